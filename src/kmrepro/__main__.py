@@ -1,0 +1,5 @@
+import sys
+
+from kmrepro.cli import main
+
+sys.exit(main())

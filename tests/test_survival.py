@@ -1,0 +1,182 @@
+"""kmrepro.survival against numbers produced by R's survival package (tests/reference/)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kmrepro.errors import InputError
+from kmrepro.survival import analyse_endpoint, compare_arms, summarise_arm
+
+REFERENCE_DIR = Path(__file__).parent / "reference"
+REFERENCE = json.loads((REFERENCE_DIR / "r_survival.json").read_text())
+DATASETS = sorted(REFERENCE["datasets"])
+
+ESTIMATE_RTOL = 1e-6
+CI_RTOL = 1e-4
+
+
+def _ipd(name: str) -> pd.DataFrame:
+    return pd.read_csv(REFERENCE_DIR / REFERENCE["datasets"][name]["file"])
+
+
+@pytest.fixture(scope="module", params=DATASETS)
+def case(request) -> tuple[dict, dict]:
+    ref = REFERENCE["datasets"][request.param]
+    stats = analyse_endpoint(
+        _ipd(request.param),
+        [ref["arm"], ref["reference"]],
+        ref["reference"],
+        ref["landmarks"],
+        ref["tau"],
+        "ref-trial",
+        request.param,
+        "days",
+    )
+    return stats, ref
+
+
+def _close(actual: float | None, expected: float | None, rtol: float) -> None:
+    if expected is None:
+        assert actual is None
+    else:
+        assert actual == pytest.approx(expected, rel=rtol, abs=1e-12)
+
+
+def _close_ci(actual: dict | None, expected: dict | None) -> None:
+    if expected is None:
+        assert actual is None
+        return
+    _close(actual["estimate"], expected["estimate"], ESTIMATE_RTOL)
+    _close(actual["lower"], expected["lower"], CI_RTOL)
+    _close(actual["upper"], expected["upper"], CI_RTOL)
+
+
+def test_reference_records_versions():
+    assert REFERENCE["r_version"].startswith("R version")
+    assert REFERENCE["survival_version"]
+
+
+def test_counts_match_r(case):
+    stats, ref = case
+    for arm, expected in ref["arms"].items():
+        assert stats["arms"][arm]["n"] == expected["n"]
+        assert stats["arms"][arm]["events"] == expected["events"]
+
+
+def test_median_and_follow_up_match_r(case):
+    stats, ref = case
+    for arm, expected in ref["arms"].items():
+        _close_ci(stats["arms"][arm]["median"], expected["median"])
+        _close_ci(stats["arms"][arm]["median_follow_up"], expected["median_follow_up"])
+
+
+def test_landmark_survival_matches_r(case):
+    stats, ref = case
+    for arm, expected in ref["arms"].items():
+        assert stats["arms"][arm]["survival"].keys() == expected["survival"].keys()
+        for key, value in expected["survival"].items():
+            _close_ci(stats["arms"][arm]["survival"][key], value)
+
+
+def test_rmst_matches_r(case):
+    stats, ref = case
+    for arm, expected in ref["arms"].items():
+        rmst = stats["arms"][arm]["rmst"]
+        assert rmst["tau"] == expected["rmst"]["tau"]
+        _close(rmst["estimate"], expected["rmst"]["estimate"], ESTIMATE_RTOL)
+        _close(rmst["se"], expected["rmst"]["se"], ESTIMATE_RTOL)
+    _close_ci(stats["comparison"]["rmst_difference"], ref["rmst_difference"])
+
+
+def test_cox_and_logrank_match_r(case):
+    stats, ref = case
+    hr = stats["comparison"]["hazard_ratio"]
+    _close(hr["estimate"], ref["cox"]["hr"], ESTIMATE_RTOL)
+    _close(hr["lower"], ref["cox"]["lower"], CI_RTOL)
+    _close(hr["upper"], ref["cox"]["upper"], CI_RTOL)
+    _close(hr["p"], ref["cox"]["p"], CI_RTOL)
+    _close(stats["comparison"]["logrank"]["chisq"], ref["logrank"]["chisq"], ESTIMATE_RTOL)
+    _close(stats["comparison"]["logrank"]["p"], ref["logrank"]["p"], CI_RTOL)
+    assert (stats["comparison"]["arm"], stats["comparison"]["reference"]) == (ref["arm"], ref["reference"])
+
+
+def test_stats_json_round_trips(case):
+    stats, _ = case
+    text = json.dumps(stats, allow_nan=False)
+    assert json.loads(text) == stats
+    assert stats["conventions"]["ties"] == "Efron"
+
+
+def test_plateau_at_half_gives_midpoint_and_unreached_median_is_null():
+    df = _ipd("plateau")
+    a = df[df["arm"] == "A"]
+    b = df[df["arm"] == "B"]
+    assert summarise_arm(a["time"], a["event"], [], 10)["median"]["estimate"] == 4.0  # KM is 0.5 on [2, 6)
+    median_b = summarise_arm(b["time"], b["event"], [], 10)["median"]
+    assert median_b == {"estimate": None, "lower": 3.0, "upper": None}
+
+
+def test_survival_is_null_past_follow_up_and_ci_null_at_zero():
+    df = _ipd("leukemia")
+    placebo = df[df["arm"] == "placebo"]  # every patient has the event; last at t = 23
+    survival = summarise_arm(placebo["time"], placebo["event"], [23, 23.5], 20)["survival"]
+    assert survival["23"] == {"estimate": 0.0, "lower": None, "upper": None}
+    assert survival["23.5"] is None
+
+
+GOOD = pd.DataFrame({"arm": ["a", "a", "b", "b"], "time": [1.0, 2.0, 1.5, 3.0], "event": [1, 0, 1, 1]})
+
+
+@pytest.mark.parametrize(
+    "time, event, problem",
+    [
+        ([1.0, -2.0], [1, 0], "times must be finite and >= 0"),
+        ([1.0, float("nan")], [1, 0], "times must be finite and >= 0"),
+        ([1.0, 2.0], [1, 2], "event must be 0"),
+        ([], [], "no observations"),
+        ([1.0, 2.0], [1], "equal length"),
+    ],
+)
+def test_summarise_arm_rejects_bad_data(time, event, problem):
+    with pytest.raises(InputError, match=problem):
+        summarise_arm(time, event, [1], 2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, problem",
+    [
+        ({"tau": 0}, "tau must be a positive number"),
+        ({"landmarks": [-1]}, "landmarks must be numbers >= 0"),
+        ({"alpha": 1.5}, "alpha must be between 0 and 1"),
+    ],
+)
+def test_summarise_arm_rejects_bad_settings(kwargs, problem):
+    args = {"time": [1.0, 2.0], "event": [1, 0], "landmarks": [1], "tau": 2} | kwargs
+    with pytest.raises(InputError, match=problem):
+        summarise_arm(**args)
+
+
+def test_compare_arms_rejects_empty_or_unknown_arm():
+    with pytest.raises(InputError, match="arm 'c' has no rows"):
+        compare_arms(GOOD, "c", "a", tau=2)
+
+
+@pytest.mark.parametrize(
+    "ipd, arms, reference, problem",
+    [
+        (GOOD.drop(columns="event"), ["a", "b"], "b", "lacks column"),
+        (GOOD, ["a", "b"], "z", "including the reference"),
+        (GOOD, ["a", "b", "c"], "b", "need two distinct arms"),
+        (GOOD.assign(arm=["a", "a", "b", "x"]), ["a", "b"], "b", "unknown arm"),
+        (GOOD[GOOD["arm"] == "a"], ["a", "b"], "b", "arm 'b' has no rows"),
+        (GOOD.assign(event=[1, 0, 1, 3]), ["a", "b"], "b", "event must be 0"),
+    ],
+)
+def test_analyse_endpoint_rejects_bad_input(ipd, arms, reference, problem):
+    with pytest.raises(InputError, match=problem) as err:
+        analyse_endpoint(ipd, arms, reference, [1], 2, "t", "os", "months", source="results/t/ipd/os.csv")
+    assert str(err.value).startswith("results/t/ipd/os.csv: ")
