@@ -92,10 +92,12 @@ def _order_corners(time: np.ndarray, survival: np.ndarray) -> np.ndarray:
 
 
 def _drop_redundant(time: np.ndarray, survival: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keep the ends of each plateau and the lowest point at each time: interior plateau points and
-    repeated clicks carry no information about when events happened."""
-    last_at_time = np.append(time[1:] != time[:-1], True)
-    time, survival = time[last_at_time], survival[last_at_time]
+    """Keep the ends of each plateau and the top and bottom click at each time: interior plateau
+    points and repeated clicks carry no information about when events happened, while a top corner
+    at the time of a drop says the drop is vertical (see ``reconstruct._spread``)."""
+    new_time = time[1:] != time[:-1]
+    ends = np.append(True, new_time) | np.append(new_time, True)
+    time, survival = time[ends], survival[ends]
     n = len(survival)
     same_before = np.append(False, survival[1:] == survival[:-1])
     same_after = np.append(survival[:-1] == survival[1:], False)

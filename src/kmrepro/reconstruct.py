@@ -12,7 +12,8 @@ risk at the next table time matches the published one. Where the paper leaves a 
 makes it as follows and says so in the diagnostics:
 
 * last interval (no number at risk at its end): with ``total_events`` the censoring count that makes
-  the total right; without it, the count whose reconstructed KM best fits the digitized points there
+  the total right (and, if earlier intervals already overshot, a calibrated rounding threshold, see
+  ``_calibrate_rounding``); without it, the count whose reconstructed KM best fits the digitized points there
   (step heights reveal how many remain at risk) instead of the paper's "same censoring rate" rule;
 * no risk table: the whole curve is one such interval starting with ``n`` at risk;
 * several events at one point whose drop was seen as a slope are spread along it (see ``_spread``);
@@ -21,6 +22,7 @@ makes it as follows and says so in the diagnostics:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +34,8 @@ from kmrepro.cleaning import CleanCurve
 MAX_SEARCH_STEPS = 64
 #: Candidate counts tried when fitting the last interval's censoring to the curve's shape.
 SHAPE_GRID = 24
+#: Bisection steps when calibrating the rounding threshold to a published event total.
+MAX_CALIBRATION_STEPS = 20
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,10 @@ class _Curve:
     """The walk along the digitized points that turns drops into events, one interval at a time."""
 
     def __init__(self, time: np.ndarray, survival: np.ndarray):
+        self.time_array = time
         self.time = time.tolist()
         self.survival = survival.tolist()
+        self.threshold = 0.5  # events at a point: floor(x + threshold); 0.5 rounds half up
 
     def walk(self, iv: _Interval, n_start: int, s_last: float, censored: int):
         """Events per point when ``censored`` patients are censored evenly over the interval.
@@ -83,7 +89,7 @@ class _Curve:
                 j += 1
             d = 0
             if n > 0 and s_last > 0:
-                d = min(max(_round(n * (1.0 - survival[k] / s_last)), 0), n)
+                d = min(max(math.floor(n * (1.0 - survival[k] / s_last) + self.threshold), 0), n)
                 if d:
                     s_last *= 1.0 - d / n
                     n -= d
@@ -192,32 +198,60 @@ def reconstruct(
     intervals = _intervals(time, risk_time, risk_n, t_end)
 
     walker = _Curve(time, survival)
-    events = np.zeros(len(time), dtype=int)
+    ipd = _walk_all(walker, intervals, n, int(risk_n[0]), t_end, total_events)
+    if total_events is not None and int(ipd.event.sum()) != total_events:
+        ipd = _calibrate_rounding(walker, intervals, n, int(risk_n[0]), t_end, total_events, ipd)
+    diagnostics = _diagnostics(ipd, time, survival, risk_time, risk_n, total_events, t_end)
+    return Reconstruction(ipd=ipd, diagnostics=diagnostics)
+
+
+def _walk_all(walker: "_Curve", intervals, n: int, n_start: int, t_end: float, total_events) -> pd.DataFrame:
+    """One pass over all intervals; returns the IPD sorted by time (events before censorings)."""
+    time = walker.time_array
+    n_events = 0
     event_times: list[np.ndarray] = []
     censor_times: list[float] = []
-    n_at, s_last = int(risk_n[0]), 1.0
-    extra_at_start = n - n_at
+    n_at, s_last = n_start, 1.0
     for iv in intervals:
         if iv.n_next is None:
-            wanted = None if total_events is None else max(total_events - int(events.sum()), 0)
+            wanted = None if total_events is None else max(total_events - n_events, 0)
             d, cens, n_at, s_last = walker.fit_tail(iv, n_at, s_last, wanted)
         else:
             d, cens, n_at, s_last = walker.search_censoring(iv, n_at, s_last)
-        events[iv.first : iv.stop] = d
-        event_times += [_spread(time, k, iv.start, d[k - iv.first]) for k in range(iv.first, iv.stop) if d[k - iv.first]]
+        n_events += sum(d)
+        event_times += [_spread(time, k, iv.start, dk) for k, dk in zip(range(iv.first, iv.stop), d) if dk]
         censor_times.extend(cens)
-
     times = np.concatenate([
         *event_times,
         np.asarray(censor_times, dtype=float),
         np.full(n_at, t_end),
-        np.zeros(max(extra_at_start, 0)),
+        np.zeros(max(n - n_start, 0)),
     ])
-    status = np.concatenate([np.ones(int(events.sum()), dtype=int), np.zeros(len(times) - int(events.sum()), dtype=int)])
+    status = (np.arange(len(times)) < n_events).astype(int)
     order = np.lexsort((-status, times))
-    ipd = pd.DataFrame({"time": times[order], "event": status[order]})
-    diagnostics = _diagnostics(ipd, time, survival, risk_time, risk_n, total_events, t_end)
-    return Reconstruction(ipd=ipd, diagnostics=diagnostics)
+    return pd.DataFrame({"time": times[order], "event": status[order]})
+
+
+def _calibrate_rounding(walker: "_Curve", intervals, n, n_start, t_end, total_events, ipd) -> pd.DataFrame:
+    """Meet a published event total that interval-by-interval rounding missed.
+
+    Events per point are ``floor(x + threshold)``; the threshold (0.5 = ordinary rounding) is
+    bisected so the total matches. Because every interval still ends on its published number at
+    risk, what changes is only which ambiguous drops count as events rather than censorings.
+    """
+    lo, hi = 0.0, 1.0
+    best = ipd
+    for _ in range(MAX_CALIBRATION_STEPS):
+        walker.threshold = (lo + hi) / 2
+        candidate = _walk_all(walker, intervals, n, n_start, t_end, total_events)
+        found = int(candidate.event.sum())
+        if abs(found - total_events) < abs(int(best.event.sum()) - total_events):
+            best = candidate
+        if found == total_events:
+            break
+        lo, hi = (walker.threshold, hi) if found < total_events else (lo, walker.threshold)
+    walker.threshold = 0.5
+    return best
 
 
 def _spread(time: np.ndarray, k: int, floor: float, d: int) -> np.ndarray:
@@ -232,21 +266,23 @@ def _spread(time: np.ndarray, k: int, floor: float, d: int) -> np.ndarray:
     return start + (time[k] - start) * np.arange(1, d + 1) / d
 
 
-def km_at(ipd_time: np.ndarray, ipd_event: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Kaplan-Meier estimate (right-continuous) at the times ``at``."""
+def km_at(ipd_time: np.ndarray, ipd_event: np.ndarray, at: np.ndarray, left: bool = False) -> np.ndarray:
+    """Kaplan-Meier estimate at the times ``at``: S(t), or S(t-) just before them with ``left``."""
     order = np.argsort(ipd_time, kind="stable")
     t, e = ipd_time[order], ipd_event[order]
     uniq, first = np.unique(t, return_index=True)
     deaths = np.add.reduceat(e, first) if len(t) else np.array([])
     at_risk = len(t) - first
     surv = np.cumprod(1.0 - deaths / at_risk)
-    idx = np.searchsorted(uniq, at, side="right") - 1
+    idx = np.searchsorted(uniq, at, side="left" if left else "right") - 1
     return np.where(idx >= 0, surv[np.clip(idx, 0, None)] if len(surv) else 1.0, 1.0)
 
 
 def _diagnostics(ipd, time, survival, risk_time, risk_n, total_events, t_end) -> dict:
     t, e = ipd["time"].to_numpy(), ipd["event"].to_numpy()
-    fitted = km_at(t, e, time)
+    # The top corner of a vertical drop shows the KM just before that time.
+    top_corner = np.append(time[1:] == time[:-1], False)
+    fitted = np.where(top_corner, km_at(t, e, time, left=True), km_at(t, e, time))
     error = fitted - survival
     rebuilt = [int(np.sum(t >= rt)) for rt in risk_time]
     return {
