@@ -13,7 +13,7 @@ makes it as follows and says so in the diagnostics:
 
 * last interval (no number at risk at its end): with ``total_events`` the censoring count that makes
   the total right (and, if earlier intervals already overshot, a calibrated rounding threshold, see
-  ``_calibrate_rounding``); without it, the count whose reconstructed KM best fits the digitized points there
+  ``_calibrate_rounding``, then as a last resort ``_force_total``); without it, the count whose reconstructed KM best fits the digitized points there
   (step heights reveal how many remain at risk) instead of the paper's "same censoring rate" rule;
 * no risk table: the whole curve is one such interval starting with ``n`` at risk;
 * several events at one point whose drop was seen as a slope are spread along it (see ``_spread``);
@@ -201,7 +201,9 @@ def reconstruct(
     ipd = _walk_all(walker, intervals, n, int(risk_n[0]), t_end, total_events)
     if total_events is not None and int(ipd.event.sum()) != total_events:
         ipd = _calibrate_rounding(walker, intervals, n, int(risk_n[0]), t_end, total_events, ipd)
+    relabelled = 0 if total_events is None else _force_total(ipd, total_events)
     diagnostics = _diagnostics(ipd, time, survival, risk_time, risk_n, total_events, t_end)
+    diagnostics["events_relabelled_to_meet_total"] = relabelled
     return Reconstruction(ipd=ipd, diagnostics=diagnostics)
 
 
@@ -252,6 +254,21 @@ def _calibrate_rounding(walker: "_Curve", intervals, n, n_start, t_end, total_ev
         lo, hi = (walker.threshold, hi) if found < total_events else (lo, walker.threshold)
     walker.threshold = 0.5
     return best
+
+
+def _force_total(ipd: pd.DataFrame, total_events: int) -> int:
+    """Last resort when calibration cannot meet the published total: relabel events as censorings
+    (or the reverse), evenly spread over follow-up. Relabelling keeps every patient's time, so the
+    numbers at risk at the table times do not move. Returns how many were relabelled."""
+    event = ipd["event"].to_numpy()
+    surplus = int(event.sum()) - total_events
+    if surplus == 0:
+        return 0
+    pool = np.flatnonzero(event == (1 if surplus > 0 else 0))
+    m = abs(surplus)
+    chosen = pool[(np.arange(m) * len(pool)) // m]
+    ipd.loc[chosen, "event"] = 0 if surplus > 0 else 1
+    return m
 
 
 def _spread(time: np.ndarray, k: int, floor: float, d: int) -> np.ndarray:
