@@ -25,7 +25,14 @@ from kmrepro.trial import Trial, parse_result_path
 
 COLUMNS = ["id", "description", "published", "regenerated", "difference", "tolerance", "status", "note"]
 Z95 = float(norm.ppf(0.975))
-_SLACK = 1e-9  # floating-point slack on interval ends; far below any printed precision
+_SLACK = 1e-9  # relative floating-point slack on interval ends; far below any printed precision
+
+
+def _at_most(a: float, b: float) -> bool:
+    """a <= b up to floating-point noise (100 x (1 - 0.255) is not exactly 74.5)."""
+    if math.isinf(a) or math.isinf(b):
+        return a <= b
+    return a <= b + _SLACK * max(abs(a), abs(b))
 
 
 @dataclass(frozen=True)
@@ -34,17 +41,21 @@ class Interval:
     hi: float
 
     def meets(self, other: Interval) -> bool:
-        return self.lo <= other.hi + _SLACK and other.lo <= self.hi + _SLACK
+        return _at_most(self.lo, other.hi) and _at_most(other.lo, self.hi)
 
     def __str__(self) -> str:
         return f"{self.lo:.4g}" if self.lo == self.hi else f"{self.lo:.4g} to {self.hi:.4g}"
 
 
 def decimals(claim: dict) -> int:
-    """Printed decimal places: explicit, else those of the value as YAML read it (7.1 -> 1, 56 -> 0)."""
+    """Printed decimal places: explicit, else the most among value and CI as YAML read them.
+
+    Taking the CI into account recovers a trailing zero YAML drops: 0.30 (0.17-0.39) has two places.
+    """
     if "decimals" in claim:
         return claim["decimals"]
-    return max(0, -Decimal(repr(claim["value"])).as_tuple().exponent)
+    numbers = [claim["value"], *(x for x in claim.get("ci", {}).values() if x is not None)]
+    return max(0, *(-Decimal(repr(x)).as_tuple().exponent for x in numbers))
 
 
 def _rounded(claim: dict, x: float) -> Interval:
@@ -181,7 +192,7 @@ class Regenerated:
     upper: float | None = None
 
 
-class _Results:
+class ResultsDir:
     """The results directory, each JSON file read once."""
 
     def __init__(self, folder: str | Path):
@@ -214,7 +225,7 @@ class _Results:
         raise InputError(self.folder / file, f"{'.'.join(keys)!r} is not a number or an estimate")
 
 
-def regenerate(claim: dict, results: _Results) -> Regenerated:
+def regenerate(claim: dict, results: ResultsDir) -> Regenerated:
     """The claim's number from the results, in the claim's unit (percent claims scale proportions by 100)."""
     spec = claim["regenerate"]
     paths = [spec["path"]] if isinstance(spec["path"], str) else spec["path"]
@@ -242,7 +253,7 @@ def _fmt(x: float | None) -> str:
     return "NE" if x is None else f"{x:.4g}"
 
 
-def evaluate_claim(claim: dict, trial: Trial, results: _Results) -> dict[str, Any]:
+def evaluate_claim(claim: dict, trial: Trial, results: ResultsDir) -> dict[str, Any]:
     """One row of the claims table."""
     value = claim.get("value")
     notes = []
@@ -259,7 +270,7 @@ def evaluate_claim(claim: dict, trial: Trial, results: _Results) -> dict[str, An
         regenerated = found.estimate
         if regenerated is None:
             notes.append("not estimable from the reconstruction")
-        else:
+        elif claim.get("comparator", "=") in ("=", "~"):  # a bound has no distance to report
             difference = regenerated - value
         if found.lower is not None or found.upper is not None:
             notes.append(f"regenerated 95% CI {_fmt(found.lower)} to {_fmt(found.upper)}")
@@ -289,7 +300,7 @@ def evaluate_claim(claim: dict, trial: Trial, results: _Results) -> dict[str, An
 
 def evaluate_claims(trial: Trial, results_dir: str | Path) -> pd.DataFrame:
     """The claims table (COLUMNS) of a trial against its results directory, in trial.yaml order."""
-    results = _Results(results_dir)
+    results = ResultsDir(results_dir)
     return pd.DataFrame([evaluate_claim(c, trial, results) for c in trial.claims], columns=COLUMNS)
 
 

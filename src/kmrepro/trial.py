@@ -68,7 +68,8 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Trial:
-    """A validated trial.yaml; ``data`` keeps the whole document (citation, provenance, ...) as written."""
+    """A validated trial.yaml; ``response`` maps id to the item as written (what response.summarise_response
+    takes) and ``data`` keeps the whole document (citation, provenance, ...)."""
 
     path: Path
     id: str
@@ -315,7 +316,7 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
         ),
         landmarks=tuple(data["analysis"]["landmarks"]),
         rmst_tau=data["analysis"]["rmst_tau"],
-        response={r["id"]: {"label": r["label"], "percent": r["percent"]} for r in data.get("response", [])},
+        response={r["id"]: r for r in data.get("response", [])},
         claims=tuple(data["claims"]),
         data=data,
     )
