@@ -11,10 +11,10 @@ searched (bounded, never more than ``MAX_SEARCH_STEPS`` evaluations) until the r
 risk at the next table time matches the published one. Where the paper leaves a choice, this module
 makes it as follows and says so in the diagnostics:
 
-* last interval (no number at risk at its end): with ``total_events`` the censoring count that makes
-  the total right (and, if earlier intervals already overshot, a calibrated rounding threshold, see
-  ``_calibrate_rounding``, then as a last resort ``_force_total``); without it, the count whose reconstructed KM best fits the digitized points there
-  (step heights reveal how many remain at risk) instead of the paper's "same censoring rate" rule;
+* last interval (no number at risk at its end): without ``total_events`` everyone without an event is
+  censored evenly up to the end of the curve; with it, the censoring count that makes the total right
+  (and, if earlier intervals already overshot, a calibrated rounding threshold, see
+  ``_calibrate_rounding``, then as a last resort ``_force_total``);
 * no risk table: the whole curve is one such interval starting with ``n`` at risk;
 * several events at one point whose drop was seen as a slope are spread along it (see ``_spread``);
 * patients still at risk after the curve ends are censored at its last time.
@@ -22,6 +22,7 @@ makes it as follows and says so in the diagnostics:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -32,8 +33,8 @@ from kmrepro.cleaning import CleanCurve
 
 #: Upper bound on censoring counts tried per interval: reconstruction can never hang.
 MAX_SEARCH_STEPS = 64
-#: Candidate counts tried when fitting the last interval's censoring to the curve's shape.
-SHAPE_GRID = 24
+#: Candidate censoring counts per round when matching the last interval to an event total.
+TAIL_GRID = 24
 #: Bisection steps when calibrating the rounding threshold to a published event total.
 MAX_CALIBRATION_STEPS = 20
 
@@ -122,40 +123,28 @@ class _Curve:
         return best[0]
 
     def fit_tail(self, iv: _Interval, n_start: int, s_last: float, events_wanted: int | None):
-        """Censoring count for an interval with no published end count.
+        """Censoring for the stretch after the last table time, where no end count is published.
 
-        With ``events_wanted`` the count whose events match it; otherwise the count whose
-        reconstructed KM is closest to the digitized points (least squares).
+        Without an event total, everyone who has no event is censored evenly up to the end of the
+        curve (no one left at risk there): staggered entry spreads administrative censoring over
+        the tail. This beat both Guyot's "same censoring rate as before" and a least-squares fit
+        of the tail's step heights in benchmarks/roundtrip.py. With an event total, the censoring
+        count whose events meet it (ties: the larger count, for the same reason).
         """
-
-        def score(c: int):
-            # Ties go to the larger count: censoring spread over the tail, as staggered entry gives.
-            result = self.walk(iv, n_start, s_last, c)
-            if events_wanted is not None:
-                return abs(sum(result[0]) - events_wanted), -c, result
-            return self._misfit(iv, n_start, s_last, result[0]), -c, result
-
+        if events_wanted is None:
+            return self.search_censoring(dataclasses.replace(iv, n_next=0), n_start, s_last)
         lo, hi = 0, n_start
         best = None
         while True:
-            step = max((hi - lo) // SHAPE_GRID, 1)
+            step = max((hi - lo) // TAIL_GRID, 1)
             for c in range(lo, hi + 1, step):
-                candidate = score(c)
-                if best is None or candidate[:2] < best[:2]:
-                    best = candidate
+                result = self.walk(iv, n_start, s_last, c)
+                score = (abs(sum(result[0]) - events_wanted), -c)
+                if best is None or score < best[0]:
+                    best = (score, c, result)
             if step == 1:
                 return best[2]
-            lo, hi = max(-best[1] - step, 0), min(-best[1] + step, n_start)
-
-    def _misfit(self, iv: _Interval, n_start: int, s_last: float, events: list[int]) -> float:
-        """Squared distance between the walk's KM and the digitized points of the interval."""
-        total, s, n = 0.0, s_last, n_start
-        for k, d in zip(range(iv.first, iv.stop), events):
-            if d and n > 0:
-                s *= 1.0 - d / n
-                n -= d
-            total += (s - self.survival[k]) ** 2
-        return total
+            lo, hi = max(best[1] - step, 0), min(best[1] + step, n_start)
 
 
 def _intervals(time: np.ndarray, risk_time: np.ndarray, risk_n: np.ndarray, t_end: float) -> list[_Interval]:
