@@ -14,7 +14,7 @@ from scipy.optimize import isotonic_regression
 
 #: Two clicks closer than this fraction of the time range are taken as one vertical drop
 #: (the top and bottom corner of a step), whatever order they were clicked in.
-SAME_TIME_FRACTION = 0.002
+SAME_TIME_FRACTION = 0.005
 MONOTONE_METHODS = ("isotonic", "running-min")
 #: A click at time 0 this far below 1 is worth a note (it is dropped either way).
 START_TOLERANCE = 0.02

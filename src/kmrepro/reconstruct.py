@@ -16,7 +16,8 @@ makes it as follows and says so in the diagnostics:
   (and, if earlier intervals already overshot, a calibrated rounding threshold, see
   ``_calibrate_rounding``, then as a last resort ``_force_total``);
 * no risk table: the whole curve is one such interval starting with ``n`` at risk;
-* several events at one point whose drop was seen as a slope are spread along it (see ``_spread``);
+* several events at one point whose drop was seen as a slope are spread along it (see ``_spread``),
+  and a slope that a table time cuts through is split there (see ``_split_at_table_times``);
 * patients still at risk after the curve ends are censored at its last time.
 """
 
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kmrepro.cleaning import CleanCurve
+from kmrepro.cleaning import SAME_TIME_FRACTION, CleanCurve
 
 #: Upper bound on censoring counts tried per interval: reconstruction can never hang.
 MAX_SEARCH_STEPS = 64
@@ -147,6 +148,28 @@ class _Curve:
             lo, hi = max(best[1] - step, 0), min(best[1] + step, n_start)
 
 
+def _split_at_table_times(time: np.ndarray, survival: np.ndarray, risk_time: np.ndarray):
+    """Add a point just before each table time that falls inside a sloped segment.
+
+    A run of drops too dense to resolve is clicked as a slope; when a table time cuts through it,
+    part of its events happened before that time and count against the published number at risk
+    there. Without the split they would all land after it (at the segment's end) and the censoring
+    search would compensate with spurious censorings. Vertical drops (segments shorter than the
+    click tolerance) are not split: their events all happen at one time.
+    """
+    tolerance = SAME_TIME_FRACTION * (time[-1] - time[0])
+    k = np.searchsorted(time, risk_time, side="left")
+    inside = (k > 0) & (k < len(time))
+    k, cut = k[inside], risk_time[inside]
+    sloped = (time[k] - time[k - 1] > tolerance) & (time[k] > cut) & (survival[k] < survival[k - 1])
+    k, cut = k[sloped], cut[sloped]
+    if not len(k):
+        return time, survival
+    fraction = (cut - time[k - 1]) / (time[k] - time[k - 1])
+    level = survival[k - 1] + fraction * (survival[k] - survival[k - 1])
+    return np.insert(time, k, np.nextafter(cut, -np.inf)), np.insert(survival, k, level)
+
+
 def _intervals(time: np.ndarray, risk_time: np.ndarray, risk_n: np.ndarray, t_end: float) -> list[_Interval]:
     bounds = np.searchsorted(time, risk_time, side="left")
     out = []
@@ -182,6 +205,7 @@ def reconstruct(
     risk_n = np.array([n]) if risk_n is None else np.asarray(risk_n, dtype=int)
     if risk_time[0] > 0:
         risk_time, risk_n = np.append(0.0, risk_time), np.append(n, risk_n)
+    time, survival = _split_at_table_times(time, survival, risk_time)
     at_risk_after = risk_time[risk_n > 0]
     t_end = float(max(time[-1], at_risk_after[-1] if len(at_risk_after) else 0.0))
     intervals = _intervals(time, risk_time, risk_n, t_end)
