@@ -4,7 +4,8 @@ Guyot P, Ades AE, Ouwens MJ, Welton NJ. Enhanced secondary analysis of survival 
 the data from published Kaplan-Meier survival curves. BMC Med Res Methodol 2012;12:9.
 
 Written from the paper's description. The published risk table splits follow-up into intervals.
-Within an interval, censorings are spread evenly; at each digitized point the number of events is
+Within an interval, censorings are first spread evenly, then, in a second pass, placed where the
+heights of the clicked drops say they were (see ``_place_by_step_heights``); at each digitized point the number of events is
 the one that makes the reconstructed KM follow the digitized drop,
 ``d = round(n_at_risk * (1 - S(t) / S_last_event))``. The censoring count of each interval is
 searched (bounded, never more than ``MAX_SEARCH_STEPS`` evaluations) until the reconstructed number at
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import isotonic_regression
 
 from kmrepro.cleaning import SAME_TIME_FRACTION, CleanCurve
 
@@ -38,6 +40,9 @@ MAX_SEARCH_STEPS = 64
 TAIL_GRID = 24
 #: Bisection steps when calibrating the rounding threshold to a published event total.
 MAX_CALIBRATION_STEPS = 20
+#: Click noise assumed on each corner of a drop (survival units) when reading at-risk counts off
+#: step heights: about one pixel of a 500-pixel-high plot.
+STEP_NOISE = 0.002
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,17 @@ class _Interval:
     stop: int  # one past its last digitized point
     n_start: int  # published number at risk at ``start``
     n_next: int | None  # published number at risk at the next table time (None: last interval)
+    #: where censorings fall: cumulative fraction (second tuple) reached at each time (first tuple);
+    #: None spreads them evenly
+    cdf: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+
+    def censor_times(self, count: int) -> list[float]:
+        """``count`` censoring times at the quantiles of the interval's censoring distribution."""
+        q = (np.arange(count) + 0.5) / count if count else np.empty(0)
+        if self.cdf is None:
+            return (self.start + q * (self.end - self.start)).tolist()
+        times, fractions = self.cdf
+        return np.interp(q, fractions, times).tolist()
 
 
 def _round(x: float) -> int:
@@ -75,13 +91,12 @@ class _Curve:
         self.threshold = 0.5  # events at a point: floor(x + threshold); 0.5 rounds half up
 
     def walk(self, iv: _Interval, n_start: int, s_last: float, censored: int):
-        """Events per point when ``censored`` patients are censored evenly over the interval.
+        """Events per point when ``censored`` patients are censored over the interval.
 
         Returns (events per point, censoring times applied, number at risk at the end, KM at the end).
         Censorings at a point's time leave after that time's events (the KM convention).
         """
-        width = (iv.end - iv.start) / censored if censored else 0.0
-        cens = [iv.start + (j + 0.5) * width for j in range(censored)]
+        cens = iv.censor_times(censored)
         n, j, events = n_start, 0, []
         time, survival = self.time, self.survival
         for k in range(iv.first, iv.stop):
@@ -211,7 +226,9 @@ def reconstruct(
     intervals = _intervals(time, risk_time, risk_n, t_end)
 
     walker = _Curve(time, survival)
-    ipd = _walk_all(walker, intervals, n, int(risk_n[0]), t_end, total_events)
+    _, events = _walk_all(walker, intervals, n, int(risk_n[0]), t_end, total_events)
+    intervals = [_place_by_step_heights(walker, iv, *detail) for iv, detail in zip(intervals, events)]
+    ipd, _ = _walk_all(walker, intervals, n, int(risk_n[0]), t_end, total_events)
     if total_events is not None and int(ipd.event.sum()) != total_events:
         ipd = _calibrate_rounding(walker, intervals, n, int(risk_n[0]), t_end, total_events, ipd)
     relabelled = 0 if total_events is None else _force_total(ipd, total_events)
@@ -220,14 +237,55 @@ def reconstruct(
     return Reconstruction(ipd=ipd, diagnostics=diagnostics)
 
 
-def _walk_all(walker: "_Curve", intervals, n: int, n_start: int, t_end: float, total_events) -> pd.DataFrame:
-    """One pass over all intervals; returns the IPD sorted by time (events before censorings)."""
+def _place_by_step_heights(walker: "_Curve", iv: _Interval, events: list[int], n_start: int,
+                           censored: int) -> _Interval:
+    """Where in the interval its censorings fall, read from the heights of its vertical drops.
+
+    A drop of ``d`` events among ``n`` at risk has height ``S * d / n``, so each clicked drop tells
+    how many were at risk just before it, hence how many had been censored since the interval
+    began. In small arms this pins censorings between the right drops; in large arms the heights are
+    too noisy to say much. Each drop's implied censoring count is weighed against even spreading
+    by inverse variance (click noise ``STEP_NOISE`` on each corner), then made non-decreasing
+    (weighted isotonic regression) and turned into the interval's censoring distribution.
+    """
+    if censored == 0 or iv.end <= iv.start:
+        return iv
+    time, survival = walker.time_array, walker.survival
+    tolerance = SAME_TIME_FRACTION * (time[-1] - time[0])
+    at, target, weight = [], [], []
+    seen_events = 0
+    for k, d in zip(range(iv.first, iv.stop), events):
+        if d and k and time[k] - time[k - 1] <= tolerance and survival[k - 1] > survival[k]:
+            height = survival[k - 1] - survival[k]
+            implied_n = d * survival[k - 1] / height
+            var_heights = (implied_n * math.sqrt(2) * STEP_NOISE / height) ** 2
+            f = (time[k] - iv.start) / (iv.end - iv.start)
+            even, var_even = censored * f, censored * f * (1 - f) + 0.25
+            implied = n_start - seen_events - implied_n
+            w = 1 / var_heights + 1 / var_even
+            at.append(time[k])
+            target.append((implied / var_heights + even / var_even) / w)
+            weight.append(w)
+        seen_events += d
+    if not at:
+        return iv
+    fitted = np.clip(isotonic_regression(target, weights=weight).x, 0, censored) / censored
+    times = (iv.start, *at, iv.end)
+    fractions = np.maximum.accumulate(np.concatenate([[0.0], fitted, [1.0]]))
+    return dataclasses.replace(iv, cdf=(times, tuple(fractions)))
+
+
+def _walk_all(walker: "_Curve", intervals, n: int, n_start: int, t_end: float, total_events):
+    """One pass over all intervals: the IPD sorted by time (events before censorings), and per
+    interval its events per point, number at risk at its start and censoring count."""
     time = walker.time_array
     n_events = 0
     event_times: list[np.ndarray] = []
     censor_times: list[float] = []
+    detail = []
     n_at, s_last = n_start, 1.0
     for iv in intervals:
+        n_begin = n_at
         if iv.n_next is None:
             wanted = None if total_events is None else max(total_events - n_events, 0)
             d, cens, n_at, s_last = walker.fit_tail(iv, n_at, s_last, wanted)
@@ -236,6 +294,7 @@ def _walk_all(walker: "_Curve", intervals, n: int, n_start: int, t_end: float, t
         n_events += sum(d)
         event_times += [_spread(time, k, iv.start, dk) for k, dk in zip(range(iv.first, iv.stop), d) if dk]
         censor_times.extend(cens)
+        detail.append((d, n_begin, len(cens)))
     times = np.concatenate([
         *event_times,
         np.asarray(censor_times, dtype=float),
@@ -244,7 +303,7 @@ def _walk_all(walker: "_Curve", intervals, n: int, n_start: int, t_end: float, t
     ])
     status = (np.arange(len(times)) < n_events).astype(int)
     order = np.lexsort((-status, times))
-    return pd.DataFrame({"time": times[order], "event": status[order]})
+    return pd.DataFrame({"time": times[order], "event": status[order]}), detail
 
 
 def _calibrate_rounding(walker: "_Curve", intervals, n, n_start, t_end, total_events, ipd) -> pd.DataFrame:
@@ -258,7 +317,7 @@ def _calibrate_rounding(walker: "_Curve", intervals, n, n_start, t_end, total_ev
     best = ipd
     for _ in range(MAX_CALIBRATION_STEPS):
         walker.threshold = (lo + hi) / 2
-        candidate = _walk_all(walker, intervals, n, n_start, t_end, total_events)
+        candidate, _ = _walk_all(walker, intervals, n, n_start, t_end, total_events)
         found = int(candidate.event.sum())
         if abs(found - total_events) < abs(int(best.event.sum()) - total_events):
             best = candidate
