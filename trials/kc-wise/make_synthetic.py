@@ -13,11 +13,13 @@ How the stand-in is made:
   median follow-up is near the published 9.7 and 9.8 months; a little random loss to follow-up;
 * event times per arm and endpoint from Weibull distributions whose medians are the published ones
   and whose common shape gives the published hazard ratio under proportional hazards
-  (HR = (median_ref / median_arm) ** shape); investigator PFS has no published medians, so its
-  anbenitamab median follows from its HR with the IRC shape;
+  (HR = (median_ref / median_arm) ** shape), each arm's times then stretched so that its KM median
+  is the target exactly; investigator PFS has no published medians, so its anbenitamab median
+  follows from its HR with the IRC shape;
 * endpoints are simulated independently (PFS <= OS is not enforced: no claim depends on it);
 * among CANDIDATES seeds, the data set whose medians, hazard ratios, follow-up and IRC PFS event
-  count are closest to the published ones is kept.
+  count are closest to the published ones, and whose curves cross one half steeply (so that the
+  median is not at the mercy of click noise), is kept.
 The published numbers used here are read from trial.yaml's claims, so they live in one place.
 """
 
@@ -32,13 +34,16 @@ import pandas as pd
 import yaml
 
 from kmrepro.io import write_csv_atomic
+from kmrepro.reconstruct import km_at
 from kmrepro.simulate import Figure, digitize
 from kmrepro.survival import compare_arms, summarise_arm
 
 HERE = Path(__file__).resolve().parent
 SEED = 20260106
-CANDIDATES = 200
+CANDIDATES = 600
 ACCRUAL_POWER = 0.55
+MEDIAN_STEPS = 3  # rescaling passes that pin each arm's KM median to its target
+PLATEAU_WEIGHT = 0.3  # relative weight of a flat KM near one half in the choice of candidate
 DROPOUT_PER_MONTH = 0.004
 DAYS_PER_MONTH = 365.25 / 12
 ACCRUAL_MONTHS = (date(2025, 4, 3) - date(2023, 1, 13)).days / DAYS_PER_MONTH
@@ -76,6 +81,10 @@ def simulate(rng: np.random.Generator, arms: dict[str, int], spec: dict) -> dict
         for arm, n in arms.items():
             scale = medians[arm] / math.log(2) ** (1 / shape)
             t_event = scale * rng.weibull(shape, size=n)
+            for _ in range(MEDIAN_STEPS):  # stretch time so the KM median is the published one
+                median = _km_median(t_event, follow[arm])
+                if median is not None:
+                    t_event *= medians[arm] / median
             time = np.maximum(np.minimum(t_event, follow[arm]), 0.01)
             frames.append(pd.DataFrame({"arm": arm, "time": time, "event": (t_event <= follow[arm]).astype(int)}))
         out[endpoint] = pd.concat(frames, ignore_index=True)
@@ -96,11 +105,29 @@ def distance(candidate: dict[str, pd.DataFrame], p: dict[str, float]) -> float:
             summary = summarise_arm(g.time, g.event, [], tau=12)
             median = summary["median"]["estimate"]
             gaps.append(1.0 if median is None else math.log(median / p[f"{prefix}_median_{arm}"]))
+            gaps.append(PLATEAU_WEIGHT * _median_plateau(g.time.to_numpy(), g.event.to_numpy()))
             if endpoint == "os":
                 follow_up = summary["median_follow_up"]["estimate"]
                 gaps.append(1.0 if follow_up is None else math.log(follow_up / p[f"follow_up_median_{arm}"]))
     gaps.append(math.log(candidate["irc_pfs"].event.sum() / p["interim_irc_pfs_events"]))
     return float(np.sum(np.square(gaps)))
+
+
+def _km_median(t_event: np.ndarray, follow: np.ndarray) -> float | None:
+    time, event = np.minimum(t_event, follow), (t_event <= follow).astype(int)
+    grid = np.unique(time)
+    below = grid[km_at(time, event, grid) <= 0.5]
+    return float(below[0]) if len(below) else None
+
+
+def _median_plateau(time: np.ndarray, event: np.ndarray) -> float:
+    """Log-ratio of the times at which the KM falls to 0.52 and to 0.48: large when the curve sits on
+    a plateau near one half, where any digitization noise flips the median from one end of the
+    plateau to the other. Such candidates would make a poor test of the pipeline."""
+    grid = np.unique(time)
+    surv = km_at(time, event, grid)
+    below = [grid[np.argmax(surv <= level)] if np.any(surv <= level) else grid[-1] for level in (0.52, 0.48)]
+    return math.log(below[1] / below[0])
 
 
 def main() -> None:
