@@ -7,7 +7,7 @@ CORES ?= all
 .PHONY: report test benchmark clean
 
 report: $(VENV)/installed
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --cores $(CORES)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --cores $(CORES) --rerun-incomplete
 
 test: $(VENV)/installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest

@@ -27,7 +27,7 @@ from lifelines import CoxPHFitter
 from kmrepro.api import reconstruct_arm
 from kmrepro.readers import Curve, RiskTable
 from kmrepro.reconstruct import km_at
-from kmrepro.simulate import digitize
+from kmrepro.simulate import Figure, digitize
 
 #: scenario name -> (use the risk table, give the total events, monotone method)
 SCENARIOS = {
@@ -86,14 +86,14 @@ def log_hr(frame: pd.DataFrame) -> float:
     return float(CoxPHFitter().fit(data, "time", "event").params_["x"])
 
 
-def run(datasets: dict[str, pd.DataFrame], seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run(datasets: dict[str, pd.DataFrame], seed: int, figure: Figure) -> tuple[pd.DataFrame, pd.DataFrame]:
     arm_rows, set_rows = [], []
     for name, frame in datasets.items():
         rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
         frame = frame.assign(time=frame.time.astype(float), event=frame.event.astype(int))
         digitized = {}
         for arm, g in frame.groupby("arm"):
-            curve, table = digitize(g.time.to_numpy(), g.event.to_numpy(), rng)
+            curve, table = digitize(g.time.to_numpy(), g.event.to_numpy(), rng, figure)
             digitized[arm] = (g, curve, table)
         true_log_hr = log_hr(frame)
         for scenario, (use_table, use_events, monotone) in SCENARIOS.items():
@@ -148,11 +148,12 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
     parser.add_argument("--limit", type=int, help="only the first N kmdata sets (quick look)")
     parser.add_argument("--seed", type=int, default=2012)
+    parser.add_argument("--noise-px", type=float, default=Figure.noise_px, help="click noise (pixels, SD)")
     parser.add_argument("--out", type=Path, help="write the per-arm and per-set tables here (CSV prefix)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     datasets = packaged_datasets() | kmdata_datasets(args.shared, args.limit)
-    arms, sets = run(datasets, args.seed)
+    arms, sets = run(datasets, args.seed, Figure(noise_px=args.noise_px))
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 20)
     main_arms = arms[arms.scenario == "risk table"]
