@@ -29,7 +29,7 @@ def reconstruct_arm(
         curve = read_curve(curve, dataset=dataset, scale=scale)
     if at_risk is not None and not isinstance(at_risk, RiskTable):
         at_risk = read_risk_table(at_risk)
-    _check_counts(curve, n, at_risk, total_events)
+    check_counts(curve, n, at_risk, total_events)
     cleaned = clean_curve(curve.time, curve.survival, monotone=monotone)
     notes = list(cleaned.notes)
     if at_risk is not None and at_risk.time[0] == 0 and n > at_risk.n_at_risk[0]:
@@ -56,7 +56,8 @@ def reconstruct_arm(
     return result
 
 
-def _check_counts(curve: Curve, n: int, at_risk: RiskTable | None, total_events: int | None) -> None:
+def check_counts(curve: Curve, n: int, at_risk: RiskTable | None, total_events: int | None) -> None:
+    """Reject counts that contradict each other (N, the risk table, the event total) before any work."""
     if isinstance(n, bool) or int(n) != n or n < 1:
         raise InputError(curve.path, f"N must be a positive whole number, got {n!r}")
     if at_risk is not None and n < at_risk.n_at_risk[0]:

@@ -10,18 +10,32 @@ from pathlib import Path
 import pandas as pd
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path`` in one step."""
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path`` in one step.
+
+    The file gets the permissions a plain ``open()`` would give (mkstemp's are owner-only).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_json_atomic(path: str | Path, data) -> None:

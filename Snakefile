@@ -1,0 +1,47 @@
+"""kmrepro: digitized Kaplan-Meier curves -> reconstructed IPD -> re-analysis -> claim-by-claim audit report.
+
+Run from the repository root: ``snakemake --cores 2``. Every trial listed in config/config.yaml gets
+results/<trial>/report.html. config.yaml and every trial.yaml are validated (and every digitized file
+parsed) before any job starts, so a mistake stops the run with the file and key to fix and no partial
+results. Rerun policy: see workflow/rules/common.smk.
+"""
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+
+
+try:
+    CONFIG = validated_config()
+    TRIALS = validated_trials(CONFIG)
+except InputError as err:
+    raise WorkflowError(f"invalid input, nothing was run: {err}") from None
+RESULTS = str(CONFIG.results_dir)
+
+
+report: "workflow/report/workflow.rst"
+
+
+wildcard_constraints:
+    trial="[a-z0-9][a-z0-9_-]*",
+    endpoint="[a-z0-9][a-z0-9_-]*",
+
+
+include: "workflow/rules/reconstruct.smk"
+include: "workflow/rules/survival.smk"
+include: "workflow/rules/response.smk"
+include: "workflow/rules/claims.smk"
+include: "workflow/rules/report.smk"
+
+
+localrules:
+    all,
+
+
+rule all:
+    input:
+        reports=expand(f"{RESULTS}/{{trial}}/report.html", trial=TRIALS),
+        claims=expand(f"{RESULTS}/{{trial}}/claims.csv", trial=TRIALS),
+    default_target: True
