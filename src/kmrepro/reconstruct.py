@@ -17,7 +17,7 @@ makes it as follows and says so in the diagnostics:
   (and, if earlier intervals already overshot, a calibrated rounding threshold, see
   ``_calibrate_rounding``, then as a last resort ``_force_total``);
 * no risk table: the whole curve is one such interval starting with ``n`` at risk;
-* several events at one point whose drop was seen as a slope are spread along it (see ``_spread``),
+* several events at one point whose drop was seen as a slope are spread along it (see ``_to_ipd``),
   and a slope that a table time cuts through is split there (see ``_split_at_table_times``);
 * patients still at risk after the curve ends are censored at its last time.
 """
@@ -226,11 +226,12 @@ def reconstruct(
     intervals = _intervals(time, risk_time, risk_n, t_end)
 
     walker = _Curve(time, survival)
-    _, events = _walk_all(walker, intervals, n, int(risk_n[0]), t_end, total_events)
-    intervals = [_place_by_step_heights(walker, iv, *detail) for iv, detail in zip(intervals, events)]
-    ipd, _ = _walk_all(walker, intervals, n, int(risk_n[0]), t_end, total_events)
-    if total_events is not None and int(ipd.event.sum()) != total_events:
-        ipd = _calibrate_rounding(walker, intervals, n, int(risk_n[0]), t_end, total_events, ipd)
+    first = _walk_all(walker, intervals, int(risk_n[0]), total_events)
+    intervals = [_place_by_step_heights(walker, iv, *detail) for iv, detail in zip(intervals, first.detail)]
+    walked = _walk_all(walker, intervals, int(risk_n[0]), total_events)
+    if total_events is not None and walked.n_events != total_events:
+        walked = _calibrate_rounding(walker, intervals, int(risk_n[0]), total_events, walked)
+    ipd = _to_ipd(time, intervals, walked, t_end, extra_at_start=max(n - int(risk_n[0]), 0))
     relabelled = 0 if total_events is None else _force_total(ipd, total_events)
     diagnostics = _diagnostics(ipd, time, survival, risk_time, risk_n, total_events, t_end)
     diagnostics["events_relabelled_to_meet_total"] = relabelled
@@ -275,15 +276,25 @@ def _place_by_step_heights(walker: "_Curve", iv: _Interval, events: list[int], n
     return dataclasses.replace(iv, cdf=(times, tuple(fractions)))
 
 
-def _walk_all(walker: "_Curve", intervals, n: int, n_start: int, t_end: float, total_events):
-    """One pass over all intervals: the IPD sorted by time (events before censorings), and per
-    interval its events per point, number at risk at its start and censoring count."""
-    time = walker.time_array
-    n_events = 0
-    event_times: list[np.ndarray] = []
+@dataclass
+class _Walk:
+    """One pass over all intervals."""
+
+    events: np.ndarray  # events at each digitized point
+    censor_times: list[float]
+    n_left: int  # still at risk when the curve ends
+    detail: list[tuple[list[int], int, int]]  # per interval: events per point, n at start, censored
+
+    @property
+    def n_events(self) -> int:
+        return int(self.events.sum())
+
+
+def _walk_all(walker: "_Curve", intervals: list[_Interval], n_start: int, total_events: int | None) -> _Walk:
+    events = np.zeros(len(walker.time), dtype=int)
     censor_times: list[float] = []
     detail = []
-    n_at, s_last = n_start, 1.0
+    n_at, s_last, n_events = n_start, 1.0, 0
     for iv in intervals:
         n_begin = n_at
         if iv.n_next is None:
@@ -291,22 +302,14 @@ def _walk_all(walker: "_Curve", intervals, n: int, n_start: int, t_end: float, t
             d, cens, n_at, s_last = walker.fit_tail(iv, n_at, s_last, wanted)
         else:
             d, cens, n_at, s_last = walker.search_censoring(iv, n_at, s_last)
+        events[iv.first : iv.stop] = d
         n_events += sum(d)
-        event_times += [_spread(time, k, iv.start, dk) for k, dk in zip(range(iv.first, iv.stop), d) if dk]
         censor_times.extend(cens)
         detail.append((d, n_begin, len(cens)))
-    times = np.concatenate([
-        *event_times,
-        np.asarray(censor_times, dtype=float),
-        np.full(n_at, t_end),
-        np.zeros(max(n - n_start, 0)),
-    ])
-    status = (np.arange(len(times)) < n_events).astype(int)
-    order = np.lexsort((-status, times))
-    return pd.DataFrame({"time": times[order], "event": status[order]}), detail
+    return _Walk(events, censor_times, n_at, detail)
 
 
-def _calibrate_rounding(walker: "_Curve", intervals, n, n_start, t_end, total_events, ipd) -> pd.DataFrame:
+def _calibrate_rounding(walker: "_Curve", intervals, n_start, total_events, walked: _Walk) -> _Walk:
     """Meet a published event total that interval-by-interval rounding missed.
 
     Events per point are ``floor(x + threshold)``; the threshold (0.5 = ordinary rounding) is
@@ -314,18 +317,45 @@ def _calibrate_rounding(walker: "_Curve", intervals, n, n_start, t_end, total_ev
     risk, what changes is only which ambiguous drops count as events rather than censorings.
     """
     lo, hi = 0.0, 1.0
-    best = ipd
+    best = walked
     for _ in range(MAX_CALIBRATION_STEPS):
         walker.threshold = (lo + hi) / 2
-        candidate, _ = _walk_all(walker, intervals, n, n_start, t_end, total_events)
-        found = int(candidate.event.sum())
-        if abs(found - total_events) < abs(int(best.event.sum()) - total_events):
+        candidate = _walk_all(walker, intervals, n_start, total_events)
+        if abs(candidate.n_events - total_events) < abs(best.n_events - total_events):
             best = candidate
-        if found == total_events:
+        if candidate.n_events == total_events:
             break
-        lo, hi = (walker.threshold, hi) if found < total_events else (lo, walker.threshold)
+        lo, hi = (walker.threshold, hi) if candidate.n_events < total_events else (lo, walker.threshold)
     walker.threshold = 0.5
     return best
+
+
+def _to_ipd(time: np.ndarray, intervals: list[_Interval], walked: _Walk, t_end: float, extra_at_start: int) -> pd.DataFrame:
+    """Patients as rows, sorted by time (events before censorings at the same time).
+
+    A drop clicked as a vertical step (previous point at the same time) puts all its events at its
+    time. A drop seen only as a slope from the previous point happened somewhere along it: its
+    events are spread evenly up to the point, the last one at the point itself (so a single event
+    stays where it was clicked), never before the start of its risk-table interval.
+    """
+    floor = np.zeros(len(time))
+    for iv in intervals:
+        floor[iv.first : iv.stop] = iv.start
+    k = np.flatnonzero(walked.events)
+    d = walked.events[k]
+    start = np.maximum(np.where(k > 0, time[np.maximum(k - 1, 0)], 0.0), floor[k])
+    step = np.repeat((time[k] - start) / d, d)
+    rank = np.arange(int(d.sum())) - np.repeat(np.cumsum(d) - d, d) + 1  # 1..d within each point
+    event_times = np.repeat(start, d) + step * rank
+    times = np.concatenate([
+        event_times,
+        np.asarray(walked.censor_times, dtype=float),
+        np.full(walked.n_left, t_end),
+        np.zeros(extra_at_start),
+    ])
+    status = (np.arange(len(times)) < len(event_times)).astype(int)
+    order = np.lexsort((-status, times))
+    return pd.DataFrame({"time": times[order], "event": status[order]})
 
 
 def _force_total(ipd: pd.DataFrame, total_events: int) -> int:
@@ -341,18 +371,6 @@ def _force_total(ipd: pd.DataFrame, total_events: int) -> int:
     chosen = pool[(np.arange(m) * len(pool)) // m]
     ipd.loc[chosen, "event"] = 0 if surplus > 0 else 1
     return m
-
-
-def _spread(time: np.ndarray, k: int, floor: float, d: int) -> np.ndarray:
-    """Times of the ``d`` events seen at point ``k``.
-
-    A drop clicked as a vertical step (previous point at the same time) puts them all at its time.
-    A drop seen only as a slope from the previous point happened somewhere along it: the events are
-    spread evenly up to the point, the last one at the point itself (so one event stays where it
-    was clicked), never before the start of the risk-table interval.
-    """
-    start = max(time[k - 1] if k else 0.0, floor)
-    return start + (time[k] - start) * np.arange(1, d + 1) / d
 
 
 def km_at(ipd_time: np.ndarray, ipd_event: np.ndarray, at: np.ndarray, left: bool = False) -> np.ndarray:
