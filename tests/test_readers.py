@@ -35,6 +35,15 @@ def test_guyot_style_headers_are_accepted(tmp_path):
     np.testing.assert_array_equal(table.n_at_risk, [80, 79])
 
 
+def test_headerless_single_dataset_export(tmp_path):
+    curve = read_curve(write(tmp_path, "c.csv", "0.1,99.5\n2,80\n5,50\n"))
+    assert curve.scale == "percent"
+    np.testing.assert_allclose(curve.time, [0.1, 2, 5])
+    with pytest.raises(InputError, match="'x' is not a number") as info:
+        read_curve(write(tmp_path, "bad.csv", "0,1\n1,x\n"))
+    assert info.value.row == 2
+
+
 WPD = """Nivolumab,,Ipilimumab,
 X,Y,X,Y
 3.1,0.9,0.5,0.95

@@ -99,6 +99,17 @@ def _numeric_pairs(rows, path, first_row: int, columns: tuple[int, int], names: 
     return np.asarray(values, dtype=float), np.asarray(where)
 
 
+def _is_headerless(rows: list[list[str]]) -> bool:
+    cells = [c.strip() for c in rows[0]]
+    if len(cells) < 2:
+        return False
+    try:
+        float(cells[0]), float(cells[1])
+    except ValueError:
+        return False
+    return True
+
+
 def _is_webplotdigitizer(rows: list[list[str]]) -> bool:
     return len(rows) >= 2 and [c.strip().upper() for c in rows[1][:2]] == ["X", "Y"]
 
@@ -126,8 +137,9 @@ def _apply_scale(values: np.ndarray, scale: str, path) -> tuple[np.ndarray, str]
 
 
 def read_curve(path: str | Path, dataset: str | None = None, scale: str = "auto") -> Curve:
-    """Read a digitized curve: ``time,survival`` CSV (``T,S`` also accepted) or a WebPlotDigitizer
-    "export all datasets" CSV (choose the arm with ``dataset``).
+    """Read a digitized curve: ``time,survival`` CSV (``T,S`` also accepted), bare ``x,y`` rows
+    (WebPlotDigitizer's single-dataset export) or a WebPlotDigitizer "export all datasets" CSV
+    (choose the arm with ``dataset``).
 
     ``scale='auto'`` reads survival as percent when any value exceeds 1.5.
     """
@@ -138,8 +150,11 @@ def read_curve(path: str | Path, dataset: str | None = None, scale: str = "auto"
     else:
         if dataset is not None:
             raise InputError(path, f"--dataset {dataset!r} given, but this is not a WebPlotDigitizer export (row 2 is not 'X,Y')")
-        columns = _columns(rows, path, CURVE_HEADERS)
-        data, lines = _numeric_pairs(rows, path, 2, columns, ("time", "survival"))
+        if _is_headerless(rows):  # WebPlotDigitizer's export of a single dataset: bare x,y rows
+            data, lines = _numeric_pairs(rows, path, 1, (0, 1), ("time", "survival"))
+        else:
+            columns = _columns(rows, path, CURVE_HEADERS)
+            data, lines = _numeric_pairs(rows, path, 2, columns, ("time", "survival"))
     time, survival = data[:, 0], data[:, 1]
     survival, scale = _apply_scale(survival, scale, path)
     _check_ranges(time, survival, lines, path, scale)
