@@ -46,7 +46,7 @@ def nice_step(span: float, ticks: int) -> float:
     return 10 * power
 
 
-def km_steps(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def km_drops(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Event times with the KM just before and just after each drop."""
     event_times = np.unique(time[event == 1])
     after = km_at(time, event, event_times)
@@ -71,7 +71,7 @@ def digitize(
     t_max = t_max or tick * math.ceil(end / tick)
     x_scale, y_scale = figure.width_px / t_max, float(figure.height_px)
 
-    t, before, after = km_steps(time, event)
+    t, before, after = km_drops(time, event)
     clicks = [(0.0, 1.0)]
     i = 0
     while i < len(t):
