@@ -1,16 +1,36 @@
 # Two entry points for a fresh machine: `make report` and `make test`. Both create .venv on first use.
+# `make ci-report` runs the scheduled GitHub workflow's steps (.github/workflows/report.yml) locally.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
+# Base URL of the published reports (GitHub Pages); the scheduled job sets it. Empty: drift is checked
+# against the committed baselines/<trial>/claims.csv.
+PAGES_URL ?=
+# Extra Snakemake options for `make report`.
+SNAKEMAKE_FLAGS ?=
+RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: report test benchmark clean
+.PHONY: report test ci-report baselines benchmark clean
 
 report: $(VENV)/installed
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --cores $(CORES) --rerun-incomplete
+	$(RUN) $(BIN)/snakemake --cores $(CORES) --rerun-incomplete $(SNAKEMAKE_FLAGS)
 
 test: $(VENV)/installed
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+	$(RUN) $(BIN)/python -m pytest
+
+# The scheduled job's steps: the README's build (with provenance restamped for this commit and work tree),
+# the Snakemake report, then results/site/ (index + every trial's report, claims, provenance, drift listing)
+# and the claim-drift check against the last published copy, else the committed baseline. Fails, after
+# assembling the site, when a claim that was reproduced no longer is.
+ci-report: $(VENV)/installed
+	$(MAKE) report SNAKEMAKE_FLAGS="--forcerun provenance"
+	$(RUN) $(BIN)/snakemake --report results/report.zip
+	$(RUN) $(BIN)/python -m kmrepro.site publish --out results/site $(if $(PAGES_URL),--published-url "$(PAGES_URL)")
+
+# Refresh the committed drift baselines from a build (then review the printed changes and commit baselines/).
+baselines: report
+	$(RUN) $(BIN)/python -m kmrepro.site refresh-baselines
 
 benchmark: $(VENV)/installed
 	$(BIN)/python benchmarks/roundtrip.py

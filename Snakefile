@@ -34,6 +34,7 @@ include: "workflow/rules/survival.smk"
 include: "workflow/rules/response.smk"
 include: "workflow/rules/claims.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/provenance.smk"
 
 
 localrules:
@@ -44,4 +45,5 @@ rule all:
     input:
         reports=expand(f"{RESULTS}/{{trial}}/report.html", trial=TRIALS),
         claims=expand(f"{RESULTS}/{{trial}}/claims.csv", trial=TRIALS),
+        provenance=expand(f"{RESULTS}/{{trial}}/provenance.json", trial=TRIALS),
     default_target: True

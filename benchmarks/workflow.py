@@ -67,7 +67,9 @@ def stage_table(work: Path, render_seconds: float) -> pd.DataFrame:
         trial, job = bench.parts[-3], bench.stem
         stage = job.split("_")[0] if job.startswith(("reconstruct_", "survival_")) else job
         wall = float(pd.read_csv(bench, sep="\t")["s"].iloc[0])
-        imports, compute = cell_times(work / "results" / trial / "notebooks" / f"{job}.ipynb")
+        notebook = work / "results" / trial / "notebooks" / f"{job}.ipynb"
+        # Jobs without a notebook (provenance) are a plain process: all of it counts as compute.
+        imports, compute = cell_times(notebook) if notebook.exists() else (0.0, wall)
         nbconvert = render_seconds if stage == "report" else 0.0
         rows.append(
             {

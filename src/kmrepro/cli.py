@@ -1,4 +1,8 @@
-"""The ``kmrepro`` command line. Errors in input are one line on stderr and exit code 2."""
+"""The ``kmrepro`` command line. Errors in input are one line on stderr and exit code 2.
+
+``kmrepro reconstruct`` turns one digitized curve into IPD; ``kmrepro drift`` lists what changed between two
+claims tables and exits 1 when a claim that was reproduced no longer is.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,14 @@ import argparse
 import sys
 import warnings
 
+from kmrepro import drift
 from kmrepro.api import reconstruct_arm
 from kmrepro.errors import InputError
 from kmrepro.io import write_csv_atomic, write_json_atomic
 from kmrepro.readers import SCALES
 
 EXIT_BAD_INPUT = 2
+EXIT_REGRESSED = 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,11 +37,50 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--scale", choices=SCALES, default="auto", help="survival axis units (default: auto)")
     rec.add_argument("--out", required=True, help="where to write the IPD CSV")
     rec.add_argument("--report", help="where to write the diagnostics JSON")
+    drift = commands.add_parser(
+        "drift",
+        help="compare a claims table with a previous one, claim by claim",
+        description="Print every claim whose status or regenerated value changed between a previous claims.csv "
+        "and the current one (and claims added or removed). Exit 1 when a claim that was reproduced no longer "
+        "is, 0 otherwise, 2 on bad input.",
+    )
+    drift.add_argument("--baseline", required=True, help="the previous claims.csv (e.g. baselines/TRIAL/claims.csv)")
+    drift.add_argument("--current", required=True, help="the current claims.csv (e.g. results/TRIAL/claims.csv)")
+    drift.add_argument(
+        "--published",
+        metavar="URL",
+        help="compare with the claims.csv at URL (the last published copy) instead, when it can be fetched",
+    )
+    drift.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for --published (default: 20)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "drift":
+        return _drift(args)
+    return _reconstruct(args)
+
+
+def _drift(args: argparse.Namespace) -> int:
+    try:
+        current = drift.read_claims(args.current)
+        baseline = drift.read_claims(args.baseline)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.published:
+        published, why = drift.fetch_claims(args.published, timeout=args.timeout)
+        if published is None:
+            print(f"note: {why}; comparing with {args.baseline}")
+        else:
+            baseline = published
+    changes = drift.compare(baseline, current)
+    print(drift.report(baseline, current, changes), end="")
+    return EXIT_REGRESSED if drift.regressions(changes) else 0
+
+
+def _reconstruct(args: argparse.Namespace) -> int:
     seen: set[str] = set()
 
     def show_once(message, category, filename, lineno, file=None, line=None):

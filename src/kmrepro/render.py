@@ -43,6 +43,11 @@ img { max-width: 100%; }
 .note { color: #555; font-size: 12.5px; }
 pre { white-space: pre-wrap; }
 .anchor-link { display: none; }
+footer.build { margin-top: 2.5em; padding-top: 0.6em; border-top: 2px solid #ccc; color: #444; font-size: 12.5px; }
+footer.build h2 { font-size: 1.1em; border: none; margin-top: 0; }
+footer.build code { font-size: 12px; }
+footer.build details { margin: 0.4em 0; }
+footer.build summary { cursor: pointer; }
 """
 
 
@@ -271,19 +276,60 @@ def conventions_table(stats: Mapping[str, dict]) -> pd.DataFrame:
 SOFTWARE = ("kmrepro", "numpy", "pandas", "scipy", "lifelines", "matplotlib", "jsonschema", "papermill", "nbconvert", "snakemake")
 
 
-def versions_table() -> pd.DataFrame:
-    """Python and the versions of the packages that made the numbers and the report."""
+def versions_table(provenance: Mapping | None = None) -> pd.DataFrame:
+    """Python and the versions of the packages that made the numbers and the report: from the build's
+    provenance record when given (kmrepro.provenance), else from the running interpreter."""
     import platform
     from importlib.metadata import PackageNotFoundError, version
 
     def installed(name: str) -> str:
+        if provenance is not None:
+            return provenance["packages"].get(name, "not installed")
         try:
             return version(name)
         except PackageNotFoundError:
             return "not installed"
 
-    return pd.DataFrame([{"Software": "Python", "Version": platform.python_version()}]
+    python = provenance["python"]["version"] if provenance is not None else platform.python_version()
+    return pd.DataFrame([{"Software": "Python", "Version": python}]
                         + [{"Software": name, "Version": installed(name)} for name in SOFTWARE])
+
+
+def _tree_state(git: Mapping) -> str:
+    if git.get("commit") is None:
+        return "not built from a git work tree"
+    state = "with uncommitted changes (dirty work tree)" if git.get("dirty") else "clean work tree"
+    return f"commit <code>{html.escape(git['commit'])}</code>, {state}"
+
+
+def footer_html(provenance: Mapping) -> str:
+    """The report's footer: build time, commit and dirty flag, Snakemake and Python versions, then collapsible
+    tables of the input files' SHA-256 and of every installed package (results/<trial>/provenance.json)."""
+    built = provenance["built_at"].replace("T", " ").replace("Z", " UTC")
+    if provenance.get("built_at_source") == "SOURCE_DATE_EPOCH":
+        built += " (from SOURCE_DATE_EPOCH)"
+    inputs = pd.DataFrame(
+        [{"File": i["path"], "Bytes": i["bytes"], "SHA-256": i["sha256"]} for i in provenance["inputs"]],
+        columns=["File", "Bytes", "SHA-256"],
+    )
+    packages = pd.DataFrame(
+        [{"Package": name, "Version": version} for name, version in provenance["packages"].items()],
+        columns=["Package", "Version"],
+    )
+    facts = [
+        f"Built {html.escape(built)}",
+        _tree_state(provenance["git"]),
+        f"Snakemake {html.escape(str(provenance.get('snakemake') or 'unknown'))}",
+        f"Python {html.escape(provenance['python']['version'])}",
+        html.escape(provenance.get("platform", "")),
+    ]
+    return (
+        '<footer class="build" id="provenance"><h2>Provenance of this build</h2>'
+        f'<p>{"; ".join(f for f in facts if f)}.</p>'
+        f"<details><summary>Input files ({len(inputs)}, SHA-256)</summary>{table_html(inputs)}</details>"
+        f"<details><summary>Installed packages ({len(packages)})</summary>{table_html(packages)}</details>"
+        "</footer>"
+    )
 
 
 def page(body: str, title: str) -> str:

@@ -5,6 +5,7 @@ rule report:
         trial=trial_file,
         schema=ancient(SCHEMAS / "trial.schema.yaml"),
         claims=f"{RESULTS}/{{trial}}/claims.json",
+        provenance=f"{RESULTS}/{{trial}}/provenance.json",
         stats=endpoint_results("stats", "{endpoint}.json"),
         diagnostics=endpoint_results("diagnostics", "{endpoint}.json"),
         km=endpoint_results("figures", "km_{endpoint}.png"),

@@ -1,0 +1,53 @@
+from snakemake import __version__ as SNAKEMAKE_VERSION
+
+#: Files that define how every number is made (hashed into each trial's provenance.json).
+WORKFLOW_FILES = sorted(
+    {
+        str(Path(workflow.main_snakefile)),
+        *map(str, (Path(workflow.basedir) / "workflow" / "rules").glob("*.smk")),
+        *map(str, SCHEMAS.glob("*.yaml")),
+    }
+)
+CONFIG_FILES = list(dict.fromkeys(map(str, [*workflow.configfiles, *workflow.overwrite_configfiles])))
+
+
+rule provenance:
+    """What a trial's results were built from and with -> provenance.json (the report's footer shows it).
+
+    Input files are what it hashes, so it reruns when the content of one of them changes (or Snakemake's
+    version), never on a new commit or a package upgrade alone: see kmrepro/provenance.py for why, and
+    ``snakemake --forcerun provenance`` to restamp (reruns the provenance files and the reports only).
+    """
+    input:
+        trial=trial_file,
+        digitized=lambda wildcards: sorted(
+            {
+                str(path)
+                for endpoint in TRIALS[wildcards.trial].endpoints
+                for files in endpoint.curves.values()
+                for path in (files.curve, files.at_risk)
+                if path is not None
+            }
+        ),
+        notebooks=sorted(NOTEBOOKS.glob("*.ipynb")),
+        library=LIBRARY,
+        workflow=WORKFLOW_FILES,
+        config=CONFIG_FILES,
+    output:
+        provenance=report(
+            f"{RESULTS}/{{trial}}/provenance.json",
+            caption="../report/provenance.rst",
+            category="Provenance",
+            labels={"trial": "{trial}"},
+        ),
+    params:
+        snakemake=SNAKEMAKE_VERSION,
+    log:
+        f"{RESULTS}/{{trial}}/logs/provenance.log",
+    benchmark:
+        f"{RESULTS}/{{trial}}/benchmarks/provenance.tsv"
+    conda:
+        CONDA_ENV
+    shell:
+        "python -m kmrepro.provenance --trial {wildcards.trial:q} --snakemake {params.snakemake:q}"
+        " --out {output.provenance:q} {input:q} > {log:q} 2>&1"
