@@ -9,7 +9,6 @@ port, no third-party package. Without Chromium the tests skip, saying how to ins
 from __future__ import annotations
 
 import base64
-import csv
 import json
 import os
 import select
@@ -20,9 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import REPO
+from kmrepro.render import scorecard_order
 from test_workflow import snakemake, workspace
 
 TRIAL = "gbsg2"
@@ -175,8 +176,7 @@ def test_report_in_a_real_browser(browser, report):
     assert len(page["images"]) >= 3
     broken = [image["alt"] for image in page["images"] if not (image["complete"] and image["width"] > 0 and image["height"] > 0)]
     assert not broken, f"figures that did not load: {broken}"
-    with open(report.parent / "claims.csv", newline="", encoding="utf-8") as handle:
-        claims = [row["id"] for row in csv.DictReader(handle)]
+    claims = scorecard_order(pd.read_csv(report.parent / "claims.csv"))["id"].tolist()
     assert page["scorecardRows"] == claims
     assert page["footer"] and "Provenance of this build" in page["footer"] and "Snakemake" in page["footer"]
     shot = browser.screenshot(SCREENSHOTS / f"{TRIAL}.png")

@@ -309,3 +309,4 @@ def test_snakemake_report_zip(built):
     result = snakemake(built, "--report", "results/report.zip")
     assert result.returncode == 0, result.stderr[-3000:]
     assert (built / "results" / "report.zip").stat().st_size > 0
+

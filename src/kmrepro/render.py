@@ -116,8 +116,19 @@ def _cell(x) -> str:
     return html.escape(str(x))
 
 
+#: Scorecard order: what needs a reader's attention first, input-only facts last.
+STATUS_ORDER = ("differs", "inconsistent", "reproduced", "input-only")
+
+
+def scorecard_order(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims by status (``STATUS_ORDER``), in the publication's order within each status."""
+    rank = claims["status"].map({s: i for i, s in enumerate(STATUS_ORDER)}).fillna(len(STATUS_ORDER))
+    return claims.iloc[rank.argsort(kind="stable")]
+
+
 def scorecard_html(claims: pd.DataFrame) -> str:
-    """Counts per status, then every claim as a row coloured by its status."""
+    """Counts per status, then every claim as a row coloured by its status, problems first."""
+    claims = scorecard_order(claims)
     counts = claims["status"].value_counts()
     badges = "".join(
         f'<span class="badge" style="background:{colour}">{html.escape(status)}: {int(counts.get(status, 0))}</span>'
