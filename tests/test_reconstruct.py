@@ -11,7 +11,8 @@ from lifelines.datasets import load_gbsg2
 from kmrepro.api import DigitizationWarning, reconstruct_arm
 from kmrepro.cleaning import clean_curve
 from kmrepro.readers import Curve, RiskTable
-from kmrepro.reconstruct import km_at, reconstruct
+from kmrepro.km import km_at
+from kmrepro.reconstruct import reconstruct
 from kmrepro.simulate import digitize
 
 

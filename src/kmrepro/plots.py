@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kmrepro.io import write_bytes_atomic
-from kmrepro.reconstruct import km_at
+from kmrepro.km import km_at
 from kmrepro.render import format_ci, format_p
 from kmrepro.simulate import nice_step
 

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy.optimize import isotonic_regression
 
 from kmrepro.cleaning import SAME_TIME_FRACTION, CleanCurve
+from kmrepro.km import km_at
 
 #: Upper bound on censoring counts tried per interval: reconstruction can never hang.
 MAX_SEARCH_STEPS = 64
@@ -371,18 +372,6 @@ def _force_total(ipd: pd.DataFrame, total_events: int) -> int:
     chosen = pool[(np.arange(m) * len(pool)) // m]
     ipd.loc[chosen, "event"] = 0 if surplus > 0 else 1
     return m
-
-
-def km_at(ipd_time: np.ndarray, ipd_event: np.ndarray, at: np.ndarray, left: bool = False) -> np.ndarray:
-    """Kaplan-Meier estimate at the times ``at``: S(t), or S(t-) just before them with ``left``."""
-    order = np.argsort(ipd_time, kind="stable")
-    t, e = ipd_time[order], ipd_event[order]
-    uniq, first = np.unique(t, return_index=True)
-    deaths = np.add.reduceat(e, first) if len(t) else np.array([])
-    at_risk = len(t) - first
-    surv = np.cumprod(1.0 - deaths / at_risk)
-    idx = np.searchsorted(uniq, at, side="left" if left else "right") - 1
-    return np.where(idx >= 0, surv[np.clip(idx, 0, None)] if len(surv) else 1.0, 1.0)
 
 
 def _diagnostics(ipd, time, survival, risk_time, risk_n, total_events, t_end) -> dict:

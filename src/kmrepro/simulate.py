@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kmrepro.reconstruct import km_at
+from kmrepro.km import km_at
 
 
 @dataclass(frozen=True)

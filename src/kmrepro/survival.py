@@ -20,9 +20,8 @@ from lifelines.statistics import logrank_test
 from scipy.stats import norm
 
 from kmrepro.errors import InputError
+from kmrepro.km import first_below_half
 
-# survival:::survmean treats values within sqrt(machine epsilon) of 0.5 as "at 0.5".
-_HALF_TOLERANCE = math.sqrt(np.finfo(float).eps)
 
 
 @dataclass(frozen=True)
@@ -84,27 +83,11 @@ def _km(time: np.ndarray, event: np.ndarray, alpha: float) -> _Curve:
     return _Curve(time_index, n, d, surv, lower, upper)
 
 
-def _first_below_half(time: np.ndarray, y: np.ndarray) -> float | None:
-    """The time a curve first reaches 0.5, by survival:::survmean's rule.
-
-    Used for the KM median, its CI (applied to the lower/upper bands) and the reverse-KM follow-up.
-    If the curve sits exactly at 0.5 on a plateau, R returns the midpoint of that plateau.
-    """
-    keep = ~np.isnan(y) & (y < 0.5 + _HALF_TOLERANCE)
-    if not keep.any():
-        return None
-    x, y = time[keep], y[keep]
-    later = np.flatnonzero(y < y[0])
-    if abs(y[0] - 0.5) < _HALF_TOLERANCE and later.size:
-        return float((x[0] + x[later[0]]) / 2)
-    return float(x[0])
-
-
 def _median(curve: _Curve) -> dict:
     return {
-        "estimate": _first_below_half(curve.time, curve.surv),
-        "lower": _first_below_half(curve.time, curve.lower),
-        "upper": _first_below_half(curve.time, curve.upper),
+        "estimate": first_below_half(curve.time, curve.surv),
+        "lower": first_below_half(curve.time, curve.lower),
+        "upper": first_below_half(curve.time, curve.upper),
     }
 
 

@@ -34,7 +34,7 @@ import pandas as pd
 import yaml
 
 from kmrepro.io import write_csv_atomic
-from kmrepro.reconstruct import km_at
+from kmrepro.km import km_at, km_median
 from kmrepro.simulate import Figure, digitize
 from kmrepro.survival import compare_arms, summarise_arm
 
@@ -82,7 +82,7 @@ def simulate(rng: np.random.Generator, arms: dict[str, int], spec: dict) -> dict
             scale = medians[arm] / math.log(2) ** (1 / shape)
             t_event = scale * rng.weibull(shape, size=n)
             for _ in range(MEDIAN_STEPS):  # stretch time so the KM median is the published one
-                median = _km_median(t_event, follow[arm])
+                median = km_median(np.minimum(t_event, follow[arm]), (t_event <= follow[arm]).astype(int))
                 if median is not None:
                     t_event *= medians[arm] / median
             time = np.maximum(np.minimum(t_event, follow[arm]), 0.01)
@@ -111,13 +111,6 @@ def distance(candidate: dict[str, pd.DataFrame], p: dict[str, float]) -> float:
                 gaps.append(1.0 if follow_up is None else math.log(follow_up / p[f"follow_up_median_{arm}"]))
     gaps.append(math.log(candidate["irc_pfs"].event.sum() / p["interim_irc_pfs_events"]))
     return float(np.sum(np.square(gaps)))
-
-
-def _km_median(t_event: np.ndarray, follow: np.ndarray) -> float | None:
-    time, event = np.minimum(t_event, follow), (t_event <= follow).astype(int)
-    grid = np.unique(time)
-    below = grid[km_at(time, event, grid) <= 0.5]
-    return float(below[0]) if len(below) else None
 
 
 def _median_plateau(time: np.ndarray, event: np.ndarray) -> float:
