@@ -169,11 +169,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N kmdata sets (quick look)")
     parser.add_argument("--seed", type=int, default=2012)
     parser.add_argument("--noise-px", type=float, default=Figure.noise_px, help="click noise (pixels, SD)")
+    parser.add_argument("--bottom-corners-only", action="store_true", help="one click per drop (its bottom corner)")
     parser.add_argument("--out", type=Path, help="write the per-arm and per-set tables here (CSV prefix)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     datasets = packaged_datasets() | kmdata_datasets(args.shared, args.limit)
-    arms, sets = run(datasets, args.seed, Figure(noise_px=args.noise_px))
+    figure = Figure(noise_px=args.noise_px, top_corners=not args.bottom_corners_only)
+    arms, sets = run(datasets, args.seed, figure)
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 20)
     main_arms = arms[arms.scenario == "risk table"]
@@ -184,7 +186,7 @@ def main() -> None:
     print(main_arms.nlargest(5, "mean_abs_gap").to_string(index=False))
     print(f"\n{len(datasets)} data sets, {len(main_arms)} arms; per scenario:")
     print(summarise(arms, sets).round(4).T.to_string())
-    ms = speed(datasets, args.seed, Figure(noise_px=args.noise_px))
+    ms = speed(datasets, args.seed, figure)
     if ms.empty:
         print("\nSpeed: no curve of 270-330 points among these data sets (use more, drop --limit)")
     else:

@@ -13,7 +13,7 @@ from kmrepro.cleaning import clean_curve
 from kmrepro.readers import Curve, RiskTable
 from kmrepro.km import km_at
 from kmrepro.reconstruct import reconstruct
-from kmrepro.simulate import digitize
+from kmrepro.simulate import Figure, digitize
 
 
 def curve(t, s):
@@ -81,7 +81,25 @@ def test_gbsg2_round_trip_recovers_the_truth(seed):
         gap = np.abs(km_at(t, e, grid) - km_at(rec.ipd.time.to_numpy(), rec.ipd.event.to_numpy(), grid))
         assert gap.mean() <= 0.005
         assert rec.diagnostics["max_at_risk_difference"] <= 1
+        assert rec.diagnostics["drops_read_as"] == "corner pairs and slopes"
     assert abs(log_hr(rebuilt) - log_hr(truth)) <= 0.02
+
+
+def test_one_click_per_drop_is_recognised_and_still_accurate():
+    rng = np.random.default_rng(7)
+    truth, rebuilt = {}, {}
+    for arm, (t, e) in gbsg2_arms().items():
+        clicks, table = digitize(t, e, rng, Figure(top_corners=False))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DigitizationWarning)
+            rec = reconstruct_arm(curve(clicks.time, clicks.survival), len(t),
+                                  RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), "r"))
+        assert rec.diagnostics["drops_read_as"] == "one click per drop"
+        truth[arm], rebuilt[arm] = pd.DataFrame({"time": t, "event": e}), rec.ipd
+        grid = np.linspace(0, t.max(), 2000)
+        gap = np.abs(km_at(t, e, grid) - km_at(rec.ipd.time.to_numpy(), rec.ipd.event.to_numpy(), grid))
+        assert gap.mean() <= 0.005
+    assert abs(log_hr(rebuilt) - log_hr(truth)) <= 0.03
 
 
 def test_checkmate_067_hand_digitization_matches_its_risk_table(kmdata):

@@ -17,8 +17,10 @@ makes it as follows and says so in the diagnostics:
   (and, if earlier intervals already overshot, a calibrated rounding threshold, see
   ``_calibrate_rounding``, then as a last resort ``_force_total``);
 * no risk table: the whole curve is one such interval starting with ``n`` at risk;
-* several events at one point whose drop was seen as a slope are spread along it (see ``_to_ipd``),
-  and a slope that a table time cuts through is split there (see ``_split_at_table_times``);
+* where the digitizer clicked both corners of drops (see ``_clicked_corners``), several events at one
+  point whose drop was seen as a slope are spread along it (see ``_to_ipd``), and a slope that a
+  table time cuts through is split there (see ``_split_at_table_times``); with one click per drop,
+  each drop happened at its click, as in the paper;
 * patients still at risk after the curve ends are censored at its last time.
 """
 
@@ -41,6 +43,10 @@ MAX_SEARCH_STEPS = 64
 TAIL_GRID = 24
 #: Bisection steps when calibrating the rounding threshold to a published event total.
 MAX_CALIBRATION_STEPS = 20
+#: Share of drops clicked with their top corner (within ``CORNER_FRACTION`` of the time range,
+#: about 2 px of a 900 px plot) above which clicks are read as corner pairs.
+CORNER_SHARE = 0.25
+CORNER_FRACTION = 0.002
 #: Click noise assumed on each corner of a drop (survival units) when reading at-risk counts off
 #: step heights: about one pixel of a 500-pixel-high plot.
 STEP_NOISE = 0.002
@@ -164,6 +170,19 @@ class _Curve:
             lo, hi = max(best[1] - step, 0), min(best[1] + step, n_start)
 
 
+def _clicked_corners(time: np.ndarray, survival: np.ndarray) -> bool:
+    """Whether the digitizer clicked both corners of drops (then a drop seen only as a slope between
+    two clicks really is a slope), or one click per drop (then it happened at the later click).
+
+    Decided by how many drops have their top corner clicked at the same time (``CORNER_SHARE``).
+    """
+    drops = np.flatnonzero(np.diff(survival) < 0) + 1
+    if not len(drops):
+        return True
+    vertical = time[drops] - time[drops - 1] <= CORNER_FRACTION * (time[-1] - time[0])
+    return bool(vertical.mean() >= CORNER_SHARE)
+
+
 def _split_at_table_times(time: np.ndarray, survival: np.ndarray, risk_time: np.ndarray):
     """Add a point just before each table time that falls inside a sloped segment.
 
@@ -221,26 +240,29 @@ def reconstruct(
     risk_n = np.array([n]) if risk_n is None else np.asarray(risk_n, dtype=int)
     if risk_time[0] > 0:
         risk_time, risk_n = np.append(0.0, risk_time), np.append(n, risk_n)
-    time, survival = _split_at_table_times(time, survival, risk_time)
+    corners = _clicked_corners(time, survival)
+    if corners:
+        time, survival = _split_at_table_times(time, survival, risk_time)
     at_risk_after = risk_time[risk_n > 0]
     t_end = float(max(time[-1], at_risk_after[-1] if len(at_risk_after) else 0.0))
     intervals = _intervals(time, risk_time, risk_n, t_end)
 
     walker = _Curve(time, survival)
     first = _walk_all(walker, intervals, int(risk_n[0]), total_events)
-    intervals = [_place_by_step_heights(walker, iv, *detail) for iv, detail in zip(intervals, first.detail)]
+    intervals = [_place_by_step_heights(walker, iv, *detail, corners) for iv, detail in zip(intervals, first.detail)]
     walked = _walk_all(walker, intervals, int(risk_n[0]), total_events)
     if total_events is not None and walked.n_events != total_events:
         walked = _calibrate_rounding(walker, intervals, int(risk_n[0]), total_events, walked)
-    ipd = _to_ipd(time, intervals, walked, t_end, extra_at_start=max(n - int(risk_n[0]), 0))
+    ipd = _to_ipd(time, intervals, walked, t_end, extra_at_start=max(n - int(risk_n[0]), 0), slopes=corners)
     relabelled = 0 if total_events is None else _force_total(ipd, total_events)
     diagnostics = _diagnostics(ipd, time, survival, risk_time, risk_n, total_events, t_end)
     diagnostics["events_relabelled_to_meet_total"] = relabelled
+    diagnostics["drops_read_as"] = "corner pairs and slopes" if corners else "one click per drop"
     return Reconstruction(ipd=ipd, diagnostics=diagnostics)
 
 
 def _place_by_step_heights(walker: "_Curve", iv: _Interval, events: list[int], n_start: int,
-                           censored: int) -> _Interval:
+                           censored: int, corners: bool) -> _Interval:
     """Where in the interval its censorings fall, read from the heights of its vertical drops.
 
     A drop of ``d`` events among ``n`` at risk has height ``S * d / n``, so each clicked drop tells
@@ -257,7 +279,9 @@ def _place_by_step_heights(walker: "_Curve", iv: _Interval, events: list[int], n
     at, target, weight = [], [], []
     seen_events = 0
     for k, d in zip(range(iv.first, iv.stop), events):
-        if d and k and time[k] - time[k - 1] <= tolerance and survival[k - 1] > survival[k]:
+        # With corner pairs only vertical drops have a height; with one click per drop, every drop.
+        vertical = not corners or time[k] - time[k - 1] <= tolerance
+        if d and k and vertical and survival[k - 1] > survival[k]:
             height = survival[k - 1] - survival[k]
             implied_n = d * survival[k - 1] / height
             var_heights = (implied_n * math.sqrt(2) * STEP_NOISE / height) ** 2
@@ -331,20 +355,24 @@ def _calibrate_rounding(walker: "_Curve", intervals, n_start, total_events, walk
     return best
 
 
-def _to_ipd(time: np.ndarray, intervals: list[_Interval], walked: _Walk, t_end: float, extra_at_start: int) -> pd.DataFrame:
+def _to_ipd(time: np.ndarray, intervals: list[_Interval], walked: _Walk, t_end: float, extra_at_start: int,
+            slopes: bool) -> pd.DataFrame:
     """Patients as rows, sorted by time (events before censorings at the same time).
 
     A drop clicked as a vertical step (previous point at the same time) puts all its events at its
-    time. A drop seen only as a slope from the previous point happened somewhere along it: its
-    events are spread evenly up to the point, the last one at the point itself (so a single event
-    stays where it was clicked), never before the start of its risk-table interval.
+    time. With ``slopes``, a drop seen only as a slope from the previous point happened somewhere
+    along it: its events are spread evenly up to the point, the last one at the point itself (so a
+    single event stays where it was clicked), never before the start of its risk-table interval.
     """
-    floor = np.zeros(len(time))
-    for iv in intervals:
-        floor[iv.first : iv.stop] = iv.start
     k = np.flatnonzero(walked.events)
     d = walked.events[k]
-    start = np.maximum(np.where(k > 0, time[np.maximum(k - 1, 0)], 0.0), floor[k])
+    if slopes:
+        floor = np.zeros(len(time))
+        for iv in intervals:
+            floor[iv.first : iv.stop] = iv.start
+        start = np.maximum(np.where(k > 0, time[np.maximum(k - 1, 0)], 0.0), floor[k])
+    else:
+        start = time[k]
     step = np.repeat((time[k] - start) / d, d)
     rank = np.arange(int(d.sum())) - np.repeat(np.cumsum(d) - d, d) + 1  # 1..d within each point
     event_times = np.repeat(start, d) + step * rank

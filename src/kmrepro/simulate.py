@@ -5,7 +5,8 @@ both share one model of digitization:
 
 * the figure has finite resolution (``width_px`` x ``height_px`` plot area, axes from 0 to a round
   ``t_max`` and from 0 to 1);
-* the person clicks the top and the bottom corner of every drop they can see; drops closer than
+* the person clicks the top and the bottom corner of every drop they can see (or, with
+  ``top_corners=False``, only the bottom one, as hurried digitizers do); drops closer than
   ``resolve_px`` pixels apart cannot be told apart and are clicked as one sloped run (its first top
   and last bottom corner, with clicks every ``slope_click_px`` pixels along it), and the end of the
   curve is clicked too;
@@ -33,6 +34,7 @@ class Figure:
     noise_px: float = 0.5
     resolve_px: float = 1.5
     slope_click_px: float = 6.0  # click spacing along a run of unresolvable drops
+    top_corners: bool = True  # False: one click per visible drop, at its bottom corner only
     ticks: int = 8  # about this many tick intervals on the time axis
 
 
@@ -78,7 +80,8 @@ def digitize(
         j = i  # extend the run while the next drop is too close to see apart
         while j + 1 < len(t) and (t[j + 1] - t[j]) * x_scale < figure.resolve_px:
             j += 1
-        clicks.append((t[i], before[i]))
+        if figure.top_corners or j > i:
+            clicks.append((t[i], before[i]))
         if j > i:  # a run too dense to resolve looks like a slope: click along it
             inner = np.arange(t[i], t[j], figure.slope_click_px / x_scale)[1:]
             clicks += zip(inner, km_at(time, event, inner))
