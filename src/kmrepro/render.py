@@ -287,23 +287,12 @@ def conventions_table(stats: Mapping[str, dict]) -> pd.DataFrame:
 SOFTWARE = ("kmrepro", "numpy", "pandas", "scipy", "lifelines", "matplotlib", "jsonschema", "papermill", "nbconvert", "snakemake")
 
 
-def versions_table(provenance: Mapping | None = None) -> pd.DataFrame:
-    """Python and the versions of the packages that made the numbers and the report: from the build's
-    provenance record when given (kmrepro.provenance), else from the running interpreter."""
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
-
-    def installed(name: str) -> str:
-        if provenance is not None:
-            return provenance["packages"].get(name, "not installed")
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "not installed"
-
-    python = provenance["python"]["version"] if provenance is not None else platform.python_version()
-    return pd.DataFrame([{"Software": "Python", "Version": python}]
-                        + [{"Software": name, "Version": installed(name)} for name in SOFTWARE])
+def versions_table(provenance: Mapping) -> pd.DataFrame:
+    """Python and the versions of the packages that made the numbers and the report, from the build's
+    provenance record (kmrepro.provenance)."""
+    packages = provenance["packages"]
+    return pd.DataFrame([{"Software": "Python", "Version": provenance["python"]["version"]}]
+                        + [{"Software": name, "Version": packages.get(name, "not installed")} for name in SOFTWARE])
 
 
 def _tree_state(git: Mapping) -> str:
