@@ -26,11 +26,11 @@ test: $(VENV)/installed
 ci-report: $(VENV)/installed
 	$(MAKE) report SNAKEMAKE_FLAGS="--forcerun provenance"
 	$(RUN) $(BIN)/snakemake --report results/report.zip
-	$(RUN) $(BIN)/python -m kmrepro.site publish --out results/site $(if $(PAGES_URL),--published-url "$(PAGES_URL)")
+	$(RUN) $(BIN)/python -m kmrepro.publish.site publish --out results/site $(if $(PAGES_URL),--published-url "$(PAGES_URL)")
 
 # Refresh the committed drift baselines from a build (then review the printed changes and commit baselines/).
 baselines: report
-	$(RUN) $(BIN)/python -m kmrepro.site refresh-baselines
+	$(RUN) $(BIN)/python -m kmrepro.publish.site refresh-baselines
 
 benchmark: $(VENV)/installed
 	$(BIN)/python benchmarks/roundtrip.py

@@ -1,7 +1,7 @@
 """Round-trip benchmark of the reconstruction on real individual patient data.
 
 For every arm of every data set: draw the true Kaplan-Meier curve, simulate what a careful person
-digitizes (kmrepro.simulate: finite figure resolution, click noise, the risk table at the axis
+digitizes (kmrepro.reconstruct.simulate: finite figure resolution, click noise, the risk table at the axis
 ticks), reconstruct, and compare with the truth. Data sets:
 
 * the 304 two-arm IPD sets of the kmdata R package (Redd, Fell, Rahman; MIT licence), read from
@@ -25,9 +25,9 @@ import pandas as pd
 from lifelines import CoxPHFitter
 
 from kmrepro.api import reconstruct_arm
-from kmrepro.readers import Curve, RiskTable
-from kmrepro.km import km_at, km_median
-from kmrepro.simulate import Figure, digitize
+from kmrepro.ingest.readers import Curve, RiskTable
+from kmrepro.analysis.km import km_at, km_median
+from kmrepro.reconstruct.simulate import Figure, digitize
 
 #: scenario name -> (use the risk table, give the total events, monotone method)
 SCENARIOS = {

@@ -99,13 +99,13 @@ def main() -> int:
         scratch_copy(work, args.config)
         totals = {"cold build": timed(snakemake, work), "no-op rebuild": timed(snakemake, work)}
         reports = sorted(work.glob("results/*/notebooks/report.ipynb"))
-        render = timed([sys.executable, "-m", "kmrepro.render", str(reports[0]), str(work / "bench.html")], work)
+        render = timed([sys.executable, "-m", "kmrepro.publish.render", str(reports[0]), str(work / "bench.html")], work)
         table = stage_table(work, render)
     print(f"workflow benchmark, {args.cores} cores")
     for name, seconds in totals.items():
         verdict = "ok" if seconds <= TARGETS[name] else "OVER TARGET"
         print(f"  {name:14s} {seconds:6.1f} s   (target <= {TARGETS[name]:g} s: {verdict})")
-    print("\nper job, mean seconds by stage (report: nbconvert = python -m kmrepro.render, timed alone)")
+    print("\nper job, mean seconds by stage (report: nbconvert = python -m kmrepro.publish.render, timed alone)")
     print(table.to_string(float_format=lambda x: f"{x:.2f}"))
     return 0 if all(totals[name] <= TARGETS[name] for name in TARGETS) else 1
 

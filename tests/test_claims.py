@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from kmrepro.claims import COLUMNS, check_claim, evaluate_claims, write_claims_csv, write_claims_json
+from kmrepro.audit.claims import COLUMNS, check_claim, evaluate_claims, write_claims_csv, write_claims_json
 from kmrepro.errors import InputError
-from kmrepro.trial import load_trial
+from kmrepro.audit.trial import load_trial
 from test_trial import KC_WISE, TRIAL_SCHEMA, touch_curve_files
 
 

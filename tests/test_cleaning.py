@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kmrepro.cleaning import clean_curve
+from kmrepro.reconstruct.cleaning import clean_curve
 
 
 def test_corners_clicked_out_of_order_keep_a_vertical_drop():

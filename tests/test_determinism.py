@@ -4,7 +4,7 @@ The GBSG2 validation trial (trials/gbsg2, real IPD through a simulated digitizat
 concurrently, with the same SOURCE_DATE_EPOCH and without PYTHONHASHSEED (so each process hashes strings
 with a different random seed: nothing may depend on set or dict-of-str iteration order). No step draws
 random numbers (the simulated digitizations in trials/*/make_*.py are made once, with fixed seeds, and
-committed), figures are saved without timestamps or version strings (kmrepro.plots), and provenance takes
+committed), figures are saved without timestamps or version strings (kmrepro.publish.plots), and provenance takes
 its build time from SOURCE_DATE_EPOCH. So IPD, stats, claims, figures, and even provenance.json and the
 rendered report.html, are identical.
 """
@@ -72,7 +72,8 @@ def test_provenance_of_the_build(two_builds):
     assert digitized and digitized <= paths
     assert {f"trials/{TRIAL}/trial.yaml", "config/config.yaml", "Snakefile", "workflow/rules/provenance.smk"} <= paths
     assert {f"notebooks/{p.name}" for p in (REPO / "notebooks").glob("*.ipynb")} <= paths
-    assert {f"kmrepro/{p.name}" for p in (REPO / "src" / "kmrepro").glob("*.py")} <= paths
+    package = REPO / "src" / "kmrepro"
+    assert {f"kmrepro/{p.relative_to(package).as_posix()}" for p in package.rglob("*.py")} <= paths
     trial_yaml = next(e for e in record["inputs"] if e["path"] == f"trials/{TRIAL}/trial.yaml")
     assert trial_yaml["sha256"] == hashlib.sha256((REPO / "trials" / TRIAL / "trial.yaml").read_bytes()).hexdigest()
     assert record["snakemake"] == record["packages"]["snakemake"]

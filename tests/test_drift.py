@@ -1,4 +1,4 @@
-"""Claim drift: `kmrepro drift` and the site/drift step of `make ci-report` (kmrepro.site)."""
+"""Claim drift: `kmrepro drift` and the site/drift step of `make ci-report` (kmrepro.publish.site)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from kmrepro import cli, drift, site
+from kmrepro import cli
+from kmrepro.audit import drift
+from kmrepro.publish import site
 
 HEADER = "id,description,published,regenerated,difference,tolerance,status,note\n"
 BASELINE = HEADER + (
@@ -185,7 +187,7 @@ def test_unreachable_published_copy_falls_back_to_the_baseline(tmp_path, served,
 
 
 def fake_build(path: Path, claims: dict[str, str]) -> Path:
-    """A repository-shaped folder with config, trials and results for kmrepro.site (no workflow run)."""
+    """A repository-shaped folder with config, trials and results for kmrepro.publish.site (no workflow run)."""
     (path / "workflow" / "schemas").mkdir(parents=True)
     shutil.copy(REPO / "workflow" / "schemas" / "config.schema.yaml", path / "workflow" / "schemas")
     (path / "config").mkdir()

@@ -122,13 +122,13 @@ def test_report_workflow_runs_make_ci_report_and_publishes():
 
 def test_make_ci_report_produces_what_the_workflow_uploads():
     """results/site/ holds each trial's report.html, claims.csv, provenance.json and the Snakemake report."""
-    from kmrepro import site
+    from kmrepro.publish import site
 
     assert {"report.html", "claims.csv", "provenance.json"} <= set(site.PER_TRIAL)
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     recipe = makefile[makefile.index("\nci-report:"):].split("\n\n")[0]
     assert "$(MAKE) report " in recipe  # the README's build command
-    assert "--report results/report.zip" in recipe and "kmrepro.site publish --out results/site" in recipe
+    assert "--report results/report.zip" in recipe and "kmrepro.publish.site publish --out results/site" in recipe
     assert "$(PAGES_URL)" in recipe
 
 

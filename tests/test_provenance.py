@@ -1,4 +1,4 @@
-"""Provenance records (kmrepro.provenance) and the report footer that shows them (kmrepro.render).
+"""Provenance records (kmrepro.publish.provenance) and the report footer that shows them (kmrepro.publish.render).
 
 The workflow side (every report has provenance.json and its footer, byte-identical with SOURCE_DATE_EPOCH)
 is in test_determinism.py, which builds the workflow anyway.
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kmrepro import provenance, render
+from kmrepro.publish import provenance
+from kmrepro.publish import render
 
 
 def test_file_hashes_are_sha256_with_relative_paths(tmp_path):
@@ -33,7 +34,7 @@ def test_file_hashes_are_sha256_with_relative_paths(tmp_path):
 
 
 def test_library_sources_are_named_without_a_machine_specific_prefix(tmp_path):
-    assert provenance.display_path(provenance.__file__, root=tmp_path) == "kmrepro/provenance.py"
+    assert provenance.display_path(provenance.__file__, root=tmp_path) == "kmrepro/publish/provenance.py"
 
 
 def test_build_time_honours_source_date_epoch():

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from kmrepro.errors import InputError
-from kmrepro.readers import read_curve, read_risk_table
+from kmrepro.ingest.readers import read_curve, read_risk_table
 
 
 def write(tmp_path, name, text):

@@ -9,11 +9,11 @@ from lifelines import CoxPHFitter
 from lifelines.datasets import load_gbsg2
 
 from kmrepro.api import DigitizationWarning, reconstruct_arm
-from kmrepro.cleaning import clean_curve
-from kmrepro.readers import Curve, RiskTable
-from kmrepro.km import km_at
-from kmrepro.reconstruct import reconstruct
-from kmrepro.simulate import Figure, digitize
+from kmrepro.reconstruct.cleaning import clean_curve
+from kmrepro.ingest.readers import Curve, RiskTable
+from kmrepro.analysis.km import km_at
+from kmrepro.reconstruct.guyot import reconstruct
+from kmrepro.reconstruct.simulate import Figure, digitize
 
 
 def curve(t, s):

@@ -1,4 +1,4 @@
-"""kmrepro.response: count recovery, exact CIs (R binom.test) and Newcombe's difference CI."""
+"""kmrepro.analysis.response: count recovery, exact CIs (R binom.test) and Newcombe's difference CI."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kmrepro.errors import InputError
-from kmrepro.response import clopper_pearson, counts_from_percent, rate_difference, summarise_response
+from kmrepro.analysis.response import clopper_pearson, counts_from_percent, rate_difference, summarise_response
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "r_survival.json").read_text())
 

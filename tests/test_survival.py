@@ -1,4 +1,4 @@
-"""kmrepro.survival against numbers produced by R's survival package (tests/reference/)."""
+"""kmrepro.analysis.survival against numbers produced by R's survival package (tests/reference/)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kmrepro.errors import InputError
-from kmrepro.survival import analyse_endpoint, compare_arms, summarise_arm
+from kmrepro.analysis.survival import analyse_endpoint, compare_arms, summarise_arm
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
 REFERENCE = json.loads((REFERENCE_DIR / "r_survival.json").read_text())

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from kmrepro.errors import InputError
-from kmrepro.trial import load_config, load_trial, read_yaml
+from kmrepro.audit.trial import load_config, load_trial, read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TRIAL_SCHEMA = ROOT / "workflow/schemas/trial.schema.yaml"

@@ -1,7 +1,7 @@
 """The Snakemake workflow end to end, on a small config in a temporary directory.
 
 The validation trial is lifelines' real GBSG2 data (tamoxifen vs none, recurrence-free survival) put
-through a simulated digitization (kmrepro.simulate), so the truth the workflow must regenerate is known.
+through a simulated digitization (kmrepro.reconstruct.simulate), so the truth the workflow must regenerate is known.
 A second trial without a response: section exercises the workflow's conditional response stage.
 """
 
@@ -22,7 +22,7 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.datasets import load_gbsg2
 
 from conftest import REPO
-from kmrepro.simulate import digitize
+from kmrepro.reconstruct.simulate import digitize
 
 DAYS_PER_MONTH = 365.25 / 12
 #: Reconstruction error allowed against the real data, as trial.schema.yaml argues for claims: a

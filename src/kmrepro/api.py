@@ -5,10 +5,10 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from kmrepro.cleaning import clean_curve
+from kmrepro.reconstruct.cleaning import clean_curve
 from kmrepro.errors import InputError
-from kmrepro.readers import Curve, RiskTable, read_curve, read_risk_table
-from kmrepro.reconstruct import Reconstruction, reconstruct
+from kmrepro.ingest.readers import Curve, RiskTable, read_curve, read_risk_table
+from kmrepro.reconstruct.guyot import Reconstruction, reconstruct
 
 
 class DigitizationWarning(UserWarning):

@@ -10,11 +10,11 @@ import argparse
 import sys
 import warnings
 
-from kmrepro import drift
+from kmrepro.audit import drift
 from kmrepro.api import reconstruct_arm
 from kmrepro.errors import InputError
 from kmrepro.io import write_csv_atomic, write_json_atomic
-from kmrepro.readers import SCALES
+from kmrepro.ingest.readers import SCALES
 
 EXIT_BAD_INPUT = 2
 EXIT_REGRESSED = 1

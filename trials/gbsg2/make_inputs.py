@@ -3,8 +3,8 @@
 German Breast Cancer Study Group 2 (Schumacher et al. 1994, J R Stat Soc A 157:293-312): 686 women
 with node-positive breast cancer, recurrence-free survival, hormone therapy (tamoxifen) vs none.
 This script draws each arm's true Kaplan-Meier curve, records what a careful digitizer would
-capture from a journal figure of it (kmrepro.simulate), and writes trial.yaml whose claims are the
-values computed on the real IPD with kmrepro.survival. The report of this trial therefore shows how
+capture from a journal figure of it (kmrepro.reconstruct.simulate), and writes trial.yaml whose claims are the
+values computed on the real IPD with kmrepro.analysis.survival. The report of this trial therefore shows how
 well the whole pipeline recovers known truth. Deterministic; run from the repository root:
 
     python trials/gbsg2/make_inputs.py
@@ -20,8 +20,8 @@ import yaml
 from lifelines.datasets import load_gbsg2
 
 from kmrepro.io import write_csv_atomic, write_text_atomic
-from kmrepro.simulate import Figure, digitize
-from kmrepro.survival import analyse_endpoint
+from kmrepro.reconstruct.simulate import Figure, digitize
+from kmrepro.analysis.survival import analyse_endpoint
 
 HERE = Path(__file__).resolve().parent
 SEED = 1994
@@ -31,7 +31,7 @@ LANDMARKS, TAU = [12, 24, 36, 60], 60
 FIGURE = Figure(width_px=900, height_px=500, noise_px=0.5)
 #: Absolute tolerances (months, HR units, patients) for a reconstruction from a digitized figure.
 TOLERANCE = {"median": 2.0, "hazard_ratio": 0.05, "median_follow_up": 2.0, "events": 4, "survival": 2.0}
-SOURCE = "Computed by trials/gbsg2/make_inputs.py from the real GBSG2 IPD (lifelines) with kmrepro.survival."
+SOURCE = "Computed by trials/gbsg2/make_inputs.py from the real GBSG2 IPD (lifelines) with kmrepro.analysis.survival."
 
 
 def true_ipd() -> pd.DataFrame:
@@ -95,7 +95,7 @@ def main() -> None:
             "make_inputs.py. The claims are the values computed on the real IPD, so this report measures how "
             "well the pipeline recovers the truth.",
             "how_to_replace": "Rerun python trials/gbsg2/make_inputs.py (deterministic) after changing the "
-            "digitizer model in kmrepro.simulate.",
+            "digitizer model in kmrepro.reconstruct.simulate.",
         },
         "arms": [{"id": arm, "label": label, "n": int((ipd.arm == arm).sum()), **({"reference": True} if arm == "none" else {})}
                  for arm, (label, _) in ARMS.items()],

@@ -2,7 +2,7 @@
 
 The real figure was not available to us. Until someone digitizes it, this script simulates
 patient-level data consistent with the published summary numbers and records what a careful
-digitizer would capture from a journal figure of it (kmrepro.simulate). It is deterministic: the
+digitizer would capture from a journal figure of it (kmrepro.reconstruct.simulate). It is deterministic: the
 same files come out on every run. Run from the repository root:
 
     python trials/kc-wise/make_synthetic.py
@@ -34,9 +34,9 @@ import pandas as pd
 import yaml
 
 from kmrepro.io import write_csv_atomic
-from kmrepro.km import km_at, km_median
-from kmrepro.simulate import Figure, digitize
-from kmrepro.survival import compare_arms, summarise_arm
+from kmrepro.analysis.km import km_at, km_median
+from kmrepro.reconstruct.simulate import Figure, digitize
+from kmrepro.analysis.survival import compare_arms, summarise_arm
 
 HERE = Path(__file__).resolve().parent
 SEED = 20260106

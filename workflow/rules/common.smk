@@ -18,13 +18,13 @@ import kmrepro
 from snakemake.exceptions import WorkflowError
 from kmrepro.api import check_counts
 from kmrepro.errors import InputError
-from kmrepro.readers import read_curve, read_risk_table
-from kmrepro.trial import Config, load_config, load_trial
+from kmrepro.ingest.readers import read_curve, read_risk_table
+from kmrepro.audit.trial import Config, load_config, load_trial
 
 SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
 NOTEBOOKS = Path(workflow.basedir) / "notebooks"
 CONDA_ENV = "../../envs/kmrepro.yaml"
-LIBRARY = sorted(str(p) for p in Path(kmrepro.__file__).parent.glob("*.py"))
+LIBRARY = sorted(str(p) for p in Path(kmrepro.__file__).parent.rglob("*.py"))
 
 
 def validated_config():

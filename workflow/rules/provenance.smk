@@ -49,5 +49,5 @@ rule provenance:
     conda:
         CONDA_ENV
     shell:
-        "python -m kmrepro.provenance --trial {wildcards.trial:q} --snakemake {params.snakemake:q}"
+        "python -m kmrepro.publish.provenance --trial {wildcards.trial:q} --snakemake {params.snakemake:q}"
         " --out {output.provenance:q} {input:q} > {log:q} 2>&1"

@@ -31,4 +31,4 @@ rule report:
     shell:
         "(papermill -k python3 --log-output --no-progress-bar --no-request-save-on-cell-execute {input.notebook:q} {output.notebook:q}"
         " -r trial_file {input.trial:q} -r schema {input.schema:q} -r results {params.results:q}"
-        " && python -m kmrepro.render {output.notebook:q} {output.html:q}) > {log:q} 2>&1"
+        " && python -m kmrepro.publish.render {output.notebook:q} {output.html:q}) > {log:q} 2>&1"

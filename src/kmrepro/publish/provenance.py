@@ -18,7 +18,7 @@ and the scheduled CI job, which builds from a fresh clone, always do.
 
 Usage as a program (the rule's shell command)::
 
-    python -m kmrepro.provenance --trial ID --out provenance.json [--snakemake VERSION] FILE...
+    python -m kmrepro.publish.provenance --trial ID --out provenance.json [--snakemake VERSION] FILE...
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from kmrepro.io import write_json_atomic
 
 #: Version of the provenance.json layout; bump on incompatible changes.
 FORMAT = 1
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _CHUNK = 1 << 20
 
 
@@ -151,7 +151,7 @@ def write_provenance(path: str | Path, record: Mapping) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kmrepro.provenance", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m kmrepro.publish.provenance", description=__doc__.split("\n\n")[0])
     parser.add_argument("--trial", required=True, help="trial id")
     parser.add_argument("--out", required=True, help="where to write provenance.json")
     parser.add_argument("--snakemake", help="version of the Snakemake running the build")

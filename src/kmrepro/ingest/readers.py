@@ -2,7 +2,7 @@
 
 Every problem is reported as an :class:`~kmrepro.errors.InputError` naming the file and the row
 (rows counted as a text editor shows them, header = row 1), so a user can fix the file without
-guessing. Oddities that can be repaired safely are left to :mod:`kmrepro.cleaning`.
+guessing. Oddities that can be repaired safely are left to :mod:`kmrepro.reconstruct.cleaning`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The Kaplan-Meier product-limit estimate as a plain step function, and R's rule for its median.
 
 Fast evaluation for the reconstruction's diagnostics, the digitizer simulation, plots and
-benchmarks. Confidence bands and the published-style summaries are in :mod:`kmrepro.survival`,
+benchmarks. Confidence bands and the published-style summaries are in :mod:`kmrepro.analysis.survival`,
 which uses lifelines and matches R's ``survival`` package.
 """
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kmrepro.km import km_at
+from kmrepro.analysis.km import km_at
 
 
 @dataclass(frozen=True)

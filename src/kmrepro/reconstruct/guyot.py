@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import isotonic_regression
 
-from kmrepro.cleaning import SAME_TIME_FRACTION, CleanCurve
-from kmrepro.km import km_at
+from kmrepro.reconstruct.cleaning import SAME_TIME_FRACTION, CleanCurve
+from kmrepro.analysis.km import km_at
 
 #: Upper bound on censoring counts tried per interval: reconstruction can never hang.
 MAX_SEARCH_STEPS = 64

@@ -1,15 +1,15 @@
 """The published site of the audit reports, the claim-drift check of the scheduled CI job, and baselines.
 
-``python -m kmrepro.site publish`` (run by ``make ci-report``, which the scheduled GitHub workflow runs)
+``python -m kmrepro.publish.site publish`` (run by ``make ci-report``, which the scheduled GitHub workflow runs)
 assembles ``results/site/``: ``index.html`` linking every configured trial's report, and per trial its
 ``report.html``, ``claims.csv``, ``claims.json``, ``provenance.json`` and ``drift.txt``, plus the Snakemake
 report ``report.zip``. It then compares each trial's claims with the last published copy
 (``--published-url``, the GitHub Pages site, when reachable) or else the committed baseline
-``baselines/<trial>/claims.csv`` (kmrepro.drift), prints each listing, and exits 1 when a claim that was
+``baselines/<trial>/claims.csv`` (kmrepro.audit.drift), prints each listing, and exits 1 when a claim that was
 reproduced no longer is. The site is complete either way, so a regression is published (the reports say
 what is true now) and fails the job once; the next run compares with what was published.
 
-``python -m kmrepro.site refresh-baselines`` (``make baselines``) copies each trial's current claims.csv to
+``python -m kmrepro.publish.site refresh-baselines`` (``make baselines``) copies each trial's current claims.csv to
 ``baselines/<trial>/claims.csv``, printing what changes; commit the result.
 """
 
@@ -23,11 +23,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from kmrepro import drift
+from kmrepro.audit import drift
 from kmrepro.errors import InputError
 from kmrepro.io import write_text_atomic
-from kmrepro.render import STATUS_COLOURS, page
-from kmrepro.trial import Config, load_config, read_yaml
+from kmrepro.publish.render import STATUS_COLOURS, page
+from kmrepro.audit.trial import Config, load_config, read_yaml
 
 PER_TRIAL = ("report.html", "claims.csv", "claims.json", "provenance.json")
 SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
@@ -146,7 +146,7 @@ def refresh_baselines(config: Config, baselines: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kmrepro.site", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m kmrepro.publish.site", description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", default="config/config.yaml", help="config.yaml naming the trials")
     parser.add_argument("--baselines", default="baselines", help="folder of committed baselines/<trial>/claims.csv")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -20,8 +20,8 @@ from scipy.stats import norm
 
 from kmrepro.errors import InputError
 from kmrepro.io import write_csv_atomic, write_json_atomic
-from kmrepro.response import counts_from_percent
-from kmrepro.trial import Trial, parse_result_path
+from kmrepro.analysis.response import counts_from_percent
+from kmrepro.audit.trial import Trial, parse_result_path
 
 COLUMNS = ["id", "description", "published", "regenerated", "difference", "tolerance", "status", "note"]
 Z95 = float(norm.ppf(0.975))

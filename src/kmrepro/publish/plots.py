@@ -18,9 +18,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kmrepro.io import write_bytes_atomic
-from kmrepro.km import km_at
-from kmrepro.render import format_ci, format_p
-from kmrepro.simulate import nice_step
+from kmrepro.analysis.km import km_at
+from kmrepro.publish.render import format_ci, format_p
+from kmrepro.reconstruct.simulate import nice_step
 
 #: Fixed style: figures must not depend on a user's matplotlibrc.
 STYLE = {

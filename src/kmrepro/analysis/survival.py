@@ -20,7 +20,7 @@ from lifelines.statistics import logrank_test
 from scipy.stats import norm
 
 from kmrepro.errors import InputError
-from kmrepro.km import first_below_half
+from kmrepro.analysis.km import first_below_half
 
 
 

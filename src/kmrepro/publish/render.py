@@ -2,7 +2,7 @@
 
 The HTML is self-contained (figures are base64 PNGs inside it, the style sheet is inline, no scripts or
 web fonts), so it can be mailed or archived and still shows everything. Usage as a program:
-``python -m kmrepro.render REPORT.ipynb REPORT.html``.
+``python -m kmrepro.publish.render REPORT.ipynb REPORT.html``.
 """
 
 from __future__ import annotations
@@ -289,7 +289,7 @@ SOFTWARE = ("kmrepro", "numpy", "pandas", "scipy", "lifelines", "matplotlib", "j
 
 def versions_table(provenance: Mapping) -> pd.DataFrame:
     """Python and the versions of the packages that made the numbers and the report, from the build's
-    provenance record (kmrepro.provenance)."""
+    provenance record (kmrepro.publish.provenance)."""
     packages = provenance["packages"]
     return pd.DataFrame([{"Software": "Python", "Version": provenance["python"]["version"]}]
                         + [{"Software": name, "Version": packages.get(name, "not installed")} for name in SOFTWARE])
@@ -360,7 +360,7 @@ def notebook_to_html(notebook: str | Path, target: str | Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        print("usage: python -m kmrepro.render REPORT.ipynb REPORT.html", file=sys.stderr)
+        print("usage: python -m kmrepro.publish.render REPORT.ipynb REPORT.html", file=sys.stderr)
         return 2
     notebook_to_html(*args)
     return 0

@@ -1,0 +1,1 @@
+"""Stage 1 of the DAG: reading what the user gives (digitized curves, risk tables)."""

@@ -1,0 +1,1 @@
+"""Stage 5: figures, the report page, the published site and the provenance record."""

@@ -1,0 +1,1 @@
+"""Stage 2: cleaning digitized points and reconstructing individual patient data (Guyot et al. 2012)."""
