@@ -38,6 +38,16 @@ def make_family(name: str, time: np.ndarray, event: np.ndarray) -> Family:
     return getattr(families, name)()
 
 
+def fitted_family(name: str, entry: dict) -> tuple[Family, np.ndarray]:
+    """(family, theta) back from one ``models.<name>`` entry of the stats JSON, to draw its curves."""
+    if name.startswith("spline"):
+        family = families.spline_on_knots(np.asarray(entry["knots_log_time"], dtype=float))
+    else:
+        family = getattr(families, name)()
+    theta = [math.log(entry["params"][p]) if lg else entry["params"][p] for p, lg in zip(family.par_names, family.log_scale)]
+    return family, np.asarray(theta, dtype=float)
+
+
 @dataclass
 class Fit:
     family: Family

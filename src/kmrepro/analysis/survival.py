@@ -203,8 +203,13 @@ def analyse_endpoint(
     time_unit: str,
     alpha: float = 0.05,
     source: str | Path | None = None,
+    horizon: float | None = None,
+    piecewise_cuts: Sequence[float] = (),
 ) -> dict:
-    """The whole stats/<endpoint>.json for a two-arm trial; ``source`` names the IPD file in errors."""
+    """The whole stats/<endpoint>.json for a two-arm trial; ``source`` names the IPD file in errors.
+
+    With ``horizon``, also the extrapolation models and PH checks of kmrepro.analysis.extended.
+    """
     missing = {"arm", "time", "event"} - set(ipd.columns)
     if missing:
         raise InputError(source, f"IPD lacks column(s) {sorted(missing)}")
@@ -220,7 +225,7 @@ def analyse_endpoint(
         comparison = compare_arms(ipd, arm, reference, tau, alpha)
     except InputError as err:
         raise InputError(source, err.message) from err
-    return {
+    stats = {
         "trial": trial_id,
         "endpoint": endpoint_id,
         "time_unit": time_unit,
@@ -235,3 +240,9 @@ def analyse_endpoint(
         "arms": per_arm,
         "comparison": comparison,
     }
+    if horizon is None:
+        return stats
+    from kmrepro.analysis.extended import extend_stats  # it builds on this module
+
+    arm_data = {a: _arm_data(ipd, a) for a in arms}
+    return extend_stats(stats, arm_data, arm, reference, landmarks, horizon, piecewise_cuts, alpha)

@@ -244,3 +244,148 @@ def _forest_text(row: dict) -> str:
         hr = row.get(key)
         parts.append(f"{name} {format_ci(hr, 2) if hr else 'not stated'}")
     return "\n".join(parts)
+
+
+# --- extrapolation and proportional hazards (kmrepro.analysis.parametric, kmrepro.analysis.ph) ---------------
+
+#: One colour per parametric model, in kmrepro.analysis.parametric.MODEL_NAMES order (Okabe-Ito, then two of Tol's).
+MODEL_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#882255", "#44AA99")
+MODEL_LABELS = {
+    "exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz", "loglogistic": "Log-logistic",
+    "lognormal": "Log-normal", "gengamma": "Generalised gamma", "spline1": "Spline, 1 knot",
+    "spline2": "Spline, 2 knots", "spline3": "Spline, 3 knots",
+}
+
+
+def _usable_models(arm_stats: dict) -> list[tuple[str, str, dict]]:
+    """(name, colour, entry) of every converged, non-degenerate model, in the fixed order."""
+    from kmrepro.analysis.parametric import MODEL_NAMES
+
+    return [(name, colour, arm_stats["models"][name]) for name, colour in zip(MODEL_NAMES, MODEL_COLOURS)
+            if name in arm_stats.get("models", {}) and arm_stats["models"][name]["converged"]
+            and not arm_stats["models"][name]["degenerate"]]
+
+
+def _arm_ipd(ipd: pd.DataFrame, arm: str) -> tuple[np.ndarray, np.ndarray]:
+    rows = ipd[ipd["arm"] == arm]
+    return rows["time"].to_numpy(float), rows["event"].to_numpy(int)
+
+
+def _model_panels(n_arms: int, title: str) -> tuple[Figure, list[Axes]]:
+    fig = Figure(figsize=(3.6 * n_arms + 1.8, 3.9))
+    axes = [fig.add_subplot(1, n_arms, i + 1) for i in range(n_arms)]
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    return fig, axes
+
+
+@matplotlib.rc_context(STYLE)
+def extrapolation_figure(ipd: pd.DataFrame, stats: dict, labels: dict[str, str], time_unit: str, title: str) -> Figure:
+    """Per arm: the KM and every fitted model to the horizon; solid over follow-up, dashed beyond it.
+
+    The best model by AIC is drawn thicker; models that did not converge or are degenerate are left out
+    (the AIC table says why).
+    """
+    from kmrepro.analysis.parametric import fitted_family
+
+    horizon = stats["conventions"]["extrapolation_horizon"]
+    fig, axes = _model_panels(len(labels), title)
+    grid = np.linspace(0, horizon, 400)[1:]
+    for ax, (arm, label) in zip(axes, labels.items()):
+        t, e = _arm_ipd(ipd, arm)
+        end = float(t.max())
+        best = stats["arms"][arm]["model_selection"]["aic"]
+        for name, colour, entry in _usable_models(stats["arms"][arm]):
+            family, theta = fitted_family(name, entry)
+            s = family.survival(theta, grid)
+            width = 2.2 if name == best else 1.0
+            name_label = MODEL_LABELS[name] + (" (best AIC)" if name == best else "")
+            ax.plot(grid[grid <= end], s[grid <= end], color=colour, linewidth=width, label=name_label)
+            ax.plot(grid[grid >= end], s[grid >= end], color=colour, linewidth=width, linestyle="--")
+        x, y = km_steps(t, e)
+        ax.step(x, y, where="post", color="black", linewidth=1.4, label="Kaplan-Meier")
+        ax.axvline(end, color="#999999", linewidth=0.7, linestyle=":")
+        ax.annotate("end of follow-up", (end, 0.98), fontsize=7, color="#666666", rotation=90, ha="right", va="top")
+        ax.set_xlim(0, horizon)
+        ax.set_ylim(0, 1.02)
+        ax.set_title(label, loc="left")
+        ax.set_xlabel(f"Time ({time_unit}); dashed: extrapolated")
+    axes[0].set_ylabel("Survival probability")
+    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7)
+    return fig
+
+
+def smoothed_hazard(time: np.ndarray, event: np.ndarray, grid: np.ndarray, bandwidth: float) -> np.ndarray:
+    """Epanechnikov-kernel smoothed Nelson-Aalen increments (Ramlau-Hansen), without boundary correction."""
+    times = np.unique(time[event == 1])
+    increments = np.array([((time == u) & (event == 1)).sum() / (time >= u).sum() for u in times])
+    z = (grid[:, None] - times[None, :]) / bandwidth
+    kernel = np.where(np.abs(z) < 1, 0.75 * (1 - z * z), 0.0)
+    return kernel @ increments / bandwidth
+
+
+@matplotlib.rc_context(STYLE)
+def hazard_figure(ipd: pd.DataFrame, stats: dict, labels: dict[str, str], time_unit: str, title: str) -> Figure:
+    """Per arm: the smoothed empirical hazard against each model's hazard, over follow-up."""
+    from kmrepro.analysis.parametric import fitted_family
+
+    fig, axes = _model_panels(len(labels), title)
+    for ax, (arm, label) in zip(axes, labels.items()):
+        t, e = _arm_ipd(ipd, arm)
+        end = float(t.max())
+        bandwidth = end / 8
+        grid = np.linspace(bandwidth, end - bandwidth, 200)  # away from the edges the kernel cannot see past
+        for name, colour, entry in _usable_models(stats["arms"][arm]):
+            family, theta = fitted_family(name, entry)
+            with np.errstate(all="ignore"):
+                ax.plot(grid, np.exp(family.log_hazard(theta, grid)), color=colour, linewidth=1.0, label=MODEL_LABELS[name])
+        ax.plot(grid, smoothed_hazard(t, e, grid, bandwidth), color="black", linewidth=2.0,
+                label=f"Smoothed empirical\n(kernel, bandwidth {bandwidth:.3g})")
+        ax.set_title(label, loc="left")
+        ax.set_xlabel(f"Time ({time_unit})")
+        ax.set_ylim(bottom=0)
+    axes[0].set_ylabel(f"Hazard (events per patient-{time_unit[:-1] if time_unit.endswith('s') else time_unit})")
+    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7)
+    return fig
+
+
+@matplotlib.rc_context(STYLE)
+def log_cumulative_hazard_figure(ipd: pd.DataFrame, labels: dict[str, str], time_unit: str, title: str) -> Figure:
+    """log(-log KM) against log time by arm: under proportional hazards the curves run parallel."""
+    fig = Figure(figsize=(5.6, 3.8))
+    ax = fig.add_subplot()
+    for colour, (arm, label) in zip(COLOURS, labels.items()):
+        t, e = _arm_ipd(ipd, arm)
+        x, y = km_steps(t, e)
+        keep = (x > 0) & (y > 0) & (y < 1)
+        ax.step(x[keep], np.log(-np.log(y[keep])), where="post", color=colour, label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"Time ({time_unit}, log scale)")
+    ax.set_ylabel("log(-log S(t))")
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.legend(loc="lower right")
+    return fig
+
+
+@matplotlib.rc_context(STYLE)
+def schoenfeld_figure(residuals: dict, test: dict, log_hr: float, time_unit: str, title: str) -> Figure:
+    """Scaled Schoenfeld residuals for the arm against time, a kernel smooth, and the cox.zph test.
+
+    Under proportional hazards the smooth stays flat at the log HR; a trend means the HR changes over time.
+    """
+    fig = Figure(figsize=(5.6, 3.8))
+    ax = fig.add_subplot()
+    time, scaled = np.asarray(residuals["time"], float), np.asarray(residuals["scaled"], float)
+    ax.plot(time, scaled, "o", color="#999999", markersize=2.5, markeredgewidth=0)
+    grid = np.linspace(time.min(), time.max(), 200)
+    bandwidth = (time.max() - time.min()) / 6 or 1.0
+    weights = np.exp(-0.5 * ((grid[:, None] - time[None, :]) / bandwidth) ** 2)
+    ax.plot(grid, weights @ scaled / weights.sum(axis=1), color=COLOURS[0], linewidth=2, label="Kernel smooth")
+    ax.axhline(log_hr, color=PUBLISHED_COLOUR, linestyle="--", linewidth=1, label=f"log HR (Cox) {log_hr:.3f}")
+    ax.axhline(0, color="#cccccc", linewidth=0.7)
+    ax.set_xlabel(f"Time ({time_unit})")
+    ax.set_ylabel("Scaled Schoenfeld residual, β(t)")
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.legend(loc="best", title=f"cox.zph (KM time): χ² {test['chisq']:.2f}, P {format_p(test['p'])}", alignment="left")
+    lo, hi = np.quantile(scaled, [0.01, 0.99])
+    ax.set_ylim(min(lo, log_hr) - 0.5, max(hi, log_hr) + 0.5)
+    return fig

@@ -238,7 +238,12 @@ def spline_basis(knots: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def spline(k: int, time: np.ndarray, event: np.ndarray) -> Family:
-    knots = default_knots(time, event, k)
+    """The spline with k internal knots at flexsurv's default places for these data."""
+    return spline_on_knots(default_knots(time, event, k))
+
+
+def spline_on_knots(knots: np.ndarray) -> Family:
+    k = len(knots) - 2
 
     def log_hazard(th, t):
         with np.errstate(divide="ignore", invalid="ignore"):
