@@ -1,11 +1,12 @@
 """Shared test fixtures: where the shared reference material lives."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("KMREPRO_SHARED", REPO.parent / "shared"))  # worktrees elsewhere set it
 KMDATA = SHARED / "reference" / "kmdata"
 
 

@@ -85,17 +85,22 @@ def fit_model(family: Family, time: np.ndarray, event: np.ndarray) -> Fit:
     """Maximum likelihood: BFGS from the family's start, then Newton steps to the exact maximum."""
     loglik_of = family.prepare(time, event) if family.prepare else (lambda th: log_likelihood(family, th, time, event))
 
-    def negll(th):
+    def exact_negll(th):  # +inf outside the model's domain, so derivatives there come out non-finite
         value = -loglik_of(th)
-        return value if math.isfinite(value) else 1e300
+        return value if math.isfinite(value) else math.inf
+
+    def negll(th):  # what the optimiser sees: a large finite wall instead of inf
+        return min(exact_negll(th), 1e300)
 
     start = family.start(time, event)
     result = optimize.minimize(negll, start, method="BFGS", jac="3-point", options={"gtol": 1e-6, "maxiter": 2000})
     theta = result.x
     for _ in range(20):  # Newton polish; stops as soon as a step no longer improves
-        hess = _hessian(negll, theta)
+        hess = _hessian(exact_negll, theta)
+        if not np.all(np.isfinite(hess)):
+            break
         try:
-            step = np.linalg.solve(hess, _gradient(negll, theta))
+            step = np.linalg.solve(hess, _gradient(exact_negll, theta))
         except np.linalg.LinAlgError:
             break
         if not negll(theta - step) < negll(theta):
@@ -103,17 +108,18 @@ def fit_model(family: Family, time: np.ndarray, event: np.ndarray) -> Fit:
         theta = theta - step
         if np.max(np.abs(step)) < 1e-10:
             break
-    loglik = -negll(theta)
-    hess = _hessian(negll, theta)
+    loglik = -exact_negll(theta)
+    with np.errstate(all="ignore"):
+        hess = _hessian(exact_negll, theta)
     note = None
     covariance = None
-    if not math.isfinite(loglik) or loglik <= -1e299:
+    if not math.isfinite(loglik):
         note = "did not converge: no finite log-likelihood found"
-    elif not np.all(np.isfinite(hess)) or np.any(np.linalg.eigvalsh(hess) <= 0):
-        note = "did not converge to a maximum: the information matrix is not positive definite"
+    elif not np.all(np.isfinite(hess)) or np.any(np.linalg.eigvalsh(hess) <= 0) or np.linalg.cond(hess) > 1e14:
+        note = "did not converge to a maximum: the information matrix is singular or not positive definite"
     else:
         covariance = np.linalg.inv(hess)
-        if np.max(np.abs(_gradient(negll, theta) * np.sqrt(np.diag(covariance)))) > 1e-3:
+        if np.max(np.abs(_gradient(exact_negll, theta) * np.sqrt(np.diag(covariance)))) > 1e-3:
             note = "did not converge: the score is not zero at the estimate"
     return Fit(family, theta, loglik, covariance, note)
 
@@ -128,7 +134,7 @@ def degenerate_gengamma(fit: Fit) -> bool:
     if fit.family.name != "gengamma":
         return False
     sigma, q = math.exp(fit.theta[1]), fit.theta[2]
-    return (sigma < 0.05 and abs(q) > 5) or fit.covariance is None
+    return bool((sigma < 0.05 and abs(q) > 5) or fit.covariance is None)
 
 
 def restricted_mean(fit: Fit, tau: float) -> float:
@@ -233,11 +239,26 @@ def summarise_fit(fit: Fit, n: int, landmarks: Sequence[float], horizon: float, 
         "note": fit.note,
         "degenerate": degenerate_gengamma(fit),
     }
+    if _has_non_finite(entry):
+        entry = _without_non_finite(entry)
+        entry["note"] = (entry["note"] or "fit unusable") + "; quantities that came out non-finite are null"
     if fit.family.knots is not None:
         entry["knots_log_time"] = [float(k) for k in fit.family.knots]
     if entry["degenerate"]:
         entry["note"] = "degenerate generalised gamma fit (sigma -> 0, |Q| large): not eligible as best model"
     return entry
+
+
+def _has_non_finite(value) -> bool:
+    if isinstance(value, dict):
+        return any(_has_non_finite(v) for v in value.values())
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _without_non_finite(value):
+    if isinstance(value, dict):
+        return {k: _without_non_finite(v) for k, v in value.items()}
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def fit_models(time: Sequence[float], event: Sequence[int], landmarks: Sequence[float], horizon: float,
@@ -247,9 +268,23 @@ def fit_models(time: Sequence[float], event: Sequence[int], landmarks: Sequence[
     e = np.asarray(event, dtype=int)
     models = {}
     for name in names:
+        npars = _npars(name)
+        if e.sum() < npars:
+            models[name] = _not_fitted(f"not fitted: {int(e.sum())} events for {npars} parameters", horizon)
+            continue
         fit = fit_model(make_family(name, t, e), t, e)
         models[name] = summarise_fit(fit, t.size, landmarks, horizon, alpha)
     return models
+
+
+def _npars(name: str) -> int:
+    return int(name[-1]) + 2 if name.startswith("spline") else len(getattr(families, name)().par_names)
+
+
+def _not_fitted(note: str, horizon: float) -> dict:
+    return {"loglik": None, "aic": None, "bic": None, "npars": None, "params": None, "survival": None,
+            "restricted_mean": {"tau": float(horizon), "estimate": None, "lower": None, "upper": None},
+            "mean": None, "median": None, "converged": False, "note": note, "degenerate": False}
 
 
 def best_model(models: dict, criterion: str = "aic") -> str | None:

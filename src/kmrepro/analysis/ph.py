@@ -129,9 +129,9 @@ def _km_with_variance(time: np.ndarray, event: np.ndarray, t: float) -> tuple[fl
     upto = curve.time <= t
     n, d = curve.n_risk[upto], curve.n_event[upto]
     surv = float(curve.surv[upto][-1]) if upto.any() else 1.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        greenwood = float(np.sum(np.where(n > d, d / (n * (n - d)), 0.0)))
-    return surv, surv * surv * greenwood
+    if np.any(n == d):  # the curve reached 0: R's std.err is 0 * Inf = NaN, so no CI
+        return surv, math.nan
+    return surv, surv * surv * float(np.sum(d / (n * (n - d))))
 
 
 def milestone_differences(time1, event1, time0, event0, landmarks: Sequence[float], alpha: float = 0.05) -> dict:
@@ -144,5 +144,8 @@ def milestone_differences(time1, event1, time0, event0, landmarks: Sequence[floa
             out[f"{t:g}"] = None
             continue
         diff, half = a[0] - b[0], _z(alpha) * math.sqrt(a[1] + b[1])
-        out[f"{t:g}"] = {"estimate": diff, "lower": diff - half, "upper": diff + half}
+        if math.isnan(half):
+            out[f"{t:g}"] = {"estimate": diff, "lower": None, "upper": None}
+        else:
+            out[f"{t:g}"] = {"estimate": diff, "lower": diff - half, "upper": diff + half}
     return out

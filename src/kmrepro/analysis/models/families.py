@@ -166,23 +166,36 @@ def lognormal() -> Family:
 
 # --- generalised gamma (Prentice 1974, flexsurv's "gengamma") -------------------------------------------
 
-#: Below this |Q| the gamma functions lose precision (shape 1/Q^2 > 1e12); the model is then the log-normal.
-_Q_LOGNORMAL = 1e-6
+#: Below this |Q| the model is the log-normal (flexsurv switches at Q == 0 exactly).
+_Q_LOGNORMAL = 1e-9
+
+
+def _stirling_remainder(k: float) -> float:
+    """gammaln(k) - ((k - 1/2) log k - k + log(2 pi)/2), without the cancellation of the direct formula for large k."""
+    if k < 10:
+        return float(special.gammaln(k) - ((k - 0.5) * math.log(k) - k + 0.5 * math.log(2 * math.pi)))
+    return 1 / (12 * k) - 1 / (360 * k**3) + 1 / (1260 * k**5)
 
 
 @np.errstate(all="ignore")
 def _gengamma_log_surv_dens(th, t):
+    """log S and log f of Prentice's generalised gamma, stable as Q -> 0 (where k = 1/Q^2 is huge).
+
+    log f = -log(sigma t) + log|Q| + k log k + k (Qw - exp(Qw)) - lgamma(k) is rewritten as
+    -log(sigma t) - log(2 pi)/2 - stirling_remainder(k) - (exp(Qw) - 1 - Qw) / Q^2, whose terms stay O(1).
+    """
     mu, sigma, q = th[0], math.exp(th[1]), th[2]
     lt = _log_t(t)
     w = (lt - mu) / sigma
     if abs(q) < _Q_LOGNORMAL:
         return special.log_ndtr(-w), _log_phi(w) - math.log(sigma) - lt
     k = q**-2
-    u = k * np.exp(q * w)
-    log_dens = -math.log(sigma) - lt + math.log(abs(q)) + k * math.log(k) + k * (q * w - np.exp(q * w)) - special.gammaln(k)
+    y = q * w
+    excess = np.where(np.abs(y) < 1e-4, y * y / 2 + y**3 / 6 + y**4 / 24, np.expm1(y) - y)
+    log_dens = -math.log(sigma) - lt - 0.5 * math.log(2 * math.pi) - _stirling_remainder(k) - excess / (q * q)
+    u = k * np.exp(y)
     surv = special.gammaincc(k, u) if q > 0 else special.gammainc(k, u)
-    with np.errstate(divide="ignore"):
-        return np.log(surv), log_dens
+    return np.log(surv), log_dens
 
 
 def _gengamma_mean(th) -> float:
