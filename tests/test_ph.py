@@ -84,6 +84,17 @@ def test_rmst_ratio_matches_r(case):
     _close(comparison["rmst_ratio"], ref["rmst_ratio"])
 
 
+def test_cox_fit_equals_compare_arms():
+    """The fast one-covariate Cox fit gives the HR and CI that compare_arms (lifelines) gives."""
+    from kmrepro.analysis.survival import compare_arms
+
+    ipd = pd.read_csv(REFERENCE_DIR / "data" / "gbsg2.csv", dtype={"arm": str})
+    hr = compare_arms(ipd, "yes", "no", 365)["hazard_ratio"]
+    coef, se = ph.cox_fit(ipd.time, ipd.event, (ipd.arm == "yes").to_numpy(float))
+    assert math.exp(coef) == pytest.approx(hr["estimate"], rel=1e-9)
+    assert math.exp(coef + 1.959963984540054 * se) == pytest.approx(hr["upper"], rel=1e-9)
+
+
 def test_piecewise_interval_without_events_has_a_note():
     time = np.array([1.0, 2, 3, 4, 10, 11, 12, 13])
     event = np.array([1, 1, 1, 1, 0, 0, 0, 0])

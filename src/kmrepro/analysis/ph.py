@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter
 from scipy.stats import chi2, norm
 
 from kmrepro.analysis.km import km_at
@@ -29,11 +29,64 @@ def _z(alpha: float) -> float:
     return float(norm.ppf(1 - alpha / 2))
 
 
-def cox_fit(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> tuple[float, float]:
-    """Cox log HR and its SE for one covariate, Efron ties, stopped at machine precision as R."""
-    data = pd.DataFrame({"time": time, "event": event, "x": np.asarray(x, dtype=float)})
-    cox = CoxPHFitter().fit(data, "time", "event", fit_options={"precision": 1e-16, "r_precision": 1e-16})
-    return float(cox.params_["x"]), float(cox.standard_errors_["x"])
+@dataclass(frozen=True)
+class _Efron:
+    """Per distinct event time: the terms of the Efron partial likelihood of one covariate at ``beta``."""
+
+    times: np.ndarray
+    loglik: float
+    score: np.ndarray  # sum of x over the deaths minus the sum of the d Efron means
+    information: np.ndarray  # sum of the d Efron variances
+    mean_of_means: np.ndarray  # what each death's x is compared with (Schoenfeld residual)
+
+
+def _efron(time: np.ndarray, event: np.ndarray, x: np.ndarray, beta: float) -> _Efron:
+    """Efron's tie handling as survival's C code: the d tied deaths leave the risk set in d equal steps."""
+    order = np.argsort(time, kind="stable")
+    t, e, xs = time[order], event[order], x[order]
+    risk = np.exp(beta * xs)
+    tails = [np.cumsum((risk * xs**p)[::-1])[::-1] for p in (0, 1, 2)]  # sums over {time >= t_i}
+    times = np.unique(t[e == 1])
+    dead_index = np.searchsorted(times, t[e == 1])
+    at_risk = [tail[np.searchsorted(t, times, side="left")] for tail in tails]
+    deaths = [np.bincount(dead_index, (risk * xs**p)[e == 1], times.size) for p in (0, 1, 2)]
+    d = np.bincount(dead_index, minlength=times.size)
+    rows = np.repeat(np.arange(times.size), d)
+    frac = (np.arange(rows.size) - np.repeat(np.cumsum(d) - d, d)) / d[rows]
+    den = at_risk[0][rows] - frac * deaths[0][rows]
+    mean = (at_risk[1][rows] - frac * deaths[1][rows]) / den
+    var = (at_risk[2][rows] - frac * deaths[2][rows]) / den - mean**2
+    x_dead = np.bincount(dead_index, xs[e == 1], times.size)
+    return _Efron(
+        times=times,
+        loglik=float(beta * x_dead.sum() - np.log(den).sum()),
+        score=x_dead - np.bincount(rows, mean, times.size),
+        information=np.bincount(rows, var, times.size),
+        mean_of_means=np.bincount(rows, mean, times.size) / d,
+    )
+
+
+def cox_fit(time, event, x) -> tuple[float, float]:
+    """Cox log HR and its SE for one covariate (Efron ties, Wald SE), Newton with step halving to machine precision.
+
+    Same estimate as R coxph (and lifelines at precision 1e-16), a hundred times faster than lifelines,
+    which matters for the piecewise HRs.
+    """
+    time, event = np.asarray(time, dtype=float), np.asarray(event, dtype=int)
+    x = np.asarray(x, dtype=float)
+    x = x - x.mean()
+    beta, terms = 0.0, _efron(time, event, x, 0.0)
+    for _ in range(100):
+        step = terms.score.sum() / terms.information.sum()
+        while True:
+            trial = _efron(time, event, x, beta + step)
+            if trial.loglik >= terms.loglik - 1e-12 or abs(step) < 1e-14:
+                break
+            step /= 2
+        beta, terms = beta + step, trial
+        if abs(step) < 1e-12 * max(1.0, abs(beta)):
+            break
+    return beta, float(1 / math.sqrt(terms.information.sum()))
 
 
 def _transform(time: np.ndarray, event: np.ndarray, transform: str) -> np.ndarray:
@@ -54,31 +107,16 @@ def zph_test(time, event, x, beta: float, variance: float, transform: str = "km"
     x = x - x.mean()  # zph1 recentres for stability; the statistic does not depend on it
     g_raw = _transform(time, event, transform)
     g = g_raw - g_raw[event == 1].mean()
-    risk = np.exp(beta * x)
-    u = np.zeros(2)
-    imat = np.zeros((2, 2))
-    resid_time, resid_g, resid = [], [], []
-    for t in np.unique(time[event == 1])[::-1]:
-        at_risk = time >= t
-        dead = (time == t) & (event == 1)
-        d = int(dead.sum())
-        s0, s1, s2 = risk[at_risk].sum(), (risk * x)[at_risk].sum(), (risk * x * x)[at_risk].sum()
-        d0, d1, d2 = risk[dead].sum(), (risk * x)[dead].sum(), (risk * x * x)[dead].sum()
-        gt = g[dead][0]
-        # Efron: the tied deaths leave the risk set in d equal steps
-        frac = np.arange(d) / d
-        den = s0 - frac * d0
-        mean = (s1 - frac * d1) / den
-        var = ((s2 - frac * d2) / den - mean**2).sum()
-        score = x[dead].sum() - mean.sum()
-        u += [score, gt * score]
-        imat += var * np.array([[1, gt], [gt, gt * gt]])
-        resid_time.extend([t] * d)
-        resid_g.extend(g_raw[dead])
-        resid.extend(x[dead] - mean.mean())
-    chisq = float(u[1] ** 2 * np.linalg.inv(imat)[1, 1])  # u = (0, u2): the score at beta is zero
-    order = np.argsort(resid_time, kind="stable")
-    ev_time = np.asarray(resid_time)[order]
+    terms = _efron(time, event, x, beta)
+    index = np.searchsorted(terms.times, time[event == 1])  # each death's event time
+    gt = g[event == 1][np.unique(index, return_index=True)[1]]  # g at each distinct event time
+    u2 = float(np.sum(gt * terms.score))  # the score for x * g(t); the one for x is zero at beta
+    imat = np.array([[terms.information.sum(), np.sum(gt * terms.information)],
+                     [np.sum(gt * terms.information), np.sum(gt * gt * terms.information)]])
+    chisq = float(u2**2 * np.linalg.inv(imat)[1, 1])
+    dead = np.flatnonzero(event == 1)
+    order = np.argsort(time[dead], kind="stable")
+    dead = dead[order]
     n_events = int(event.sum())
     return {
         "chisq": chisq,
@@ -86,9 +124,9 @@ def zph_test(time, event, x, beta: float, variance: float, transform: str = "km"
         "p": float(chi2.sf(chisq, 1)),
         "transform": transform,
         "residuals": {
-            "time": ev_time,
-            "transformed_time": np.asarray(resid_g)[order],
-            "scaled": np.asarray(resid)[order] * variance * n_events + beta,
+            "time": time[dead],
+            "transformed_time": g_raw[dead],
+            "scaled": (x[dead] - terms.mean_of_means[index[order]]) * variance * n_events + beta,
         },
     }
 
@@ -121,11 +159,10 @@ def rmst_ratio(arm: dict, reference: dict, alpha: float = 0.05) -> dict:
     return {"estimate": math.exp(log_ratio), "lower": math.exp(log_ratio - half), "upper": math.exp(log_ratio + half)}
 
 
-def _km_with_variance(time: np.ndarray, event: np.ndarray, t: float) -> tuple[float, float] | None:
+def _km_with_variance(curve, t: float) -> tuple[float, float] | None:
     """KM S(t) and its Greenwood variance; None past the last observed time (as R summary(extend = FALSE))."""
-    if t > time.max():
+    if t > curve.time[-1]:
         return None
-    curve = _km(time, event, 0.05)
     upto = curve.time <= t
     n, d = curve.n_risk[upto], curve.n_event[upto]
     surv = float(curve.surv[upto][-1]) if upto.any() else 1.0
@@ -136,10 +173,11 @@ def _km_with_variance(time: np.ndarray, event: np.ndarray, t: float) -> tuple[fl
 
 def milestone_differences(time1, event1, time0, event0, landmarks: Sequence[float], alpha: float = 0.05) -> dict:
     """S_arm(t) - S_reference(t) at each landmark, Wald CI with Greenwood variances (None past follow-up)."""
+    curve1 = _km(np.asarray(time1, float), np.asarray(event1, int), alpha)
+    curve0 = _km(np.asarray(time0, float), np.asarray(event0, int), alpha)
     out = {}
     for t in landmarks:
-        a = _km_with_variance(np.asarray(time1, float), np.asarray(event1, int), t)
-        b = _km_with_variance(np.asarray(time0, float), np.asarray(event0, int), t)
+        a, b = _km_with_variance(curve1, t), _km_with_variance(curve0, t)
         if a is None or b is None:
             out[f"{t:g}"] = None
             continue
