@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -359,10 +360,11 @@ def log_cumulative_hazard_figure(ipd: pd.DataFrame, labels: dict[str, str], time
         keep = (x > 0) & (y > 0) & (y < 1)
         ax.step(x[keep], np.log(-np.log(y[keep])), where="post", color=colour, label=label)
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))  # 0.1, 1, 10; no mathtext
     ax.set_xlabel(f"Time ({time_unit}, log scale)")
     ax.set_ylabel("log(-log S(t))")
     ax.set_title(title, loc="left", fontweight="bold")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left")
     return fig
 
 
