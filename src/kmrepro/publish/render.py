@@ -17,6 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from kmrepro.io import write_text_atomic
+from kmrepro.audit.trial import CI, Claim
+from kmrepro.printed import NOT_ESTIMABLE
+from kmrepro.results import hazard_ratio_path
 
 #: Claim status -> background colour of its row and badge (contract statuses of claims.csv).
 STATUS_COLOURS = {
@@ -25,7 +28,6 @@ STATUS_COLOURS = {
     "inconsistent": "#fbe3b8",
     "input-only": "#e8e8e8",
 }
-MISSING = "NR"  # not reached / not estimable, as trial reports print it
 
 _CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 14px; line-height: 1.45;
@@ -53,14 +55,14 @@ footer.build summary { cursor: pointer; }
 
 def format_number(x: float | None, decimals: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
-        return MISSING
+        return NOT_ESTIMABLE
     return f"{x:.{decimals}f}"
 
 
 def format_ci(value: Mapping | None, decimals: int = 1) -> str:
-    """``{estimate, lower, upper}`` as ``7.1 (5.5-10.3)``; an end that was not reached prints as NR."""
+    """``{estimate, lower, upper}`` as ``7.1 (5.5-10.3)``; an end that was not reached prints as NE."""
     if value is None:
-        return MISSING
+        return NOT_ESTIMABLE
     estimate = format_number(value.get("estimate"), decimals)
     if "lower" not in value and "upper" not in value:
         return estimate
@@ -70,7 +72,7 @@ def format_ci(value: Mapping | None, decimals: int = 1) -> str:
 def format_p(p: float | None) -> str:
     """P values with their relation sign as journals print them: ``< 0.0001``, ``= 0.0004``, ``= 0.003``, ``= 0.21``."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
-        return MISSING
+        return NOT_ESTIMABLE
     if p < 1e-4:
         return "< 0.0001"
     if p >= 0.001:
@@ -149,7 +151,7 @@ def scorecard_html(claims: pd.DataFrame) -> str:
 
 def _percent_ci(value: Mapping | None) -> str:
     if value is None:
-        return MISSING
+        return NOT_ESTIMABLE
     return format_ci({k: None if v is None else 100 * v for k, v in value.items()}, 1)
 
 
@@ -174,25 +176,24 @@ def estimates_table(stats: Mapping[str, dict], endpoint_labels: Mapping[str, str
     return pd.DataFrame(rows)
 
 
-HR_PATH = "stats/{endpoint}.json#comparison.hazard_ratio"
-
-
-def published_hazard_ratio(claims: list[dict], endpoint: str) -> dict | None:
+def published_hazard_ratio(claims: list[Claim], endpoint: str) -> dict | None:
     """The endpoint's hazard ratio as the publication states it: the first claim regenerated from the
     endpoint's Cox model, preferring one stated with a CI."""
     found = [
         c
         for c in claims
-        if c.get("regenerate", {}).get("path") == HR_PATH.format(endpoint=endpoint) and "value" in c
+        if c.regenerate is not None
+        and c.regenerate.paths == (hazard_ratio_path(endpoint),)
+        and c.value is not None
     ]
     if not found:
         return None
-    claim = next((c for c in found if c.get("ci")), found[0])
-    ci = claim.get("ci") or {}
-    return {"estimate": claim["value"], "lower": ci.get("lower"), "upper": ci.get("upper"), "claim": claim["id"]}
+    claim = next((c for c in found if c.ci), found[0])
+    ci = claim.ci or CI(None, None)
+    return {"estimate": claim.value, "lower": ci.lower, "upper": ci.upper, "claim": claim.id}
 
 
-def hazard_ratio_rows(claims: list[dict], stats: Mapping[str, dict], endpoint_labels: Mapping[str, str]) -> list[dict]:
+def hazard_ratio_rows(claims: list[Claim], stats: Mapping[str, dict], endpoint_labels: Mapping[str, str]) -> list[dict]:
     """Forest plot rows: label, published (from the claims) and regenerated (from the stats) hazard ratio."""
     return [
         {
