@@ -121,7 +121,7 @@ def trial_results(wildcards):
     return f"{RESULTS}/{wildcards.trial}"
 
 
-#: How every rule runs its notebook: the executed copy is an output, the parameters come from params.notebook.
+#: The one papermill command of every notebook job; the executed copy is an output, parameters are params.notebook.
 PAPERMILL = (
     "papermill -k python3 --log-output --no-progress-bar --no-request-save-on-cell-execute"
     " {input.notebook:q} {output.notebook:q} -y {params.notebook:q} > {log:q} 2>&1"
