@@ -282,3 +282,23 @@ def test_bad_config_is_named(tmp_path: Path, text: str, fragment: str):
     with pytest.raises(InputError) as info:
         load_config(path, CONFIG_SCHEMA)
     assert str(info.value).startswith(f"{path}: ") and fragment in str(info.value)
+
+
+def test_public_entry_points_are_exported_from_the_package():
+    import kmrepro
+    from kmrepro.api import reconstruct_arm
+    from kmrepro.audit.claims import evaluate_claims
+
+    assert kmrepro.reconstruct_arm is reconstruct_arm and kmrepro.evaluate_claims is evaluate_claims
+    assert kmrepro.load_trial is load_trial and set(kmrepro.__all__) >= {"analyse_endpoint", "load_trial"}
+    with pytest.raises(AttributeError, match="no attribute 'reconstruct_curve'"):
+        kmrepro.reconstruct_curve  # noqa: B018
+
+
+def test_unknown_ids_are_key_errors_naming_the_known_ones(kc_wise: Path):
+    trial = load_trial(kc_wise, TRIAL_SCHEMA)
+    for lookup, what in ((trial.arm, "arm"), (trial.endpoint, "endpoint"), (trial.claim, "claim")):
+        with pytest.raises(KeyError, match=f"unknown {what} 'nope'"):
+            lookup("nope")
+    with pytest.raises(KeyError, match="known: anbenitamab, placebo"):
+        trial.arm("nope")
