@@ -96,9 +96,9 @@ def reconstruct(
 
     points = _DigitizedPoints.of(time, survival)
     n_start = int(risk_n[0])
-    even = _walk_arm(points, intervals, n_start, total_events)
+    spread_evenly = _walk_arm(points, intervals, n_start, total_events)
     intervals = [_place_censorings_by_step_heights(points, iv, walk, corners)
-                 for iv, walk in zip(intervals, even.intervals)]
+                 for iv, walk in zip(intervals, spread_evenly.intervals)]
     walked = _walk_arm(points, intervals, n_start, total_events)
     if total_events is not None and walked.n_events != total_events:
         walked = _calibrate_rounding(points, intervals, n_start, total_events, walked)
@@ -278,7 +278,7 @@ def _table_intervals(time: np.ndarray, risk_time: np.ndarray, risk_n: np.ndarray
     return out
 
 
-class ArmWalk(NamedTuple):
+class _ArmWalk(NamedTuple):
     """One pass over all intervals of an arm."""
 
     events: np.ndarray  # events at each digitized point
@@ -292,7 +292,7 @@ class ArmWalk(NamedTuple):
 
 
 def _walk_arm(points: _DigitizedPoints, intervals: list[_TableInterval], n_start: int, total_events: int | None,
-              threshold: float = HALF_UP) -> ArmWalk:
+              threshold: float = HALF_UP) -> _ArmWalk:
     """Walk the intervals in turn, each starting where the previous one ended: the censoring search
     for intervals that end on a published number at risk, the tail fit for the last one."""
     events = np.zeros(len(points.time), dtype=int)
@@ -310,7 +310,7 @@ def _walk_arm(points: _DigitizedPoints, intervals: list[_TableInterval], n_start
         censor_times.extend(walk.censor_times)
         walks.append(walk)
         n_at, s_last = walk.n_end, walk.s_last
-    return ArmWalk(events, censor_times, n_at, walks)
+    return _ArmWalk(events, censor_times, n_at, walks)
 
 
 def _fit_last_interval(points: _DigitizedPoints, iv: _TableInterval, n_start: int, s_last: float,
@@ -382,7 +382,7 @@ def _place_censorings_by_step_heights(points: _DigitizedPoints, iv: _TableInterv
 
 
 def _calibrate_rounding(points: _DigitizedPoints, intervals: list[_TableInterval], n_start: int,
-                        total_events: int, walked: ArmWalk) -> ArmWalk:
+                        total_events: int, walked: _ArmWalk) -> _ArmWalk:
     """Meet a published event total that interval-by-interval rounding missed.
 
     Events per point are ``floor(x + threshold)``; the threshold (0.5 = ordinary rounding) is
@@ -423,7 +423,7 @@ def _spread_events_along_slopes(time: np.ndarray, intervals: list[_TableInterval
     return np.repeat(start, d) + step * rank
 
 
-def _to_ipd(time: np.ndarray, intervals: list[_TableInterval], walked: ArmWalk, t_end: float, extra_at_start: int,
+def _to_ipd(time: np.ndarray, intervals: list[_TableInterval], walked: _ArmWalk, t_end: float, extra_at_start: int,
             slopes: bool) -> pd.DataFrame:
     """Patients as rows, sorted by time (events before censorings at the same time)."""
     k = np.flatnonzero(walked.events)
