@@ -222,7 +222,7 @@ def guyot_censoring_search(points: _DigitizedPoints, iv: _TableInterval, n_start
     return best
 
 
-# Extensions, in the order reconstruct() applies them.
+# The extensions, and the passes over the arm that apply them, in the order reconstruct() uses them.
 
 
 def _clicked_corners(time: np.ndarray, survival: np.ndarray) -> bool:
