@@ -1,6 +1,6 @@
 import pandas as pd
 
-from kmrepro.publish.render import scorecard_order
+from kmrepro.publish.tables import scorecard_order
 
 
 def test_scorecard_puts_problems_first_in_publication_order():
