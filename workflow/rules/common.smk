@@ -7,7 +7,7 @@ Rerun policy (what a change reruns):
   (``trial_part``), so Snakemake's params trigger reruns exactly the jobs whose part changed: an arm's N
   or an endpoint's files rerun that reconstruction, landmarks rerun survival analyses, a claim reruns only
   the claims table and the report (which read the whole file);
-* a notebook, or any module of the kmrepro package: every job that runs that notebook, or every job
+* a notebook, or any module or template of the kmrepro package: every job that runs that notebook, or every job
   (the library is treated as one unit, so no stale number survives an edit of it).
 """
 
@@ -36,7 +36,8 @@ from kmrepro.results import (
 SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
 NOTEBOOKS = Path(workflow.basedir) / "notebooks"
 CONDA_ENV = "../../envs/kmrepro.yaml"
-LIBRARY = sorted(str(p) for p in Path(kmrepro.__file__).parent.rglob("*.py"))
+#: The kmrepro package: its modules and the report's templates (kmrepro/publish/templates/*.html).
+LIBRARY = sorted(str(p) for p in Path(kmrepro.__file__).parent.rglob("*") if p.suffix in (".py", ".html"))
 
 
 def validated_config():

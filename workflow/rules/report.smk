@@ -1,5 +1,5 @@
 rule report:
-    """All results of a trial -> executed report notebook -> self-contained report.html (no code shown)."""
+    """All results of a trial -> report notebook, which writes the self-contained report.html from the templates."""
     input:
         notebook=NOTEBOOKS / "report.ipynb",
         trial=trial_file,
@@ -21,7 +21,9 @@ rule report:
         ),
         notebook=result("notebooks/report.ipynb"),
     params:
-        notebook=notebook_parameters(trial_file="input.trial", schema="input.schema", results=RESULT_INPUTS),
+        notebook=notebook_parameters(
+            trial_file="input.trial", schema="input.schema", results=RESULT_INPUTS, report_html="output.html"
+        ),
     log:
         result("logs/report.log"),
     benchmark:
@@ -29,5 +31,4 @@ rule report:
     conda:
         CONDA_ENV
     shell:
-        "(" + PAPERMILL.removesuffix(" > {log:q} 2>&1")
-        + " && python -m kmrepro.publish.render {output.notebook:q} {output.html:q}) > {log:q} 2>&1"
+        PAPERMILL
