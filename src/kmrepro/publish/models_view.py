@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from kmrepro.analysis.parametric import MODEL_NAMES
 from kmrepro.publish.plots import MODEL_LABELS
-from kmrepro.publish.render import format_ci, format_number, format_p
+from kmrepro.publish.format import format_ci, format_number, format_p
 
 #: Significance level at which the report spells out what a rejected PH test means.
 PH_ALPHA = 0.05
