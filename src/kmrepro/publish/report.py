@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from kmrepro.audit.trial import Trial
+from kmrepro.publish import models_view
+from kmrepro.publish.overview import grouped_scorecard, headline_cards
 from kmrepro.publish.pages import footer_context, render_template, scorecard_context
 from kmrepro.publish.plots import forest_figure, png_bytes
 from kmrepro.publish.tables import (
@@ -22,6 +24,7 @@ from kmrepro.publish.tables import (
     fit_table,
     hazard_ratio_rows,
     hazard_ratio_table,
+    published_hazard_ratio,
     response_table,
     versions_table,
 )
@@ -32,6 +35,7 @@ from kmrepro.results import (
     ResultFiles,
     diagnostics_file,
     km_figure_file,
+    model_figure_file,
     qa_figure_file,
     stats_file,
 )
@@ -43,6 +47,38 @@ def _png(data: bytes, alt: str) -> dict:
 
 def _png_file(path: Path, alt: str) -> dict:
     return _png(path.read_bytes(), alt)
+
+
+def _model_section(trial: Trial, endpoint, stats: dict, results: ResultFiles, published_hr: dict | None) -> dict:
+    """One endpoint's extrapolation and proportional-hazards section (empty parts when not analysed)."""
+    label, comparison, unit = endpoint.label, stats["comparison"], stats["time_unit"]
+
+    def figure(kind: str, alt: str) -> dict | None:
+        name = model_figure_file(kind, endpoint.id)
+        return _png_file(results.path(name), alt) if name in results else None
+
+    arms = [{"label": arm.label, "rows": models_view.model_rows(stats["arms"][arm.id])}
+            for arm in trial.arms if "models" in stats["arms"][arm.id]]
+    return {
+        "id": endpoint.id,
+        "label": label,
+        "horizon": stats["conventions"].get("extrapolation_horizon"),
+        "time_unit": unit,
+        "arms": arms,
+        "ph": models_view.ph_verdict(comparison, published_hr and published_hr.get("estimate")) if "ph_test" in comparison else None,
+        "piecewise": models_view.piecewise_rows(comparison, unit),
+        "milestones": models_view.milestone_rows(comparison, unit),
+        "rmst_ratio": models_view.format_ci(comparison["rmst_ratio"], 2) if "rmst_ratio" in comparison else None,
+        "figures": [f for f in (
+            figure("extrapolation", f"Every fitted model of {label} drawn to the horizon over the Kaplan-Meier curve, "
+                   "solid over follow-up and dashed where extrapolated"),
+            figure("hazard", f"Hazard of each model of {label} against the kernel-smoothed empirical hazard"),
+        ) if f],
+        "ph_figures": [f for f in (
+            figure("logcumhaz", f"log(-log survival) against log time by arm, {label}: parallel under proportional hazards"),
+            figure("schoenfeld", f"Scaled Schoenfeld residuals of {label} over time with the cox.zph test"),
+        ) if f],
+    }
 
 
 def report_context(trial: Trial, results: ResultFiles) -> dict:
@@ -60,10 +96,15 @@ def report_context(trial: Trial, results: ResultFiles) -> dict:
             "table": response_table(entries, arm_labels),
             "methods": sorted({entry["difference"]["method"] for entry in entries.values()}),
         }
+    claims = pd.DataFrame(results.json(CLAIMS_JSON))
     return {
         "title": trial.data["title"],
+        "cards": headline_cards(trial, claims, stats),
+        "groups": grouped_scorecard(trial, claims),
+        "models": [_model_section(trial, e, stats[e.id], results, published_hazard_ratio(list(trial.claims), e.id))
+                   for e in trial.endpoints],
         "trial": trial.data,
-        "scorecard": scorecard_context(pd.DataFrame(results.json(CLAIMS_JSON))),
+        "scorecard": scorecard_context(claims),
         "km_figures": [
             _png_file(results.path(km_figure_file(e.id)), f"Kaplan-Meier curves of {e.label}") for e in trial.endpoints
         ],
