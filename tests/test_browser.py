@@ -1,6 +1,8 @@
 """The report in a real browser: headless Chromium (Debian's ``chromium`` package) opens report.html, every
-figure must have loaded, the claims scorecard and the provenance footer must be there, and a screenshot of
-the whole page is saved as results/browser/<trial>.png (CI keeps it as an artifact).
+figure must have loaded (with alt text), the claims scorecard and the provenance footer must be there, the first
+screen (1280 x 800) must hold the title, the one-line inputs note, the verdict counts, one card per headline claim
+and the start of the Kaplan-Meier figures, and no table may overflow at 1280 or 800 px. Screenshots are saved
+in results/browser/: <trial>.png (whole page), <trial>_first_screen.png, <trial>_800.png (CI keeps them).
 
 Chromium is driven over its DevTools protocol through a pipe (``--remote-debugging-pipe``): no driver, no
 port, no third-party package. Without Chromium the tests skip, saying how to install it (.ci/run does).
@@ -54,6 +56,29 @@ _INSPECT = """(() => ({
   scorecardRows: Array.from(document.querySelectorAll('table.scorecard tbody tr')).map(r => r.cells[0].textContent.trim()),
   footer: (document.querySelector('footer#provenance') || {}).textContent || null,
 }))()"""
+#: Where the first-screen elements sit (CSS px from the top of the page), and what overflows horizontally.
+_LAYOUT = """(() => {
+  const box = e => { if (!e) return null; const r = e.getBoundingClientRect();
+    return {top: r.top + window.scrollY, bottom: r.bottom + window.scrollY, left: r.left, right: r.right, height: r.height}; };
+  const bodyRight = document.body.getBoundingClientRect().right;
+  return {
+    viewport: window.innerWidth,
+    pageWidth: document.documentElement.scrollWidth,
+    title: box(document.querySelector('h1')),
+    banner: box(document.querySelector('.banner-line')),
+    bannerLink: (document.querySelector('.banner-line a') || {}).hash || null,
+    verdict: box(document.querySelector('p.verdict')),
+    verdictText: (document.querySelector('p.verdict') || {}).textContent || '',
+    cards: Array.from(document.querySelectorAll('.card')).map(c => ({id: c.id, box: box(c), text: c.textContent})),
+    firstKm: box(document.querySelector('.figure-row.km img')),
+    toc: Array.from(document.querySelectorAll('nav.toc a')).map(a => a.hash),
+    ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id),
+    foldedOpen: Array.from(document.querySelectorAll('details.folded')).map(d => d.open),
+    overflowing: Array.from(document.querySelectorAll('table')).filter(
+      t => t.getBoundingClientRect().right > bodyRight + 1 || t.scrollWidth > t.clientWidth + 1
+    ).map(t => (t.caption ? t.caption.textContent : t.rows[0].textContent).slice(0, 80)),
+  };
+})()"""
 
 
 def chromium_binary() -> str | None:
@@ -120,6 +145,19 @@ class Chromium:
         value = self.call("Runtime.evaluate", {"expression": _INSPECT, "returnByValue": True}, session=self.session)
         return value["result"]["value"]
 
+    def layout(self, width: int, height: int = 800) -> dict:
+        """Re-lay the open page out at ``width`` x ``height`` and measure it (``_LAYOUT``)."""
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+        self.call("Emulation.setDeviceMetricsOverride", metrics, session=self.session)
+        return self.call("Runtime.evaluate", {"expression": _LAYOUT, "returnByValue": True}, session=self.session)["result"]["value"]
+
+    def viewport_screenshot(self, target: Path) -> bytes:
+        """What the current viewport shows (after ``layout``), as PNG."""
+        data = base64.b64decode(self.call("Page.captureScreenshot", {"format": "png"}, session=self.session)["data"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return data
+
     def screenshot(self, target: Path, width: int = 1280, max_height: int = 16000) -> bytes:
         """The whole page (up to max_height CSS px) as PNG, at the given width."""
         metrics = {"width": width, "deviceScaleFactor": 1, "mobile": False}
@@ -176,13 +214,65 @@ def test_report_in_a_real_browser(browser, report):
     assert len(page["images"]) >= 3
     broken = [image["alt"] for image in page["images"] if not (image["complete"] and image["width"] > 0 and image["height"] > 0)]
     assert not broken, f"figures that did not load: {broken}"
-    claims = scorecard_order(pd.read_csv(report.parent / "claims.csv"))["id"].tolist()
-    assert page["scorecardRows"] == claims
+    assert all(image["alt"].strip() for image in page["images"]), "a figure without alt text"
+    groups = grouped_scorecard(_trial(), pd.read_csv(report.parent / "claims.csv"))
+    assert page["scorecardRows"] == [row["id"] for g in groups for row in (*g["shown"], *g["folded"])]
     assert page["footer"] and "Provenance of this build" in page["footer"] and "Snakemake" in page["footer"]
     shot = browser.screenshot(SCREENSHOTS / f"{TRIAL}.png")
     assert shot.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = int.from_bytes(shot[16:20], "big"), int.from_bytes(shot[20:24], "big")
     assert width == 1280 and height > 2000  # the whole report, not one screenful
+
+
+def _trial():
+    return load_trial(REPO / "trials" / TRIAL / "trial.yaml", REPO / "workflow" / "schemas" / "trial.schema.yaml")
+
+
+@pytest.mark.slow
+def test_first_screen_leads_with_the_answer(browser, report):
+    """At 1280 x 800, without scrolling: title, one-line inputs note, verdict counts, every headline card, and the
+    Kaplan-Meier figures starting right after."""
+    browser.open(report)
+    page = browser.layout(1280, 800)
+    browser.viewport_screenshot(SCREENSHOTS / f"{TRIAL}_first_screen.png")
+    assert 0 <= page["title"]["top"] < page["banner"]["top"] < page["verdict"]["top"]
+    assert page["banner"]["height"] < 45, "the inputs note must be one line"
+    assert page["bannerLink"] == "#inputs" and "inputs" in page["ids"]
+    claims = pd.read_csv(report.parent / "claims.csv")
+    for status, count in claims["status"].value_counts().items():
+        assert f"{status}: {count}" in page["verdictText"]
+    stats = {e.id: json.loads((report.parent / "stats" / f"{e.id}.json").read_text()) for e in _trial().endpoints}
+    expected = headline_cards(_trial(), claims, stats)
+    assert [c["id"] for c in page["cards"]] == [f"card-{c['id']}" for c in expected] and expected
+    for card, claim in zip(page["cards"], expected):
+        assert page["verdict"]["bottom"] <= card["box"]["top"] and card["box"]["bottom"] <= 800, card["id"]
+        assert claim["published"] in card["text"] and claim["regenerated"] in card["text"] and claim["status"] in card["text"]
+    last_card = max(c["box"]["bottom"] for c in page["cards"])
+    assert last_card <= page["firstKm"]["top"] < 800, "the Kaplan-Meier figures must start on the first screen"
+    assert all(target.lstrip("#") in page["ids"] for target in page["toc"]) and len(page["toc"]) >= 8
+    assert page["foldedOpen"] and not any(page["foldedOpen"]), "input-only claims must be folded away"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 800])
+def test_no_horizontal_scrolling(browser, report, width):
+    browser.open(report)
+    page = browser.layout(width)
+    assert page["pageWidth"] <= page["viewport"] == width
+    assert not page["overflowing"], f"tables wider than the page at {width} px: {page['overflowing']}"
+    if width == 800:
+        browser.screenshot(SCREENSHOTS / f"{TRIAL}_800.png", width=800)
+
+
+def test_an_overflowing_table_is_caught(browser, tmp_path):
+    """The overflow check can fail: a table of unbreakable words wider than 800 px is reported."""
+    page = tmp_path / "wide.html"
+    cells = "".join(f"<td>{'x' * 40}</td>" for _ in range(6))
+    page.write_text(f"<!DOCTYPE html><title>t</title><body style='max-width:780px'><table><tr>{cells}</tr></table>",
+                    encoding="utf-8")
+    browser.open(page)
+    measured = browser.layout(800)
+    assert measured["overflowing"] and measured["pageWidth"] > 800
 
 
 def test_a_figure_that_does_not_load_is_caught(browser, tmp_path):
