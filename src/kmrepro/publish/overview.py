@@ -1,8 +1,8 @@
 """The report's first screen and its grouped scorecard: the answer first, the detail after.
 
-Claim statuses are data (claims.json): the only names used here are the order of tables.STATUS_ORDER (what
-needs attention first) and ``FOLDED_STATUSES`` (claims no curve can regenerate, folded away); a status
-neither list knows is shown, unfolded, after the known ones.
+Claim statuses are data (claims.json): rows are ordered by tables.scorecard_order, and the only names used
+here are ``PROBLEM_STATUSES`` (groups holding one come first) and ``FOLDED_STATUSES`` (claims no curve can
+regenerate, folded away); any other status is shown unfolded, as the scorecard orders it.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import pandas as pd
 
 from kmrepro.audit.trial import Claim, Trial
 from kmrepro.publish.format import format_ci, format_number
-from kmrepro.publish.tables import STATUS_ORDER, scorecard_order
+from kmrepro.publish.tables import scorecard_order
 from kmrepro.results import parse_result_path
 
 #: Statuses of claims that only state a fact (design, doses, context): shown in a closed <details> block.
 FOLDED_STATUSES = ("input-only",)
 #: Kinds in the order the scorecard groups them (trial.schema.yaml's claim kinds).
 KIND_ORDER = ("efficacy", "safety", "baseline", "exposure", "conduct", "design", "context")
-#: Statuses that need a reader's attention: those ordered before the first good one in STATUS_ORDER.
-PROBLEM_STATUSES = STATUS_ORDER[: STATUS_ORDER.index("reproduced")] if "reproduced" in STATUS_ORDER else ()
+#: Statuses that need a reader's attention (a group holding one is shown first).
+PROBLEM_STATUSES = ("differs", "inconsistent")
 
 
 def _headline_key(claim: Claim) -> tuple[str, str] | None:
