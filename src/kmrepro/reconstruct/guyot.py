@@ -22,6 +22,11 @@ makes it as follows and says so in the diagnostics:
   table time cuts through is split there (see ``_split_at_table_times``); with one click per drop,
   each drop happened at its click, as in the paper;
 * patients still at risk after the curve ends are censored at its last time.
+
+Two of these choices are not identified by the curve: where within an interval the censorings fall,
+and how a fractional event count at a point is rounded. ``reconstruct(..., draw=rng)`` draws them at
+random instead (see ``UnidentifiedChoices``), which is how :mod:`kmrepro.reconstruct.intervals`
+propagates them into reconstruction intervals.
 """
 
 from __future__ import annotations
@@ -73,10 +78,15 @@ class _Interval:
     #: where censorings fall: cumulative fraction (second tuple) reached at each time (first tuple);
     #: None spreads them evenly
     cdf: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    #: None: censorings at evenly spaced quantiles; a seed: at sorted uniform draws (same count, same draws)
+    censor_seed: int | None = None
 
     def censor_times(self, count: int) -> list[float]:
         """``count`` censoring times at the quantiles of the interval's censoring distribution."""
-        q = (np.arange(count) + 0.5) / count if count else np.empty(0)
+        if self.censor_seed is None:
+            q = (np.arange(count) + 0.5) / count if count else np.empty(0)
+        else:
+            q = np.sort(np.random.default_rng(self.censor_seed).random(count))
         if self.cdf is None:
             return (self.start + q * (self.end - self.start)).tolist()
         times, fractions = self.cdf
@@ -91,11 +101,12 @@ def _round(x: float) -> int:
 class _Curve:
     """The walk along the digitized points that turns drops into events, one interval at a time."""
 
-    def __init__(self, time: np.ndarray, survival: np.ndarray):
+    def __init__(self, time: np.ndarray, survival: np.ndarray, rounding_offsets: np.ndarray | None = None):
         self.time_array = time
         self.time = time.tolist()
         self.survival = survival.tolist()
-        self.threshold = 0.5  # events at a point: floor(x + threshold); 0.5 rounds half up
+        self.threshold = 0.5  # events at a point: floor(x + threshold + offset); 0.5 rounds half up
+        self.offsets = [0.0] * len(time) if rounding_offsets is None else rounding_offsets.tolist()
 
     def walk(self, iv: _Interval, n_start: int, s_last: float, censored: int):
         """Events per point when ``censored`` patients are censored over the interval.
@@ -105,7 +116,7 @@ class _Curve:
         """
         cens = iv.censor_times(censored)
         n, j, events = n_start, 0, []
-        time, survival = self.time, self.survival
+        time, survival, offsets = self.time, self.survival, self.offsets
         for k in range(iv.first, iv.stop):
             tk = time[k]
             while j < censored and cens[j] < tk and n > 0:
@@ -113,7 +124,7 @@ class _Curve:
                 j += 1
             d = 0
             if n > 0 and s_last > 0:
-                d = min(max(math.floor(n * (1.0 - survival[k] / s_last) + self.threshold), 0), n)
+                d = min(max(math.floor(n * (1.0 - survival[k] / s_last) + self.threshold + offsets[k]), 0), n)
                 if d:
                     s_last *= 1.0 - d / n
                     n -= d
@@ -221,17 +232,33 @@ def _intervals(time: np.ndarray, risk_time: np.ndarray, risk_n: np.ndarray, t_en
     return out
 
 
+@dataclass(frozen=True)
+class UnidentifiedChoices:
+    """Random draws for the two choices the curve does not identify (see the module docstring).
+
+    ``rounding_spread``: events at a point are ``floor(x + 0.5 + u)``, u uniform on
+    [-spread/2, spread/2) (1 = stochastic rounding, 0 = round half up); ``random_censoring``:
+    censorings at sorted uniform draws within each interval instead of evenly spaced.
+    """
+
+    rng: np.random.Generator
+    rounding_spread: float = 1.0
+    random_censoring: bool = True
+
+
 def reconstruct(
     curve: CleanCurve,
     n: int,
     risk_time=None,
     risk_n=None,
     total_events: int | None = None,
+    draw: UnidentifiedChoices | None = None,
 ) -> Reconstruction:
     """Reconstruct the IPD of one arm from a cleaned curve.
 
     ``risk_time``/``risk_n``: the published risk table (optional). ``n``: patients in the arm.
     ``total_events``: the published number of events (optional). Returns exactly ``n`` rows.
+    ``draw``: draw the unidentified choices at random (reconstruction intervals) instead of fixing them.
     Validation of user input (n versus the table, counts rising) is the caller's job: see
     :func:`kmrepro.api.reconstruct_arm`.
     """
@@ -246,8 +273,14 @@ def reconstruct(
     at_risk_after = risk_time[risk_n > 0]
     t_end = float(max(time[-1], at_risk_after[-1] if len(at_risk_after) else 0.0))
     intervals = _intervals(time, risk_time, risk_n, t_end)
+    offsets = None
+    if draw is not None:
+        offsets = draw.rounding_spread * (draw.rng.random(len(time)) - 0.5)
+        if draw.random_censoring:
+            seeds = draw.rng.integers(0, 2**63, len(intervals))
+            intervals = [dataclasses.replace(iv, censor_seed=int(s)) for iv, s in zip(intervals, seeds)]
 
-    walker = _Curve(time, survival)
+    walker = _Curve(time, survival, offsets)
     first = _walk_all(walker, intervals, int(risk_n[0]), total_events)
     intervals = [_place_by_step_heights(walker, iv, *detail, corners) for iv, detail in zip(intervals, first.detail)]
     walked = _walk_all(walker, intervals, int(risk_n[0]), total_events)
