@@ -29,8 +29,8 @@ from scipy.stats import chi2, norm
 from kmrepro.analysis.km import km_at, km_median
 from kmrepro.analysis.survival import _landmark_key
 from kmrepro.ingest.readers import Curve, RiskTable
-from kmrepro.reconstruct.cleaning import SAME_TIME_FRACTION, clean_curve
-from kmrepro.reconstruct.guyot import UnidentifiedChoices, reconstruct
+from kmrepro.reconstruct.cleaning import SAME_TIME_FRACTION, clean_curve, order_corners
+from kmrepro.reconstruct.guyot import CORNER_SHARE, UnidentifiedChoices, reconstruct
 
 DEFAULT_DRAWS = 200
 DEFAULT_SEED = 2012
@@ -72,24 +72,40 @@ class ArmDigitization:
 def estimate_click_noise(time: np.ndarray, survival: np.ndarray) -> ClickNoise:
     """Click noise from the scatter of the clicks about the curve they trace.
 
-    Survival: consecutive clicks along a plateau (the bottom corner of one drop, the top of the
-    next) mark the same height, so their difference is pure noise with variance 2 sd^2; half of
-    such pairs rise, and a Kaplan-Meier curve never truly rises, so sd^2 = mean(rise^2) / 2.
-    Time: the two corners of a vertical drop (clicks closer than the cleaning's same-time
-    tolerance) mark the same time, so sd^2 = mean(gap^2) / 2. Without enough of either the
-    fallbacks assume half a pixel of a 900 x 500 px plot.
+    The clicks are ordered as the cleaning orders them; a corner pair is two clicks closer than
+    the cleaning's same-time tolerance with a drop between them. Time: the two corners of a
+    vertical drop mark the same time, so their gap is pure noise. Survival: between two
+    consecutive corner pairs, the bottom corner of one drop and the top corner of the next mark the
+    same plateau, so their difference is pure noise. Each difference of two clicks has variance
+    2 sd^2; medians of the squares (0.455 x that variance for a normal) keep a few misread pairs
+    from spoiling the estimate. Too few pairs (a curve clicked once per drop) and the fallbacks
+    assume half a pixel of a 900 x 500 px plot.
     """
     time, survival = np.asarray(time, float), np.asarray(survival, float)
     order = np.lexsort((-survival, time))
-    t, s = time[order], survival[order]
+    t, s = time[order], order_corners(time[order], survival[order])
     span = float(t[-1] - t[0]) if len(t) > 1 else 1.0
     dt, ds = np.diff(t), np.diff(s)
-    corner = dt <= SAME_TIME_FRACTION * span
-    rises = ds[~corner & (ds > 0)]
-    sd_s = math.sqrt(np.mean(rises**2) / 2) if len(rises) >= MIN_NOISE_PAIRS else FALLBACK_SURVIVAL_NOISE
-    gaps = dt[corner & (ds < 0)]
-    sd_t = math.sqrt(np.mean(gaps**2) / 2) if len(gaps) >= MIN_NOISE_PAIRS else sd_s * PLOT_ASPECT * span
+    starts = []  # first click of each corner pair, pairs not overlapping
+    k = 0
+    while k < len(dt):
+        if dt[k] <= SAME_TIME_FRACTION * span and ds[k] < 0:
+            starts.append(k)
+            k += 2
+        else:
+            k += 1
+    starts = np.asarray(starts, dtype=int)
+    if len(starts) < CORNER_SHARE * np.sum(ds < 0):  # clicked once per drop: nothing to measure
+        starts = starts[:0]
+    plateaus = starts[1:][np.diff(starts) == 2] - 1  # bottom of one pair, top of the next
+    sd_s = _robust_sd(ds[plateaus]) if len(plateaus) >= MIN_NOISE_PAIRS else FALLBACK_SURVIVAL_NOISE
+    sd_t = _robust_sd(dt[starts]) if len(starts) >= MIN_NOISE_PAIRS else sd_s * PLOT_ASPECT * span
     return ClickNoise(time=sd_t, survival=sd_s)
+
+
+def _robust_sd(differences: np.ndarray) -> float:
+    """SD of one click from differences of two: median(diff^2) = 0.455 x 2 sd^2 for normal noise."""
+    return math.sqrt(float(np.median(differences**2)) / (2 * chi2.ppf(0.5, 1)))
 
 
 def _draw_arm(arm: ArmDigitization, noise: ClickNoise, rng: np.random.Generator,
