@@ -25,7 +25,7 @@ import pandas as pd
 from kmrepro.analysis.survival import analyse_endpoint
 from kmrepro.ingest.readers import Curve, RiskTable
 from kmrepro.reconstruct.intervals import (
-    DEFAULT_DRAWS, NOISE_SCALE, ArmDigitization, draw_statistics, reconstruction_intervals,
+    DEFAULT_DRAWS, NOISE_SCALE, ROUNDING_SPREAD, CENSOR_SHAPE, TAIL_SHAPE, ArmDigitization, draw_statistics, reconstruction_intervals,
 )
 from kmrepro.reconstruct.simulate import Figure, digitize
 from roundtrip import kmdata_datasets, packaged_datasets
@@ -60,7 +60,8 @@ def landmark(frame: pd.DataFrame) -> float:
 
 
 def one_set(name: str, frame: pd.DataFrame, seed: int, figure: Figure, draws: int, use_table: bool,
-            noise_scale: float, rounding_spread: float) -> tuple[list[dict], float]:
+            noise_scale: float = NOISE_SCALE, rounding_spread: float = ROUNDING_SPREAD,
+            censor_shape: float = CENSOR_SHAPE, tail_shape: float = TAIL_SHAPE) -> tuple[list[dict], float]:
     rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
     frame = frame.assign(time=frame.time.astype(float), event=frame.event.astype(int),
                          arm=frame.arm.astype(str))
@@ -79,7 +80,8 @@ def one_set(name: str, frame: pd.DataFrame, seed: int, figure: Figure, draws: in
     stats = analyse_endpoint(frame, sorted(arms), reference, marks, max(marks), name, "x", "t")
     start = time.perf_counter()
     intervals = reconstruction_intervals(arms, reference, marks, draws=draws, seed=seed,
-                                         noise_scale=noise_scale, rounding_spread=rounding_spread)
+                                         noise_scale=noise_scale, rounding_spread=rounding_spread,
+                                         censor_shape=censor_shape, tail_shape=tail_shape)
     seconds = time.perf_counter() - start
     rows = []
     for key, iv in intervals.items():
@@ -105,7 +107,7 @@ def stability(datasets: dict[str, pd.DataFrame], seed: int, figure: Figure, coun
     for name, frame in datasets.items():
         ends = {}
         for draws in counts:
-            found, _ = one_set(name, frame, seed, figure, draws, True, NOISE_SCALE, 1.0)
+            found, _ = one_set(name, frame, seed, figure, draws, True)
             ends[draws] = {r["key"]: (r["lower"], r["upper"]) for r in found}
         ref = ends[counts[-1]]
         for draws in counts[:-1]:
@@ -125,8 +127,10 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS)
     parser.add_argument("--noise-px", type=float, default=Figure.noise_px, help="simulated click noise (px)")
     parser.add_argument("--noise-scale", type=float, default=NOISE_SCALE)
-    parser.add_argument("--rounding-spread", type=float, default=1.0)
-    parser.add_argument("--no-table-too", action="store_true", help="also without risk tables")
+    parser.add_argument("--rounding-spread", type=float, default=ROUNDING_SPREAD)
+    parser.add_argument("--censor-shape", type=float, default=CENSOR_SHAPE)
+    parser.add_argument("--tail-shape", type=float, default=TAIL_SHAPE)
+    parser.add_argument("--table", choices=("yes", "no", "both"), default="both", help="with / without risk tables")
     parser.add_argument("--stability", action="store_true")
     parser.add_argument("--out", type=Path, help="write the per-statistic rows here (CSV)")
     args = parser.parse_args()
@@ -141,10 +145,10 @@ def main() -> None:
         print(stability(dict(list(datasets.items())[:8]), args.seed, figure).round(3).to_string())
         return
     rows, times = [], []
-    for use_table in (True, False) if args.no_table_too else (True,):
+    for use_table in {"yes": (True,), "no": (False,), "both": (True, False)}[args.table]:
         for name, frame in datasets.items():
             found, seconds = one_set(name, frame, args.seed, figure, args.draws, use_table,
-                                     args.noise_scale, args.rounding_spread)
+                                     args.noise_scale, args.rounding_spread, args.censor_shape, args.tail_shape)
             rows += [r | {"risk_table": use_table} for r in found]
             times.append(seconds)
     table = pd.DataFrame(rows)
@@ -154,7 +158,7 @@ def main() -> None:
     )
     pd.set_option("display.width", 200)
     print(f"{len(datasets)} data sets, {args.draws} draws, noise scale {args.noise_scale}, "
-          f"rounding spread {args.rounding_spread}, simulated click noise {args.noise_px} px")
+          f"rounding spread {args.rounding_spread}, censor shape {args.censor_shape}, tail shape {args.tail_shape}, simulated click noise {args.noise_px} px")
     print(summary.round(3).to_string())
     print(f"overall coverage {table.covered.mean():.3f}")
     print(f"time per endpoint: median {np.median(times):.2f} s, max {np.max(times):.2f} s")

@@ -80,13 +80,15 @@ class _Interval:
     cdf: tuple[tuple[float, ...], tuple[float, ...]] | None = None
     #: None: censorings at evenly spaced quantiles; a seed: at sorted uniform draws (same count, same draws)
     censor_seed: int | None = None
+    #: drawn quantiles are raised to this power (> 1: censorings late in the interval, < 1: early)
+    censor_shape: float = 1.0
 
     def censor_times(self, count: int) -> list[float]:
         """``count`` censoring times at the quantiles of the interval's censoring distribution."""
         if self.censor_seed is None:
             q = (np.arange(count) + 0.5) / count if count else np.empty(0)
         else:
-            q = np.sort(np.random.default_rng(self.censor_seed).random(count))
+            q = np.sort(np.random.default_rng(self.censor_seed).random(count)) ** self.censor_shape
         if self.cdf is None:
             return (self.start + q * (self.end - self.start)).tolist()
         times, fractions = self.cdf
@@ -238,12 +240,18 @@ class UnidentifiedChoices:
 
     ``rounding_spread``: events at a point are ``floor(x + 0.5 + u)``, u uniform on
     [-spread/2, spread/2) (1 = stochastic rounding, 0 = round half up); ``random_censoring``:
-    censorings at sorted uniform draws within each interval instead of evenly spaced.
+    censorings at sorted uniform draws within each interval instead of evenly spaced, their
+    quantiles raised to a power drawn per interval, log-uniform on [1/censor_shape, censor_shape]
+    (whether they cluster early or late in the interval is not identified either); ``tail_shape``:
+    the same range for the interval with no published count at its end (after the last table time,
+    or the whole curve without a table).
     """
 
     rng: np.random.Generator
     rounding_spread: float = 1.0
     random_censoring: bool = True
+    censor_shape: float = 1.0
+    tail_shape: float = 1.0
 
 
 def reconstruct(
@@ -278,7 +286,10 @@ def reconstruct(
         offsets = draw.rounding_spread * (draw.rng.random(len(time)) - 0.5)
         if draw.random_censoring:
             seeds = draw.rng.integers(0, 2**63, len(intervals))
-            intervals = [dataclasses.replace(iv, censor_seed=int(s)) for iv, s in zip(intervals, seeds)]
+            spread = np.log([draw.censor_shape if iv.n_next is not None else draw.tail_shape for iv in intervals])
+            shapes = np.exp(draw.rng.uniform(-1, 1, len(intervals)) * spread)
+            intervals = [dataclasses.replace(iv, censor_seed=int(seed), censor_shape=float(shape))
+                         for iv, seed, shape in zip(intervals, seeds, shapes)]
 
     walker = _Curve(time, survival, offsets)
     first = _walk_all(walker, intervals, int(risk_n[0]), total_events)

@@ -40,6 +40,11 @@ COVERAGE = 0.95
 MAX_FAILED_SHARE = 0.01
 #: Multiplier on the estimated click noise, calibrated by benchmarks/intervals.py.
 NOISE_SCALE = 1.0
+#: Spread of the drawn rounding of event counts and ranges of the drawn censoring shapes (see
+#: kmrepro.reconstruct.guyot.UnidentifiedChoices), calibrated by benchmarks/intervals.py.
+ROUNDING_SPREAD = 1.0
+CENSOR_SHAPE = 1.0
+TAIL_SHAPE = 1.0
 #: Fewer noise pairs than this and the estimate falls back (see ``estimate_click_noise``).
 MIN_NOISE_PAIRS = 5
 #: Fallback when the clicks show no scatter to measure: 0.5 px on a 500 px high, 900 px wide plot.
@@ -109,7 +114,7 @@ def _robust_sd(differences: np.ndarray) -> float:
 
 
 def _draw_arm(arm: ArmDigitization, noise: ClickNoise, rng: np.random.Generator,
-              rounding_spread: float) -> tuple[np.ndarray, np.ndarray]:
+              choices: dict) -> tuple[np.ndarray, np.ndarray]:
     """One Monte Carlo reconstruction of one arm: perturbed clicks, drawn choices."""
     t = arm.curve.time + rng.normal(0.0, noise.time, len(arm.curve.time))
     s = arm.curve.survival + rng.normal(0.0, noise.survival, len(arm.curve.survival))
@@ -117,7 +122,7 @@ def _draw_arm(arm: ArmDigitization, noise: ClickNoise, rng: np.random.Generator,
     result = reconstruct(
         clean_curve(t, s), arm.n,
         None if table is None else table.time, None if table is None else table.n_at_risk,
-        arm.total_events, draw=UnidentifiedChoices(rng, rounding_spread=rounding_spread),
+        arm.total_events, draw=UnidentifiedChoices(rng, **choices),
     )
     return result.ipd["time"].to_numpy(), result.ipd["event"].to_numpy()
 
@@ -225,7 +230,9 @@ def reconstruction_intervals(
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
     noise_scale: float = NOISE_SCALE,
-    rounding_spread: float = 1.0,
+    rounding_spread: float = ROUNDING_SPREAD,
+    censor_shape: float = CENSOR_SHAPE,
+    tail_shape: float = TAIL_SHAPE,
 ) -> dict[str, dict]:
     """Reconstruction interval of every statistic ``draw_statistics`` gives, keyed by stats-JSON path.
 
@@ -240,12 +247,13 @@ def reconstruction_intervals(
     for name, arm in arms.items():
         base = arm.noise or estimate_click_noise(arm.curve.time, arm.curve.survival)
         noise[name] = ClickNoise(base.time * noise_scale, base.survival * noise_scale)
+    choices = dict(rounding_spread=rounding_spread, censor_shape=censor_shape, tail_shape=tail_shape)
     collected: dict[str, list] = {}
     failed = 0
     for i in range(draws):
         rng = np.random.default_rng([seed, i])
         try:
-            ipd = {name: _draw_arm(arm, noise[name], rng, rounding_spread) for name, arm in arms.items()}
+            ipd = {name: _draw_arm(arm, noise[name], rng, choices) for name, arm in arms.items()}
             stats = draw_statistics(ipd, reference, landmarks)
         except (ValueError, ZeroDivisionError, FloatingPointError):
             failed += 1
