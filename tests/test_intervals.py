@@ -137,3 +137,30 @@ def test_given_noise_is_not_re_estimated(gbsg2, monkeypatch):
 
     monkeypatch.setattr(iv, "estimate_click_noise", refuse)
     assert reconstruction_intervals(arms, sorted(arms)[0], draws=5, seed=1)["comparison.hazard_ratio"]["failed"] == 0
+
+
+@pytest.fixture(scope="module")
+def gbsg2_trial_intervals():
+    """Intervals from the GBSG2 validation trial's digitized inputs, and the reconstruction's own HR."""
+    from kmrepro.api import reconstruct_arm
+    from kmrepro.ingest.readers import read_curve, read_risk_table
+
+    folder = "trials/gbsg2/digitized"
+    n = {"hormone": 246, "none": 440}
+    arms = {a: ArmDigitization(read_curve(f"{folder}/rfs_{a}.csv"), n[a], read_risk_table(f"{folder}/rfs_{a}_at_risk.csv"))
+            for a in n}
+    warnings.simplefilter("ignore")
+    ipd = {a: reconstruct_arm(arm.curve, arm.n, arm.at_risk).ipd for a, arm in arms.items()}
+    point = draw_statistics({a: (d.time.to_numpy(), d.event.to_numpy()) for a, d in ipd.items()}, "none", [])
+    return reconstruction_intervals(arms, "none", draws=100), point
+
+
+def test_wrong_published_hr_differs_on_gbsg2(gbsg2_trial_intervals):
+    from kmrepro.audit.verdicts import judge
+
+    intervals, point = gbsg2_trial_intervals
+    hr = intervals["comparison.hazard_ratio"]
+    true_hr = 0.6949  # the real IPD's HR, as printed in trials/gbsg2/trial.yaml
+    assert judge(true_hr, point["comparison.hazard_ratio"], 4, hr).status in ("exact", "reproduced")
+    wrong = judge(round(true_hr * 1.3, 4), point["comparison.hazard_ratio"], 4, hr)
+    assert wrong.status == "differs" and "interval widths above" in wrong.note

@@ -39,12 +39,12 @@ COVERAGE = 0.95
 #: More failed draws than this share marks an endpoint's intervals unreliable.
 MAX_FAILED_SHARE = 0.01
 #: Multiplier on the estimated click noise, calibrated by benchmarks/intervals.py.
-NOISE_SCALE = 1.0
+NOISE_SCALE = 1.5
 #: Spread of the drawn rounding of event counts and ranges of the drawn censoring shapes (see
 #: kmrepro.reconstruct.guyot.UnidentifiedChoices), calibrated by benchmarks/intervals.py.
-ROUNDING_SPREAD = 1.0
-CENSOR_SHAPE = 1.0
-TAIL_SHAPE = 1.0
+ROUNDING_SPREAD = 0.5
+CENSOR_SHAPE = 3.0
+TAIL_SHAPE = 3.0
 #: Fewer noise pairs than this and the estimate falls back (see ``estimate_click_noise``).
 MIN_NOISE_PAIRS = 5
 #: Fallback when the clicks show no scatter to measure: 0.5 px on a 500 px high, 900 px wide plot.
