@@ -90,11 +90,12 @@ def one_set(name: str, frame: pd.DataFrame, seed: int, figure: Figure, draws: in
         if fam is None or true is None or iv["lower"] is None:
             continue
         upper = np.inf if iv["upper"] is None else iv["upper"]
+        slack = 1e-9 * max(abs(true), 1.0)  # a zero-width interval on the truth covers it
         own = node(stats, key)
         own_width = None if own["lower"] is None or own["upper"] is None else own["upper"] - own["lower"]
         rows.append({
             "dataset": name, "statistic": fam, "key": key, "true": true,
-            "lower": iv["lower"], "upper": upper, "covered": iv["lower"] <= true <= upper,
+            "lower": iv["lower"], "upper": upper, "covered": iv["lower"] - slack <= true <= upper + slack,
             "relative_width": (upper - iv["lower"]) / own_width if own_width else np.nan,
             "failed": iv["failed"], "events": int(frame.event.sum()), "n": len(frame),
         })
