@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kmrepro.analysis.survival import analyse_endpoint
-from kmrepro.ingest.readers import Curve, RiskTable
+from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 from kmrepro.reconstruct.intervals import (
     DEFAULT_DRAWS, NOISE_SCALE, ROUNDING_SPREAD, CENSOR_SHAPE, TAIL_SHAPE, ArmDigitization, draw_statistics, reconstruction_intervals,
 )
@@ -70,7 +70,7 @@ def one_set(name: str, frame: pd.DataFrame, seed: int, figure: Figure, draws: in
         t, e = g.time.to_numpy(), g.event.to_numpy()
         curve, table = digitize(t, e, rng, figure)
         arms[arm] = ArmDigitization(
-            Curve(curve.time.to_numpy(), curve.survival.to_numpy(), name, "proportion"), len(g),
+            DigitizedCurve(curve.time.to_numpy(), curve.survival.to_numpy(), name, "proportion"), len(g),
             RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), name) if use_table else None,
         )
         truth_ipd[arm] = (t, e)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kmrepro.analysis.survival import analyse_endpoint
-from kmrepro.ingest.readers import Curve, RiskTable
+from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 from kmrepro.reconstruct import intervals as iv
 from kmrepro.reconstruct.intervals import (
     ArmDigitization, ClickNoise, draw_statistics, estimate_click_noise, reconstruction_intervals, summarise_draws,
@@ -92,7 +92,7 @@ def _digitized(frame, use_table=True):
     for arm, g in frame.groupby("arm"):
         curve, table = digitize(g.time.to_numpy(), g.event.to_numpy(), rng, Figure())
         arms[arm] = ArmDigitization(
-            Curve(curve.time.to_numpy(), curve.survival.to_numpy(), arm, "proportion"), len(g),
+            DigitizedCurve(curve.time.to_numpy(), curve.survival.to_numpy(), arm, "proportion"), len(g),
             RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), arm) if use_table else None,
         )
     return arms

@@ -2,7 +2,8 @@
 
 import pytest
 
-from kmrepro.audit.verdicts import Override, half_unit, is_exact, judge, printed_decimals
+from kmrepro.audit.verdicts import Override, half_unit, is_exact, judge
+from kmrepro.printed import printed_decimals
 
 
 @pytest.mark.parametrize(

@@ -19,22 +19,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 STATUSES = ("exact", "reproduced", "differs")
 #: Relative floating-point slack on comparisons: 100 x 0.255 is not exactly 25.5.
 _SLACK = 1e-9
-
-
-def printed_decimals(*numbers: float | int | None) -> int:
-    """Decimal places a number was printed with, as YAML read it: the most among ``numbers``.
-
-    YAML drops trailing zeros (0.30 reads as 0.3), so pass the CI bounds printed beside a value
-    too: 0.30 (0.17-0.39) has two places. (To move into kmrepro.audit.precision with the
-    restructuring of issue 11.)
-    """
-    places = [-Decimal(repr(x)).as_tuple().exponent for x in numbers if x is not None]
-    return max(0, *places)
 
 
 def half_unit(decimals: int) -> float:

@@ -28,7 +28,7 @@ from scipy.stats import chi2, norm
 
 from kmrepro.analysis.km import km_at, km_median
 from kmrepro.analysis.survival import _landmark_key
-from kmrepro.ingest.readers import Curve, RiskTable
+from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 from kmrepro.reconstruct.cleaning import SAME_TIME_FRACTION, clean_curve, order_corners
 from kmrepro.reconstruct.guyot import CORNER_SHARE, UnidentifiedChoices, reconstruct
 
@@ -66,7 +66,7 @@ class ClickNoise:
 class ArmDigitization:
     """What one arm's reconstruction starts from: the raw clicks and the published counts."""
 
-    curve: Curve
+    curve: DigitizedCurve
     n: int
     at_risk: RiskTable | None = None
     total_events: int | None = None
