@@ -7,6 +7,7 @@ rule survival:
         stats_schema=SCHEMAS / "stats.schema.yaml",
         ipd=result(ipd_file("{endpoint}")),
         diagnostics=result(diagnostics_file("{endpoint}")),
+        digitized=curve_files,  # the reconstruction intervals redraw from the clicks
         library=LIBRARY,
     output:
         stats=result(stats_file("{endpoint}")),
@@ -29,6 +30,7 @@ rule survival:
             diagnostics_json="input.diagnostics",
             stats_json="output.stats",
             km_png="output.km",
+            draws="config.reconstruction_draws",
         ),
     log:
         result("logs/survival_{endpoint}.log"),
