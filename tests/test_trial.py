@@ -222,10 +222,16 @@ def test_percent_check_on_a_non_percent_claim_is_refused(kc_wise: Path):
     expect_error(kc_wise, f"claims[{i}].checks.percent_of: needs a claim with unit percent")
 
 
-def test_regenerated_exact_claim_needs_a_tolerance(kc_wise: Path):
+def test_tolerance_override_needs_a_reason(kc_wise: Path):
     i = claim_index(read_yaml(kc_wise), "os_hr")
-    rewrite(kc_wise, lambda d: d["claims"][i]["regenerate"].pop("tolerance"))
-    expect_error(kc_wise, f"claims[{i}].regenerate: 'tolerance' is a required property")
+    rewrite(kc_wise, lambda d: d["claims"][i]["regenerate"].update(tolerance={"value": 0.05}))
+    expect_error(kc_wise, f"claims[{i}].regenerate.tolerance: 'reason' is a required property")
+
+
+def test_a_bare_number_is_no_longer_a_tolerance(kc_wise: Path):
+    i = claim_index(read_yaml(kc_wise), "os_hr")
+    rewrite(kc_wise, lambda d: d["claims"][i]["regenerate"].update(tolerance=0.05))
+    expect_error(kc_wise, f"claims[{i}].regenerate.tolerance: 0.05 is not of type 'object'")
 
 
 def test_invalid_date_is_named(kc_wise: Path):
