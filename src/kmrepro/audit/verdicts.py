@@ -86,7 +86,7 @@ def _distance_note(published: float, lo: float, hi: float, widened: tuple[float,
     if math.isinf(gap):
         return f"published value lies {side} the reconstruction interval {span}"
     if width > 0 and math.isfinite(width):
-        return f"published value lies {gap / width:.1f} interval widths {side} the reconstruction interval {span}"
+        return f"published value lies {gap / width:.2g} interval widths {side} the reconstruction interval {span}"
     return f"published value lies {gap:.4g} {side} the reconstruction interval {span} (zero width)"
 
 

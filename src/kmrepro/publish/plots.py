@@ -207,8 +207,8 @@ def forest_figure(rows: Sequence[dict]) -> Figure:
     and optionally ``interval``, the regenerated HR's reconstruction interval {lower, upper}: drawn as a
     thick band over the CI, so a reader sees how much of the gap to the published HR reconstruction explains.
     """
-    fig = Figure(figsize=(7.2, 0.9 + 0.55 * len(rows)))
-    ax = fig.add_axes((0.22, 0.9 / (0.9 + 0.55 * len(rows)), 0.42, 1 - 1.2 / (0.9 + 0.55 * len(rows))))
+    fig = Figure(figsize=(7.2, 0.9 + 0.7 * len(rows)))
+    ax = fig.add_axes((0.22, 0.9 / (0.9 + 0.7 * len(rows)), 0.42, 1 - 1.2 / (0.9 + 0.7 * len(rows))))
     values = []
     for i, row in enumerate(rows):
         y = len(rows) - 1 - i
@@ -227,7 +227,7 @@ def forest_figure(rows: Sequence[dict]) -> Figure:
             values.append(hr["estimate"])
         interval = row.get("interval")
         if interval and interval.get("lower") is not None and interval.get("upper") is not None:
-            ax.plot([interval["lower"], interval["upper"]], [y - 0.14] * 2, color=COLOURS[0], linewidth=5, alpha=0.45,
+            ax.plot([interval["lower"], interval["upper"]], [y - 0.32] * 2, color=COLOURS[0], linewidth=4, alpha=0.5,
                     solid_capstyle="butt", label="Reconstruction interval" if i == 0 else None)
         ax.text(1.04, y, _forest_text(row), transform=ax.get_yaxis_transform(), va="center", fontsize=7.5)
     ax.axvline(1.0, color="#999999", linewidth=0.8, linestyle="--")
@@ -249,4 +249,7 @@ def _forest_text(row: dict) -> str:
     for key, name in (("published", "published"), ("regenerated", "regenerated")):
         hr = row.get(key)
         parts.append(f"{name} {format_ci(hr, 2) if hr else 'not stated'}")
+    interval = row.get("interval")
+    if interval and interval.get("lower") is not None and interval.get("upper") is not None:
+        parts.append(f"reconstruction interval {interval['lower']:.2f}–{interval['upper']:.2f}")
     return "\n".join(parts)
