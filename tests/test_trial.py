@@ -270,6 +270,7 @@ def test_config_defaults_fill_left_out_keys(tmp_path: Path):
     path.write_text("trials: [kc-wise]\n", encoding="utf-8")
     config = load_config(path, CONFIG_SCHEMA)
     assert (config.trials_dir, config.results_dir) == (Path("trials"), Path("results"))
+    assert config.reconstruction_draws == 200
 
 
 @pytest.mark.parametrize(
@@ -280,6 +281,7 @@ def test_config_defaults_fill_left_out_keys(tmp_path: Path):
         ("trials: [kc-wise, kc-wise]\n", "trials: "),
         ("trials: [KC WISE]\n", "trials[0]: "),
         ("trials_dir: trials\n", "'trials' is a required property"),
+        ("trials: [kc-wise]\nreconstruction_draws: -1\n", "reconstruction_draws: -1 is less than the minimum of 0"),
     ],
 )
 def test_bad_config_is_named(tmp_path: Path, text: str, fragment: str):
