@@ -60,7 +60,12 @@ def arm_stats(n: int, events: int, median: float | None, surv6: float, follow_up
     }
 
 
-def write_results(folder: Path, a_median: float | None = 7.3, hr: float = 0.26, logrank_p: float = 1e-8) -> Path:
+def interval(lower, upper) -> dict:
+    return {"lower": lower, "upper": upper, "draws": 200, "failed": 0, "reliable": True}
+
+
+def write_results(folder: Path, a_median: float | None = 7.3, hr: float = 0.26, logrank_p: float = 1e-8,
+                  a_median_interval=(6.9, 7.6)) -> Path:
     stats = {
         "trial": "t",
         "endpoint": "os",
@@ -72,6 +77,16 @@ def write_results(folder: Path, a_median: float | None = 7.3, hr: float = 0.26, 
             "hazard_ratio": {"estimate": hr, "lower": 0.18, "upper": 0.38, "p": 1e-9},
             "logrank": {"chisq": 40.0, "p": logrank_p},
             "rmst_difference": {"estimate": 3.0, "lower": 2.0, "upper": 4.0},
+        },
+        "reconstruction_intervals": {
+            "arms.a.median": interval(*a_median_interval),
+            "arms.b.median": interval(3.3, 3.8),
+            "arms.a.events": interval(38, 44),
+            "arms.b.events": interval(66, 78),
+            "arms.a.median_follow_up": interval(9.5, 10.2),
+            "arms.a.survival.6": interval(0.58, 0.63),
+            "comparison.hazard_ratio": interval(0.24, 0.28),
+            "comparison.logrank.p": interval(1e-9, 1e-7),
         },
     }
     response = {
@@ -88,39 +103,43 @@ def write_results(folder: Path, a_median: float | None = 7.3, hr: float = 0.26, 
 
 
 HR = claim("hr", 0.25, "hazard_ratio", ci={"lower": 0.17, "upper": 0.39},
-           regenerate={"path": "stats/os.json#comparison.hazard_ratio", "tolerance": 0.05},
+           regenerate={"path": "stats/os.json#comparison.hazard_ratio"},
            checks={"ci_contains_estimate": True, "wald_symmetric": True})
 
 STATUS_CLAIMS = [
-    (claim("median_a", 7.1, "months", regenerate={"path": "stats/os.json#arms.a.median", "tolerance": 0.5}),
+    (claim("median_a", 7.1, "months", regenerate={"path": "stats/os.json#arms.a.median"}),
      "reproduced", 7.3),
-    (claim("median_b", 2.7, "months", regenerate={"path": "stats/os.json#arms.b.median", "tolerance": 0.5}),
+    (claim("median_b", 2.7, "months", regenerate={"path": "stats/os.json#arms.b.median"}),
      "differs", 3.5),
+    (claim("median_b_override", 2.7, "months", regenerate={
+        "path": "stats/os.json#arms.b.median", "tolerance": {"value": 1.0, "reason": "stated approximately in the text"}}),
+     "reproduced", 3.5),
     (HR, "reproduced", 0.26),
+    (claim("hr_exact", 0.26, "hazard_ratio", regenerate={"path": "stats/os.json#comparison.hazard_ratio"}), "exact", 0.26),
     (claim("p", 0.0001, "p_value", comparator="<", regenerate={"path": "stats/os.json#comparison.logrank.p"},
-           checks={"p_from_ci": "hr"}), "reproduced", 1e-8),
+           checks={"p_from_ci": "hr"}), "exact", 1e-8),
     (claim("p_tiny", 1e-10, "p_value", comparator="<", regenerate={"path": "stats/os.json#comparison.logrank.p"}),
      "differs", 1e-8),
     (claim("risk_reduction", 75, "percent", checks={"one_minus": "hr"},
-           regenerate={"path": "stats/os.json#comparison.hazard_ratio", "transform": "one_minus", "tolerance": 5}),
+           regenerate={"path": "stats/os.json#comparison.hazard_ratio", "transform": "one_minus"}),
      "reproduced", 74.0),
-    (claim("surv6_a", 60, "percent", regenerate={"path": "stats/os.json#arms.a.survival.6", "tolerance": 5}),
+    (claim("surv6_a", 60, "percent", regenerate={"path": "stats/os.json#arms.a.survival.6"}),
      "reproduced", 61.0),
-    (claim("orr_a", 56, "percent", regenerate={"path": "response.json#orr.arms.a.rate", "tolerance": 0.5}),
-     "reproduced", 100 * 53 / 95),
+    (claim("orr_a", 56, "percent", regenerate={"path": "response.json#orr.arms.a.rate"}),
+     "exact", 100 * 53 / 95),
     (claim("events", 120, "count", comparator="~", regenerate={
-        "path": ["stats/os.json#arms.a.events", "stats/os.json#arms.b.events"], "tolerance": 12}),
+        "path": ["stats/os.json#arms.a.events", "stats/os.json#arms.b.events"]}),
      "reproduced", 110),
     (claim("follow_up_a", 9.7, "months",
-           regenerate={"path": "stats/os.json#arms.a.median_follow_up", "tolerance": 1.0}), "reproduced", 9.9),
-    (claim("n_a", 95, "count", regenerate={"path": "stats/os.json#arms.a.n", "tolerance": 0}), "reproduced", 95),
+           regenerate={"path": "stats/os.json#arms.a.median_follow_up"}), "reproduced", 9.9),
+    (claim("n_a", 95, "count", regenerate={"path": "stats/os.json#arms.a.n"}), "exact", 95),
     (claim("percent_ok", 56, "percent", checks={"percent_of": {"arm": "a"}}), "input-only", None),
     (claim("centres", 51, "count"), "input-only", None),
     ({"id": "strata", "kind": "design", "description": "stratified by x", "source": "s", "source_ref": "abstract"},
      "input-only", None),
     (claim("percent_bad", 30, "percent", checks={"percent_of": {"arm": "a"}}), "inconsistent", None),
     (claim("reproduced_but_inconsistent", 0.25, "hazard_ratio", checks={"equals": "hr_other"},
-           regenerate={"path": "stats/os.json#comparison.hazard_ratio", "tolerance": 0.05}), "inconsistent", 0.26),
+           regenerate={"path": "stats/os.json#comparison.hazard_ratio"}), "inconsistent", 0.26),
     (claim("hr_other", 0.35, "hazard_ratio"), "input-only", None),
 ]
 
@@ -158,7 +177,10 @@ def test_notes_report_intervals_bounds_and_checks(evaluated: pd.DataFrame):
     assert "percent_of FAILED (no integer count of 95 gives 30%)" in evaluated.loc["percent_bad", "note"]
     assert "count(s) [53] of 95" in evaluated.loc["percent_ok", "note"]
     assert "source: published abstract" in evaluated.loc["strata", "note"]
-    assert evaluated.loc["median_a", "tolerance"] == 0.5 and pd.isna(evaluated.loc["centres", "tolerance"])
+    assert evaluated.loc["median_b_override", "tolerance"] == 1.0 and pd.isna(evaluated.loc["median_a", "tolerance"])
+    assert "tolerance override ±1 (stated approximately in the text)" in evaluated.loc["median_b_override", "note"]
+    assert "reconstruction interval 6.9 to 7.6 (200 draws)" in evaluated.loc["median_a", "note"]
+    assert "interval widths below" in evaluated.loc["median_b", "note"]
 
 
 def test_not_estimable_regenerated_value_differs(tmp_path: Path):
@@ -168,10 +190,18 @@ def test_not_estimable_regenerated_value_differs(tmp_path: Path):
     assert "not estimable from the reconstruction" in row["note"]
 
 
-def test_tolerance_edge_is_inclusive(tmp_path: Path):
-    trial = make_trial(tmp_path / "trial", [STATUS_CLAIMS[0][0]])
-    assert evaluate_claims(trial, given(trial, write_results(tmp_path / "ok", a_median=7.6))).iloc[0]["status"] == "reproduced"
-    assert evaluate_claims(trial, given(trial, write_results(tmp_path / "off", a_median=7.61))).iloc[0]["status"] == "differs"
+def test_interval_edge_widened_by_half_a_printed_unit_is_inclusive(tmp_path: Path):
+    trial = make_trial(tmp_path / "trial", [STATUS_CLAIMS[0][0]])  # 7.1 printed: half a unit is 0.05
+    ok = write_results(tmp_path / "ok", a_median_interval=(7.15, 7.6))
+    off = write_results(tmp_path / "off", a_median_interval=(7.16, 7.6))
+    assert evaluate_claims(trial, given(trial, ok)).iloc[0]["status"] == "reproduced"
+    assert evaluate_claims(trial, given(trial, off)).iloc[0]["status"] == "differs"
+
+
+def test_tolerance_override_needs_a_reason(tmp_path: Path):
+    bad = claim("m", 7.1, "months", regenerate={"path": "stats/os.json#arms.a.median", "tolerance": {"value": 0.5}})
+    with pytest.raises(InputError, match="reason"):
+        make_trial(tmp_path / "trial", [bad])
 
 
 def test_missing_results_file_is_named(tmp_path: Path):
@@ -283,6 +313,6 @@ def test_kc_wise_claims_against_its_published_numbers(tmp_path: Path):
     trial = load_trial(folder / "trial.yaml", TRIAL_SCHEMA)
     table = evaluate_claims(trial, given(trial, published_results(tmp_path / "results")))
     regenerable = [c.id for c in trial.claims if c.regenerate is not None]
-    assert set(table.loc[table["status"] == "reproduced", "id"]) == set(regenerable)
-    assert set(table["status"]) == {"reproduced", "input-only"}, table.loc[table["status"] == "inconsistent", "note"]
+    assert set(table.loc[table["status"] == "exact", "id"]) == set(regenerable)
+    assert set(table["status"]) == {"exact", "input-only"}, table.loc[table["status"] == "inconsistent", "note"]
     assert math.isclose(table.set_index("id").loc["irc_pfs_risk_reduction", "regenerated"], 75.0)

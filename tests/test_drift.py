@@ -242,4 +242,4 @@ def test_committed_baselines_cover_every_configured_trial():
 
     for trial in yaml.safe_load((REPO / "config" / "config.yaml").read_text())["trials"]:
         table = drift.read_claims(REPO / "baselines" / trial / "claims.csv")  # exists and parses
-        assert any(row["status"] == drift.REPRODUCED for row in table.rows.values())
+        assert any(row["status"] in drift.REPRODUCED for row in table.rows.values())

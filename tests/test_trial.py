@@ -222,10 +222,16 @@ def test_percent_check_on_a_non_percent_claim_is_refused(kc_wise: Path):
     expect_error(kc_wise, f"claims[{i}].checks.percent_of: needs a claim with unit percent")
 
 
-def test_regenerated_exact_claim_needs_a_tolerance(kc_wise: Path):
+def test_tolerance_override_needs_a_reason(kc_wise: Path):
     i = claim_index(read_yaml(kc_wise), "os_hr")
-    rewrite(kc_wise, lambda d: d["claims"][i]["regenerate"].pop("tolerance"))
-    expect_error(kc_wise, f"claims[{i}].regenerate: 'tolerance' is a required property")
+    rewrite(kc_wise, lambda d: d["claims"][i]["regenerate"].update(tolerance={"value": 0.05}))
+    expect_error(kc_wise, f"claims[{i}].regenerate.tolerance: 'reason' is a required property")
+
+
+def test_a_bare_number_is_no_longer_a_tolerance(kc_wise: Path):
+    i = claim_index(read_yaml(kc_wise), "os_hr")
+    rewrite(kc_wise, lambda d: d["claims"][i]["regenerate"].update(tolerance=0.05))
+    expect_error(kc_wise, f"claims[{i}].regenerate.tolerance: 0.05 is not of type 'object'")
 
 
 def test_invalid_date_is_named(kc_wise: Path):
@@ -264,6 +270,7 @@ def test_config_defaults_fill_left_out_keys(tmp_path: Path):
     path.write_text("trials: [kc-wise]\n", encoding="utf-8")
     config = load_config(path, CONFIG_SCHEMA)
     assert (config.trials_dir, config.results_dir) == (Path("trials"), Path("results"))
+    assert config.reconstruction_draws == 200
 
 
 @pytest.mark.parametrize(
@@ -274,6 +281,7 @@ def test_config_defaults_fill_left_out_keys(tmp_path: Path):
         ("trials: [kc-wise, kc-wise]\n", "trials: "),
         ("trials: [KC WISE]\n", "trials[0]: "),
         ("trials_dir: trials\n", "'trials' is a required property"),
+        ("trials: [kc-wise]\nreconstruction_draws: -1\n", "reconstruction_draws: -1 is less than the minimum of 0"),
     ],
 )
 def test_bad_config_is_named(tmp_path: Path, text: str, fragment: str):

@@ -53,6 +53,7 @@ def validated_config():
         trials=tuple(config["trials"]),
         trials_dir=Path(config.get("trials_dir", first.trials_dir)),
         results_dir=Path(config.get("results_dir", first.results_dir)),
+        reconstruction_draws=int(config.get("reconstruction_draws", first.reconstruction_draws)),
     )
 
 
@@ -136,8 +137,8 @@ def notebook_parameters(**sources):
     """Params function: a notebook's parameters as one JSON object for ``papermill -y``.
 
     Each value says where its parameter comes from: ``input.NAME`` or ``output.NAME`` (a file the rule declares),
-    ``wildcards.NAME``, or RESULT_INPUTS (the rule's inputs under results/<trial>/ as {contract name: path}, which
-    kmrepro.results.ResultFiles reads). So a notebook reads exactly the files Snakemake knows it reads. JSON keeps
+    ``wildcards.NAME``, ``config.NAME`` (a validated setting, kept as a number), or RESULT_INPUTS (the rule's
+    inputs under results/<trial>/ as {contract name: path}, which kmrepro.results.ResultFiles reads). So a notebook reads exactly the files Snakemake knows it reads. JSON keeps
     an all-digit id a string (papermill's -p would make it a number).
     """
 
@@ -148,6 +149,8 @@ def notebook_parameters(**sources):
                 root = Path(trial_results(wildcards))
                 files = [Path(f) for f in input]
                 values[parameter] = {f.relative_to(root).as_posix(): str(f) for f in files if f.is_relative_to(root)}
+            elif source.startswith("config."):
+                values[parameter] = getattr(CONFIG, source.partition(".")[2])
             else:
                 kind, _, name = source.partition(".")
                 values[parameter] = str(getattr({"input": input, "output": output, "wildcards": wildcards}[kind], name))

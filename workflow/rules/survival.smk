@@ -7,6 +7,7 @@ rule survival:
         stats_schema=SCHEMAS / "stats.schema.yaml",
         ipd=result(ipd_file("{endpoint}")),
         diagnostics=result(diagnostics_file("{endpoint}")),
+        digitized=curve_files,  # the reconstruction intervals redraw from the clicks
         library=LIBRARY,
     output:
         stats=result(stats_file("{endpoint}")),
@@ -37,6 +38,7 @@ rule survival:
             hazard_png="output.hazard",
             logcumhaz_png="output.logcumhaz",
             schoenfeld_png="output.schoenfeld",
+            draws="config.reconstruction_draws",
         ),
     log:
         result("logs/survival_{endpoint}.log"),

@@ -21,6 +21,7 @@ from kmrepro.printed import NOT_ESTIMABLE
 from kmrepro.io import write_csv_atomic, write_json_atomic
 from kmrepro.analysis.response import counts_from_percent
 from kmrepro.audit.trial import Claim, Trial
+from kmrepro.audit.verdicts import Override, judge
 from kmrepro.results import ResultFiles, parse_result_path
 
 COLUMNS = ["id", "description", "published", "regenerated", "difference", "tolerance", "status", "note"]
@@ -178,15 +179,25 @@ class Regenerated:
     estimate: float | None
     lower: float | None = None
     upper: float | None = None
+    #: the reconstruction interval {lower, upper, draws, failed, reliable}, if the results give one
+    interval: dict | None = None
+
+
+def _reconstruction_interval(results: ResultFiles, text: str) -> dict | None:
+    """The interval a stats file gives for a claim path (its ``reconstruction_intervals``), if any."""
+    file, keys = parse_result_path(text)
+    found = results.json(file)
+    return found.get("reconstruction_intervals", {}).get(".".join(keys)) if isinstance(found, dict) else None
 
 
 def _number(results: ResultFiles, text: str) -> Regenerated:
-    """The number at a claim path; a {estimate, lower, upper} node gives its estimate and interval."""
+    """The number at a claim path; a {estimate, lower, upper} node gives its estimate and CI."""
     node = results.lookup(text)
+    interval = _reconstruction_interval(results, text)
     if isinstance(node, dict) and "estimate" in node:
-        return Regenerated(node["estimate"], node.get("lower"), node.get("upper"))
+        return Regenerated(node["estimate"], node.get("lower"), node.get("upper"), interval)
     if node is None or (isinstance(node, (int, float)) and not isinstance(node, bool)):
-        return Regenerated(node)
+        return Regenerated(node, interval=interval)
     file, keys = parse_result_path(text)
     raise InputError(results.path(file), f"{'.'.join(keys)!r} is not a number or an estimate")
 
@@ -197,21 +208,31 @@ def regenerate(claim: Claim, results: ResultFiles) -> Regenerated:
     values = [_number(results, p) for p in spec.paths]
     if len(values) == 1:
         value = values[0]
-    else:  # a sum: its parts' intervals do not make one for the total
+    else:  # a sum: its parts' CIs do not make one for the total; summing interval ends overstates its width
         estimates = [v.estimate for v in values]
-        value = Regenerated(None if None in estimates else sum(estimates))
+        value = Regenerated(None if None in estimates else sum(estimates), interval=_sum_intervals(values))
     if spec.transform == "one_minus":  # 1 - x reverses the interval: upper becomes lower
-        value = Regenerated(*(None if x is None else 1 - x for x in (value.estimate, value.upper, value.lower)))
+        value = Regenerated(*(None if x is None else 1 - x for x in (value.estimate, value.upper, value.lower)),
+                            interval=_map_interval(value.interval, lambda x: 1 - x, reverse=True))
     scale = 100 if claim.unit == "percent" else 1
-    return Regenerated(*(None if x is None else x * scale for x in (value.estimate, value.lower, value.upper)))
+    return Regenerated(*(None if x is None else x * scale for x in (value.estimate, value.lower, value.upper)),
+                       interval=_map_interval(value.interval, lambda x: x * scale))
 
 
-def agrees(claim: Claim, x: float, tolerance: float | None) -> bool:
-    """Whether a regenerated x reproduces the claim: within tolerance, or on the stated side of a bound."""
-    value, comparator = claim.value, claim.comparator
-    if not claim.is_bound:
-        return abs(x - value) <= tolerance + _SLACK * max(1.0, abs(value))
-    return {"<": x < value, "<=": x <= value, ">": x > value, ">=": x >= value}[comparator]
+def _map_interval(interval: dict | None, f, reverse: bool = False) -> dict | None:
+    if interval is None:
+        return None
+    lower, upper = (None if x is None else f(x) for x in (interval["lower"], interval["upper"]))
+    return {**interval, "lower": upper if reverse else lower, "upper": lower if reverse else upper}
+
+
+def _sum_intervals(values: list[Regenerated]) -> dict | None:
+    parts = [v.interval for v in values]
+    if any(p is None or p["lower"] is None or p["upper"] is None for p in parts):
+        return None
+    return {"lower": sum(p["lower"] for p in parts), "upper": sum(p["upper"] for p in parts),
+            "draws": min(p["draws"] for p in parts), "failed": max(p["failed"] for p in parts),
+            "reliable": all(p["reliable"] for p in parts)}
 
 
 def _fmt(x: float | None) -> str:
@@ -239,6 +260,13 @@ def evaluate_claim(claim: Claim, trial: Trial, results: ResultFiles) -> dict[str
             difference = regenerated - value
         if found.lower is not None or found.upper is not None:
             notes.append(f"regenerated 95% CI {_fmt(found.lower)} to {_fmt(found.upper)}")
+        if found.interval is not None:
+            notes.append(f"reconstruction interval {_fmt(found.interval['lower'])} to {_fmt(found.interval['upper'])}"
+                         f" ({found.interval['draws']} draws)")
+        override = None if tolerance is None else Override(tolerance, claim.regenerate.tolerance_reason)
+        verdict = judge(value, regenerated, claim.decimals, found.interval, claim.comparator, override)
+        if verdict.note:
+            notes.insert(0, verdict.note)
     outcomes = check_claim(claim, trial)
     failed = [f"{name} FAILED ({detail})" for name, ok, detail in outcomes if not ok]
     passed = [f"{name} ok ({detail})" for name, ok, detail in outcomes if ok]
@@ -247,10 +275,8 @@ def evaluate_claim(claim: Claim, trial: Trial, results: ResultFiles) -> dict[str
         status = "inconsistent"
     elif claim.regenerate is None:
         status = "input-only"
-    elif regenerated is not None and agrees(claim, regenerated, tolerance):
-        status = "reproduced"
     else:
-        status = "differs"
+        status = verdict.status
     return {
         "id": claim.id,
         "description": claim.description,

@@ -3,8 +3,9 @@
 The previous table is the last published one (the copy on the project's GitHub Pages site) or a committed
 baseline (``baselines/<trial>/claims.csv``). A claim has *changed* when its status, regenerated value,
 published value or tolerance differs (numbers compared to a relative 1e-9, so float noise in the last digit
-is not a change); claims added or removed are listed too. A *regression* is a claim whose status was
-``reproduced`` and now is not, or that is gone: the scheduled CI job fails on any (``kmrepro drift``
+is not a change; a move between ``exact``, ``reproduced`` and ``differs`` is a change); claims added or
+removed are listed too. A *regression* is a claim whose status was ``exact`` or ``reproduced`` and now is
+neither, or that is gone: the scheduled CI job fails on any (``kmrepro drift``
 exits 1), after printing the listing. Anything else that changed is printed and does not fail.
 """
 
@@ -20,7 +21,8 @@ from pathlib import Path
 
 from kmrepro.errors import InputError
 
-REPRODUCED = "reproduced"
+#: Statuses that count as reproduced: leaving them is a regression (exact -> reproduced is only a change).
+REPRODUCED = ("exact", "reproduced")
 REQUIRED = ("id", "status", "regenerated")
 #: Columns whose change makes a claim "changed" (when present in both tables).
 COMPARED = ("status", "regenerated", "published", "tolerance")
@@ -49,8 +51,8 @@ class Change:
 
     @property
     def regressed(self) -> bool:
-        """Was reproduced, is not any more (or is gone)."""
-        return self._get(self.old, "status") == REPRODUCED and self._get(self.new, "status") != REPRODUCED
+        """Was exact or reproduced, is neither any more (or is gone)."""
+        return self._get(self.old, "status") in REPRODUCED and self._get(self.new, "status") not in REPRODUCED
 
     def line(self) -> str:
         status = f"{self._get(self.old, 'status')} -> {self._get(self.new, 'status')}"

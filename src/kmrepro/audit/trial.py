@@ -80,7 +80,8 @@ class Regeneration:
 
     paths: tuple[str, ...]
     transform: str | None = None
-    tolerance: float | None = None
+    tolerance: float | None = None  # an override of the interval verdict, with its reason
+    tolerance_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ def _claim(data: dict) -> Claim:
         regenerate = Regeneration(
             paths=(path,) if isinstance(path, str) else tuple(path),
             transform=regenerate.get("transform"),
-            tolerance=regenerate.get("tolerance"),
+            tolerance=regenerate.get("tolerance", {}).get("value"),
+            tolerance_reason=regenerate.get("tolerance", {}).get("reason"),
         )
     return Claim(
         id=data["id"],
@@ -187,6 +189,7 @@ class Config:
     trials: tuple[str, ...]
     trials_dir: Path
     results_dir: Path
+    reconstruction_draws: int = 200
 
     def trial_file(self, trial_id: str) -> Path:
         return self.trials_dir / trial_id / "trial.yaml"
@@ -419,4 +422,5 @@ def load_config(path: str | Path, schema_path: str | Path) -> Config:
     data, schema = _validated(path, schema_path)
     defaults = {k: p["default"] for k, p in schema["properties"].items() if "default" in p}
     data = {**defaults, **data}
-    return Config(trials=tuple(data["trials"]), trials_dir=Path(data["trials_dir"]), results_dir=Path(data["results_dir"]))
+    return Config(trials=tuple(data["trials"]), trials_dir=Path(data["trials_dir"]), results_dir=Path(data["results_dir"]),
+                  reconstruction_draws=data["reconstruction_draws"])

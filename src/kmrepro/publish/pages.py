@@ -18,6 +18,7 @@ from kmrepro.publish.tables import scorecard_order, table_html
 
 #: Claim status -> background colour of its row and badge (contract statuses of claims.csv).
 STATUS_COLOURS = {
+    "exact": "#b8e6b8",
     "reproduced": "#d8f0d8",
     "differs": "#f8d0cc",
     "inconsistent": "#fbe3b8",

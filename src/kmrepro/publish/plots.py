@@ -204,10 +204,12 @@ def qa_figure(
 def forest_figure(rows: Sequence[dict]) -> Figure:
     """Hazard ratios published vs regenerated, one row per endpoint, log scale.
 
-    Each row: ``label``, ``published`` and ``regenerated`` as {estimate, lower, upper} (either may be None).
+    Each row: ``label``, ``published`` and ``regenerated`` as {estimate, lower, upper} (either may be None),
+    and optionally ``interval``, the regenerated HR's reconstruction interval {lower, upper}: drawn as a
+    thick band over the CI, so a reader sees how much of the gap to the published HR reconstruction explains.
     """
-    fig = Figure(figsize=(7.2, 0.9 + 0.55 * len(rows)))
-    ax = fig.add_axes((0.22, 0.9 / (0.9 + 0.55 * len(rows)), 0.42, 1 - 1.2 / (0.9 + 0.55 * len(rows))))
+    fig = Figure(figsize=(7.2, 0.9 + 0.7 * len(rows)))
+    ax = fig.add_axes((0.22, 0.9 / (0.9 + 0.7 * len(rows)), 0.42, 1 - 1.2 / (0.9 + 0.7 * len(rows))))
     values = []
     for i, row in enumerate(rows):
         y = len(rows) - 1 - i
@@ -224,6 +226,10 @@ def forest_figure(rows: Sequence[dict]) -> Figure:
                 values += [lo, hi]
             ax.plot(hr["estimate"], y + offset, marker, color=colour, markersize=5, label=name if i == 0 else None)
             values.append(hr["estimate"])
+        interval = row.get("interval")
+        if interval and interval.get("lower") is not None and interval.get("upper") is not None:
+            ax.plot([interval["lower"], interval["upper"]], [y - 0.32] * 2, color=COLOURS[0], linewidth=4, alpha=0.5,
+                    solid_capstyle="butt", label="Reconstruction interval" if i == 0 else None)
         ax.text(1.04, y, _forest_text(row), transform=ax.get_yaxis_transform(), va="center", fontsize=7.5)
     ax.axvline(1.0, color="#999999", linewidth=0.8, linestyle="--")
     ax.set_xscale("log")
@@ -235,7 +241,7 @@ def forest_figure(rows: Sequence[dict]) -> Figure:
     ax.set_yticks(range(len(rows)), [r["label"] for r in reversed(rows)])
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlabel("Hazard ratio (95% CI), log scale")
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=7.5)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=7.5)
     return fig
 
 
@@ -244,6 +250,9 @@ def _forest_text(row: dict) -> str:
     for key, name in (("published", "published"), ("regenerated", "regenerated")):
         hr = row.get(key)
         parts.append(f"{name} {format_ci(hr, 2) if hr else 'not stated'}")
+    interval = row.get("interval")
+    if interval and interval.get("lower") is not None and interval.get("upper") is not None:
+        parts.append(f"reconstruction interval {interval['lower']:.2f}–{interval['upper']:.2f}")
     return "\n".join(parts)
 
 

@@ -105,6 +105,10 @@ def report_context(trial: Trial, results: ResultFiles) -> dict:
                    for e in trial.endpoints],
         "trial": trial.data,
         "scorecard": scorecard_context(claims),
+        "overrides": [
+            {"claim": c.id, "tolerance": c.regenerate.tolerance, "reason": c.regenerate.tolerance_reason}
+            for c in trial.claims if c.regenerate is not None and c.regenerate.tolerance is not None
+        ],
         "km_figures": [
             _png_file(results.path(km_figure_file(e.id)), f"Kaplan-Meier curves of {e.label}") for e in trial.endpoints
         ],

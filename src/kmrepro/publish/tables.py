@@ -18,7 +18,7 @@ def table_html(frame: pd.DataFrame) -> str:
 
 
 #: Scorecard order: what needs a reader's attention first, input-only facts last.
-STATUS_ORDER = ("differs", "inconsistent", "reproduced", "input-only")
+STATUS_ORDER = ("differs", "inconsistent", "reproduced", "exact", "input-only")
 
 
 def scorecard_order(claims: pd.DataFrame) -> pd.DataFrame:
@@ -66,13 +66,15 @@ def published_hazard_ratio(claims: list[Claim], endpoint: str) -> dict | None:
 
 
 def hazard_ratio_rows(claims: list[Claim], stats: Mapping[str, dict], endpoint_labels: Mapping[str, str]) -> list[dict]:
-    """Forest plot rows: label, published (from the claims) and regenerated (from the stats) hazard ratio."""
+    """Forest plot rows: label, published (from the claims) and regenerated (from the stats) hazard ratio,
+    with the regenerated one's reconstruction interval when the stats give it."""
     return [
         {
             "label": endpoint_labels[endpoint],
             "published": published_hazard_ratio(claims, endpoint),
             "regenerated": result["comparison"]["hazard_ratio"],
             "logrank_p": result["comparison"]["logrank"]["p"],
+            "interval": result.get("reconstruction_intervals", {}).get("comparison.hazard_ratio"),
         }
         for endpoint, result in stats.items()
     ]

@@ -58,7 +58,7 @@ def clean_curve(time, survival, monotone: str = "isotonic") -> CleanCurve:
 
     order = np.lexsort((-survival, time))
     time, survival = time[order], survival[order]
-    survival = _order_corners(time, survival)
+    survival = order_corners(time, survival)
 
     rises = np.diff(survival)
     if rises.size and np.any(rises > 0):
@@ -76,7 +76,7 @@ def clean_curve(time, survival, monotone: str = "isotonic") -> CleanCurve:
     return CleanCurve(time=time, survival=survival, notes=tuple(notes))
 
 
-def _order_corners(time: np.ndarray, survival: np.ndarray) -> np.ndarray:
+def order_corners(time: np.ndarray, survival: np.ndarray) -> np.ndarray:
     """Within clicks that are practically simultaneous, put the higher one first.
 
     A vertical drop is clicked as a top and a bottom corner; click noise can put the bottom a hair

@@ -25,6 +25,11 @@ it departs as follows and says so in the diagnostics:
   one click per drop, each drop happened at its click, as in the paper;
 * patients still at risk after the curve ends are censored at its last time.
 
+Two of these choices are not identified by the curve: where within an interval the censorings fall,
+and how a fractional event count at a point is rounded. ``reconstruct(..., draw=...)`` draws them at
+random instead (see ``UnidentifiedChoices``), which is how :mod:`kmrepro.reconstruct.intervals`
+propagates them into reconstruction intervals.
+
 Reading order: ``reconstruct`` (the whole recipe), then the paper's two steps, then the extensions
 in the order ``reconstruct`` applies them.
 """
@@ -68,17 +73,51 @@ class Reconstruction:
     diagnostics: dict = field(repr=False)
 
 
+@dataclass(frozen=True)
+class UnidentifiedChoices:
+    """Random draws for the two choices the curve does not identify (see the module docstring).
+
+    ``rounding_spread``: events at a point are ``floor(x + 0.5 + u)``, u uniform on
+    [-spread/2, spread/2) (1 = stochastic rounding, 0 = round half up); ``random_censoring``:
+    censorings at sorted uniform draws within each interval instead of evenly spaced, their
+    quantiles raised to a power drawn per interval, log-uniform on [1/censor_shape, censor_shape]
+    (whether they cluster early or late in the interval is not identified either); ``tail_shape``:
+    the same range for the interval with no published count at its end (after the last table time,
+    or the whole curve without a table).
+    """
+
+    rng: np.random.Generator
+    rounding_spread: float = 1.0
+    random_censoring: bool = True
+    censor_shape: float = 1.0
+    tail_shape: float = 1.0
+
+    def apply(self, intervals: list[_TableInterval], n_points: int) -> tuple[list[_TableInterval], np.ndarray]:
+        """The intervals with drawn censoring positions, and the drawn rounding offset of each point."""
+        offsets = self.rounding_spread * (self.rng.random(n_points) - 0.5)
+        if not self.random_censoring:
+            return intervals, offsets
+        seeds = self.rng.integers(0, 2**63, len(intervals))
+        spread = np.log([self.censor_shape if iv.n_next is not None else self.tail_shape for iv in intervals])
+        shapes = np.exp(self.rng.uniform(-1, 1, len(intervals)) * spread)
+        drawn = [dataclasses.replace(iv, censor_seed=int(seed), censor_shape=float(shape))
+                 for iv, seed, shape in zip(intervals, seeds, shapes)]
+        return drawn, offsets
+
+
 def reconstruct(
     curve: CleanCurve,
     n: int,
     risk_time=None,
     risk_n=None,
     total_events: int | None = None,
+    draw: UnidentifiedChoices | None = None,
 ) -> Reconstruction:
     """Reconstruct the IPD of one arm from a cleaned curve.
 
     ``risk_time``/``risk_n``: the published risk table (optional). ``n``: patients in the arm.
     ``total_events``: the published number of events (optional). Returns exactly ``n`` rows.
+    ``draw``: draw the unidentified choices at random (reconstruction intervals) instead of fixing them.
     Validation of user input (n versus the table, counts rising) is the caller's job: see
     :func:`kmrepro.api.reconstruct_arm`.
     """
@@ -93,8 +132,11 @@ def reconstruct(
     at_risk_after = risk_time[risk_n > 0]
     t_end = float(max(time[-1], at_risk_after[-1] if len(at_risk_after) else 0.0))
     intervals = _table_intervals(time, risk_time, risk_n, t_end)
+    offsets = None
+    if draw is not None:
+        intervals, offsets = draw.apply(intervals, len(time))
 
-    points = _DigitizedPoints.of(time, survival)
+    points = _DigitizedPoints.of(time, survival, offsets)
     n_start = int(risk_n[0])
     spread_evenly = _walk_arm(points, intervals, n_start, total_events)
     intervals = [_place_censorings_by_step_heights(points, iv, walk, corners)
@@ -127,10 +169,17 @@ class _TableInterval:
     #: where censorings fall: cumulative fraction (second tuple) reached at each time (first tuple);
     #: None spreads them evenly, as the paper does
     cdf: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    #: None: censorings at evenly spaced quantiles; a seed: at sorted uniform draws (same count, same draws)
+    censor_seed: int | None = None
+    #: drawn quantiles are raised to this power (> 1: censorings late in the interval, < 1: early)
+    censor_shape: float = 1.0
 
     def censor_times(self, count: int) -> list[float]:
         """``count`` censoring times at the quantiles of the interval's censoring distribution."""
-        q = (np.arange(count) + 0.5) / count if count else np.empty(0)
+        if self.censor_seed is None:
+            q = (np.arange(count) + 0.5) / count if count else np.empty(0)
+        else:
+            q = np.sort(np.random.default_rng(self.censor_seed).random(count)) ** self.censor_shape
         if self.cdf is None:
             return (self.start + q * (self.end - self.start)).tolist()
         times, fractions = self.cdf
@@ -145,10 +194,12 @@ class _DigitizedPoints:
     time_array: np.ndarray
     time: list[float]
     survival: list[float]
+    rounding_offset: list[float]  # added to the rounding threshold at each point (drawn; else 0)
 
     @classmethod
-    def of(cls, time: np.ndarray, survival: np.ndarray) -> _DigitizedPoints:
-        return cls(time, time.tolist(), survival.tolist())
+    def of(cls, time: np.ndarray, survival: np.ndarray, rounding_offset: np.ndarray | None = None) -> _DigitizedPoints:
+        offset = [0.0] * len(time) if rounding_offset is None else rounding_offset.tolist()
+        return cls(time, time.tolist(), survival.tolist(), offset)
 
 
 class IntervalWalk(NamedTuple):
@@ -178,7 +229,7 @@ def guyot_events(points: _DigitizedPoints, iv: _TableInterval, n_start: int, s_l
     """
     cens = iv.censor_times(censored)
     n, j, events = n_start, 0, []
-    time, survival = points.time, points.survival
+    time, survival, offset = points.time, points.survival, points.rounding_offset
     for k in range(iv.first, iv.stop):
         tk = time[k]
         while j < censored and cens[j] < tk and n > 0:
@@ -186,7 +237,7 @@ def guyot_events(points: _DigitizedPoints, iv: _TableInterval, n_start: int, s_l
             j += 1
         d = 0
         if n > 0 and s_last > 0:
-            d = min(max(math.floor(n * (1.0 - survival[k] / s_last) + threshold), 0), n)
+            d = min(max(math.floor(n * (1.0 - survival[k] / s_last) + threshold + offset[k]), 0), n)
             if d:
                 s_last *= 1.0 - d / n
                 n -= d
