@@ -1,0 +1,223 @@
+"""Automatic digitization of Kaplan-Meier figures: from a PNG or JPEG to each arm's curve.
+
+The user gives only what the figure prints: the labelled ticks of each axis and each arm's colour
+(and line style when two arms share a colour). Everything else is found in the image: the plot area
+and axis lines (:mod:`.axes`), the tick marks and the pixel -> value map (:mod:`.ticks`), each arm's
+ink with its anti-aliased edges (:mod:`.colours`), the curve as a monotone staircase, hidden stretches
+and dash patterns included (:mod:`.trace`), and the censor marks (:mod:`.censor`). Output per arm is
+the top and bottom corner of every drop (``time,survival``), which ``kmrepro reconstruct`` reads as a
+careful corner-by-corner hand digitization.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kmrepro.errors import InputError
+from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
+
+from .axes import DARK, PlotArea, find_plot_area
+from .censor import censor_marks
+from .colours import SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
+from .image import darkness, load_image
+from .overlay import draw_overlay
+from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
+from .trace import Candidates, Curve, candidates, line_width, trace
+
+__all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "write_outputs"]
+
+MIN_INK_PX = 20  # fewer pixels of a colour than this in the plot area: the colour is not there
+LINE_STYLES = ("solid", "dashed")
+SOLID_COVERAGE = 0.85  # a solid curve's own ink covers at least this share of its columns
+
+
+@dataclass(frozen=True)
+class ArmSpec:
+    name: str
+    rgb: tuple[float, float, float]
+    style: str | None = None  # "solid", "dashed", or None when the colour is the arm's own
+
+
+def parse_arm(text: str) -> ArmSpec:
+    """``NAME=COLOUR[:solid|dashed]`` -> ArmSpec; ValueError naming the problem."""
+    name, sep, rest = str(text).rpartition("=")
+    if not sep or not name.strip():
+        raise ValueError(f"arm {text!r} must be NAME=COLOUR[:solid|dashed]")
+    colour, _, style = rest.partition(":")
+    if style and style not in LINE_STYLES:
+        raise ValueError(f"arm {text!r}: line style {style!r} must be solid or dashed")
+    return ArmSpec(name, parse_colour(colour), style or None)
+
+
+@dataclass
+class DigitizedArm:
+    name: str
+    rgb: tuple[float, float, float]
+    style: str | None
+    points: pd.DataFrame  # time,survival: the top and bottom corner of every drop, in the axes' units
+    censored: np.ndarray  # times of the censor marks found
+    x_coverage: float  # share of the curve's columns where its own ink was read
+    hidden: list[tuple[float, float]]  # time ranges read from the curve drawn over this one
+    line_width_px: float
+
+    def summary(self) -> dict:
+        return {
+            "colour": hex_colour(self.rgb), "line_style": self.style or "solid", "points": len(self.points),
+            "time_range": [round(float(self.points.time.iloc[0]), 6), round(float(self.points.time.iloc[-1]), 6)],
+            "x_coverage": round(self.x_coverage, 4), "line_width_px": round(self.line_width_px, 2),
+            "hidden_stretches": [[round(a, 6), round(b, 6)] for a, b in self.hidden],
+            "censor_marks": len(self.censored), "censored_times": [round(float(t), 6) for t in self.censored],
+        }
+
+
+@dataclass
+class Digitization:
+    image: str
+    plot_area: PlotArea
+    x_calibration: Calibration
+    y_calibration: Calibration
+    arms: list[DigitizedArm]
+    notes: list[str] = field(default_factory=list)
+    rgb: np.ndarray | None = field(default=None, repr=False)
+
+    def report(self) -> dict:
+        return {
+            "image": self.image, "plot_area": self.plot_area.as_dict(),
+            "calibration": {"x": self.x_calibration.as_dict(), "y": self.y_calibration.as_dict()},
+            "arms": {arm.name: arm.summary() for arm in self.arms}, "notes": self.notes,
+        }
+
+
+def digitize_image(
+    path: str | Path,
+    x_ticks: Ticks | str,
+    y_ticks: Ticks | str,
+    arms: list[ArmSpec] | None = None,
+    n_arms: int | None = None,
+) -> Digitization:
+    """Digitize every arm of the KM figure at ``path``; InputError (naming the file) on bad input.
+
+    Give ``arms`` (name, colour, style), or only ``n_arms`` to find that many curve colours.
+    """
+    x_ticks = x_ticks if isinstance(x_ticks, Ticks) else parse_ticks(x_ticks, "x ticks")
+    y_ticks = y_ticks if isinstance(y_ticks, Ticks) else parse_ticks(y_ticks, "y ticks")
+    rgb = load_image(path)
+    area = find_plot_area(rgb, path)
+    dark = darkness(rgb) > DARK
+    x_cal = calibrate(tick_marks(dark, area.x_edge, vertical_axis=False), x_ticks, path, "x")
+    y_cal = calibrate(tick_marks(dark, area.y_edge, vertical_axis=True), y_ticks, path, "y")
+    plot = rgb[area.top:area.bottom + 1, area.left:area.right + 1]
+    notes = []
+    if arms is None:
+        if not n_arms or n_arms < 1:
+            raise ValueError("give arms, or the number of arms to find")
+        found = find_colours(plot, area.background, n_arms)
+        if len(found) < n_arms:
+            raise InputError(path, f"found only {len(found)} distinct curve colour(s), not {n_arms}; give each "
+                                   "arm's colour (and :solid/:dashed when two arms share one)")
+        arms = [ArmSpec(f"arm{k + 1}", c) for k, c in enumerate(found)]
+        notes.append("colours found: " + ", ".join(hex_colour(c) for c in found))
+    groups = _colour_groups(arms, path)
+    covers, masks = ink_masks(plot, [g[0].rgb for g in groups], area.background)
+    for group, mask in zip(groups, masks):
+        if mask.sum() < MIN_INK_PX:
+            raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
+    widths = [line_width(m) for m in masks]
+    cands = [candidates(m, c, w) for m, c, w in zip(masks, covers, widths)]
+    curves: dict[str, tuple[Curve, np.ndarray]] = {}
+    for k, group in enumerate(groups):
+        others = Candidates.join([c for j, c in enumerate(cands) if j != k])
+        if len(group) == 1:
+            curve = trace(cands[k], others, masks[k], widths[k])
+            if curve is None:
+                raise InputError(path, f"arm {group[0].name!r}: no curve of colour {hex_colour(group[0].rgb)} found")
+            curves[group[0].name] = (curve, masks[k])
+        else:
+            curves.update(_split_by_dashes(group, cands[k], others, masks[k], widths[k], path))
+    digitized = []
+    for arm in arms:
+        curve, mask = curves[arm.name]
+        digitized.append(_to_units(arm, curve, censor_marks(curve, mask), area, x_cal, y_cal, x_ticks, y_ticks))
+    if any(np.array_equal(a.points.values, b.points.values) for i, a in enumerate(digitized) for b in digitized[i + 1:]):
+        raise InputError(path, "two arms resolve to the same pixels; check the colours and line styles given")
+    return Digitization(str(path), area, x_cal, y_cal, digitized, notes, rgb)
+
+
+def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
+    """Arms grouped by colour; a shared colour is allowed only for one solid and one dashed arm."""
+    names = [a.name for a in arms]
+    if len(set(names)) < len(names):
+        raise ValueError(f"arm names must differ: {names}")
+    groups: list[list[ArmSpec]] = []
+    for arm in arms:
+        same = next((g for g in groups if np.linalg.norm(np.subtract(g[0].rgb, arm.rgb)) < SAME_COLOUR), None)
+        if same is None:
+            groups.append([arm])
+            continue
+        same.append(arm)
+        if len(same) > 2 or sorted(a.style or "" for a in same) != ["dashed", "solid"]:
+            listed = " and ".join(f"{a.name!r} ({hex_colour(a.rgb)})" for a in same)
+            raise InputError(path, f"arms {listed} resolve to the same pixels; give distinct colours, or "
+                                   ":solid and :dashed to two arms of one colour")
+    return groups
+
+
+def _split_by_dashes(group, cands: Candidates, others: Candidates, mask, width, path) -> dict:
+    """Two curves of one colour: the solid one is the heaviest monotone path (ink in nearly every
+    column); the dashed one is traced through what is left, borrowing the solid's ink where it hides
+    under it. Refused when the two do not differ by dash pattern."""
+    first = trace(cands, others, mask, width)
+    near_first = np.abs(cands.level - first.level_at(cands.col)) <= 1.0
+    near_first &= (cands.col >= first.first_col) & (cands.col <= first.last_col)
+    second = trace(cands.take(~near_first), Candidates.join([others, cands.take(near_first)]), mask, width)
+    if second is None:
+        raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it was found")
+    mask_first, mask_second = mask & ~second.pixels(mask.shape), mask & ~first.pixels(mask.shape)
+    first = trace(cands.take(near_first), others, mask_first, width) or first
+    second = trace(cands.take(~near_first), Candidates.join([others, cands.take(near_first)]), mask_second, width)
+    share = [c.own_cols / (c.last_col - c.first_col + 1) for c in (first, second)]
+    solid, dashed = (0, 1) if share[0] >= share[1] else (1, 0)
+    if share[solid] < SOLID_COVERAGE or share[dashed] > share[solid] - 0.1:
+        raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour and their dash patterns "
+                               f"cannot be told apart (ink in {share[0]:.0%} and {share[1]:.0%} of their columns)")
+    by_style = {a.style: a.name for a in group}
+    pairs = ((first, mask_first), (second, mask_second))
+    return {by_style["solid"]: pairs[solid], by_style["dashed"]: pairs[dashed]}
+
+
+def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: Ticks, y_ticks: Ticks) -> DigitizedArm:
+    """Corners of the drops in axis units, clipped to the axes."""
+    cols = [curve.first_col]
+    levels = [curve.segments[0][2]]
+    for col, before, after in curve.drops:
+        cols += [col, col]
+        levels += [before, after]
+    cols.append(curve.last_col)
+    levels.append(curve.level_at([curve.last_col])[0])
+    t = x_cal.to_value(np.asarray(cols) + area.left)
+    s = y_cal.to_value(np.asarray(levels) + area.top)
+    lo, hi = min(y_ticks.start, y_ticks.end), max(y_ticks.start, y_ticks.end)
+    points = pd.DataFrame({"time": np.maximum(t, x_ticks.start), "survival": np.clip(s, lo, hi)})
+    points["time"] = np.maximum.accumulate(points.time.to_numpy())
+    points["survival"] = np.minimum.accumulate(points.survival.to_numpy())
+    span = curve.last_col - curve.first_col + 1
+    hidden = [tuple(float(v) for v in x_cal.to_value(np.array(h) + area.left)) for h in curve.borrowed]
+    censored = np.maximum(x_cal.to_value(np.asarray(marks) + area.left), x_ticks.start) if len(marks) else np.array([])
+    return DigitizedArm(arm.name, arm.rgb, arm.style, points, censored, min(curve.own_cols / span, 1.0), hidden, curve.width)
+
+
+def write_outputs(result: Digitization, out_dir: str | Path, overlay: str | Path | None = None,
+                  report: str | Path | None = None) -> None:
+    """DIR/<NAME>.csv and DIR/<NAME>_censored.csv per arm, the overlay PNG and the report JSON."""
+    out_dir = Path(out_dir)
+    for arm in result.arms:
+        write_csv_atomic(out_dir / f"{arm.name}.csv", arm.points.round(6))
+        write_csv_atomic(out_dir / f"{arm.name}_censored.csv", pd.DataFrame({"time": np.round(arm.censored, 6)}))
+    if overlay:
+        write_bytes_atomic(overlay, draw_overlay(result.rgb, result))
+    if report:
+        write_json_atomic(report, result.report())

@@ -1,0 +1,214 @@
+"""Reading one curve out of its ink mask: horizontal stretches, the monotone path, and the drops.
+
+A KM curve is a staircase. In a column crossed by a horizontal stretch the arm's ink is a short run
+(about one line width); its coverage-weighted centre places the stretch to a fraction of a pixel.
+Vertical parts (drops, the stems of ``|`` and ``+`` censor marks) give long runs and no candidate.
+The curve is the heaviest path through the candidates whose level never rises (a weighted longest
+non-decreasing subsequence, O(n log n)): legends, text and annotations in the arm's colour cannot be
+on it without giving up more of the curve. Where another curve is drawn over this one, the other
+curve's candidates stand in, with a lower weight, so the hidden stretch comes out at the level of the
+curve hiding it. Drops are then read between consecutive stretches, column by column, so a run of
+drops too close to resolve (a staircase) is read step by step rather than as one drop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .axes import runs
+
+BORROWED_WEIGHT = 0.3  # a candidate taken from a curve drawn over this one
+RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG) along a stretch
+NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
+
+
+@dataclass
+class Candidates:
+    """Horizontal-stretch crossings: column, sub-pixel row of the line's centre, own ink or borrowed."""
+
+    col: np.ndarray
+    level: np.ndarray
+    own: np.ndarray
+
+    def take(self, keep: np.ndarray) -> "Candidates":
+        return Candidates(self.col[keep], self.level[keep], self.own[keep])
+
+    @staticmethod
+    def join(parts: list["Candidates"]) -> "Candidates":
+        return Candidates(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("col", "level", "own")))
+
+
+@dataclass
+class Curve:
+    """A curve in plot-area pixels: stretches (first col, last col, level) in order, and the drops."""
+
+    segments: list[tuple[int, int, float]]
+    drops: list[tuple[float, float, float]]  # (column, level before, level after)
+    first_col: int
+    last_col: int
+    own_cols: int  # columns where the curve's own ink was read
+    borrowed: list[tuple[int, int]]  # (first, last) column of stretches read from another curve
+    width: float
+
+    def level_at(self, cols: np.ndarray) -> np.ndarray:
+        """The curve's level (row) at each column: the stretch in force there."""
+        levels = np.array([self.segments[0][2]] + [d[2] for d in self.drops])
+        drop_cols = np.array([d[0] for d in self.drops], float)
+        return levels[np.searchsorted(drop_cols, np.asarray(cols, float), side="right")]
+
+    def pixels(self, shape: tuple[int, int]) -> np.ndarray:
+        """The pixels the curve's line covers (one line width plus a pixel), to tell it from other ink."""
+        covered = np.zeros(shape, bool)
+        reach = int(np.ceil(self.width / 2)) + 1
+        cols = np.arange(self.first_col, self.last_col + 1)
+        for col, level in zip(cols, self.level_at(cols)):
+            covered[max(int(level) - reach, 0):int(level) + reach + 1, col] = True
+        for col, before, after in self.drops:
+            c = int(round(col))
+            covered[max(int(before) - reach, 0):int(after) + reach + 1, max(c - reach, 0):c + reach + 1] = True
+        return covered
+
+
+def line_width(mask: np.ndarray) -> float:
+    """The typical thickness of the arm's lines: the median length of its short vertical runs."""
+    _, starts, ends = runs(mask.T)
+    lengths = ends - starts
+    short = lengths[lengths <= 8]
+    return float(np.median(short)) if len(short) else 1.0
+
+
+def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
+    """One candidate per short vertical run of ink: the coverage-weighted centre row of the run."""
+    cols, starts, ends = runs(mask.T)
+    short = ends - starts <= width + 1
+    cols, starts, ends = cols[short], starts[short], ends[short]
+    h = mask.shape[0]
+    total = np.zeros(len(cols))
+    moment = np.zeros(len(cols))
+    longest = int((ends - starts).max()) if len(cols) else 0
+    for offset in range(-1, longest + 1):  # the run plus one pixel each side (its soft edges)
+        rows = starts + offset
+        inside = (rows >= 0) & (rows < h) & (rows <= ends)
+        weight = np.where(inside, cover[np.clip(rows, 0, h - 1), cols], 0.0)
+        total += weight
+        moment += weight * rows
+    level = moment / np.maximum(total, 1e-9)
+    return Candidates(cols.astype(int), level, np.ones(len(cols), bool))
+
+
+def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray:
+    """Indices (in column order) of the heaviest path that takes at most one candidate per column and
+    whose level never rises by more than RISE_TOLERANCE_PX. Fenwick tree of prefix maxima over rows."""
+    n = len(cands.col)
+    if n == 0:
+        return np.array([], int)
+    order = np.lexsort((cands.level, cands.col))
+    rows = np.round(cands.level).astype(int) - int(np.floor(cands.level.min())) + 1
+    size = int(rows.max()) + RISE_TOLERANCE_PX + 1
+    tree_score = np.full(size + 1, -np.inf)
+    tree_id = np.full(size + 1, -1)
+    score = np.zeros(n)
+    back = np.full(n, -1)
+    i = 0
+    while i < n:
+        j = i
+        while j < n and cands.col[order[j]] == cands.col[order[i]]:
+            j += 1
+        for k in order[i:j]:  # query before this column's updates: one candidate per column
+            pos, best, best_id = min(rows[k] + RISE_TOLERANCE_PX, size), 0.0, -1
+            while pos > 0:
+                if tree_score[pos] > best:
+                    best, best_id = tree_score[pos], tree_id[pos]
+                pos -= pos & -pos
+            score[k], back[k] = weights[k] + best, best_id
+        for k in order[i:j]:
+            pos = rows[k]
+            while pos <= size:
+                if score[k] > tree_score[pos]:
+                    tree_score[pos], tree_id[pos] = score[k], k
+                pos += pos & -pos
+        i = j
+    path = [int(np.argmax(score))]
+    while back[path[-1]] >= 0:
+        path.append(int(back[path[-1]]))
+    return np.array(path[::-1], int)
+
+
+def trace(own: Candidates, others: Candidates, mask: np.ndarray, width: float) -> Curve | None:
+    """The curve through ``own`` candidates, with ``others`` (other curves' ink) filling columns where
+    this curve has none before its last own column (it may be hidden there)."""
+    if len(own.col) == 0:
+        return None
+    last_own = int(own.col.max())
+    has_own = np.zeros(mask.shape[1], bool)
+    has_own[own.col] = True
+    fill = others.take((others.col <= last_own) & ~has_own[np.clip(others.col, 0, mask.shape[1] - 1)])
+    fill.own = np.zeros(len(fill.col), bool)
+    pool = Candidates.join([own, fill])
+    path = heaviest_monotone_path(pool, np.where(pool.own, 1.0, BORROWED_WEIGHT))
+    cols, levels, mine = pool.col[path], pool.level[path], pool.own[path]
+    segments = _segments(cols, levels)
+    drops = []
+    for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
+        drops += _read_drops(mask, end1, start2, level1, level2, width)
+    return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), _runs_of(cols[~mine]), width)
+
+
+def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, float]]:
+    """Split the path into horizontal stretches wherever it steps down; each stretch's level is the
+    median of its centres."""
+    segments, start = [], 0
+    for i in range(1, len(cols) + 1):
+        if i == len(cols) or levels[i] > np.median(levels[start:i]) + NEW_LEVEL_PX:
+            level = float(np.median(levels[start:i]))
+            if segments and level <= segments[-1][2] + NEW_LEVEL_PX:  # not lower after all: same stretch
+                first, _, _ = segments.pop()
+                level = float(np.median(levels[np.searchsorted(cols, first):i]))
+                segments.append((first, int(cols[i - 1]), level))
+            else:
+                segments.append((int(cols[start]), int(cols[i - 1]), level))
+            start = i
+    return segments
+
+
+def _read_drops(mask, end1: int, start2: int, level1: float, level2: float, width: float):
+    """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
+
+    In each column between them, the lowest ink (less half a line width) is how far the curve has
+    come down there; each new low is a drop, placed at the centre of the vertical line that makes it.
+    Columns without ink (a dash gap, another curve on top) say nothing; a drop first seen after them
+    is placed halfway across them.
+    """
+    half = (width - 1) / 2
+    top, bottom = int(np.floor(level1 - width)), int(np.ceil(level2 + width)) + 1
+    band = mask[max(top, 0):bottom, end1 + 1:start2]
+    reached, known_at = level1, end1
+    drops = []
+    for offset in range(band.shape[1]):
+        col = end1 + 1 + offset
+        ink = np.flatnonzero(band[:, offset])
+        if len(ink) == 0:
+            continue
+        low = min(max(top, 0) + ink[-1] - half, level2)
+        if low > reached + NEW_LEVEL_PX:
+            where = col + half if known_at == col - 1 else (known_at + col) / 2
+            drops.append((where, reached, low))
+            reached = low
+        known_at = col
+    if reached < level2 - 1e-9:
+        if drops and level2 - reached <= NEW_LEVEL_PX:  # the last step's foot: extend it
+            where, before, _ = drops.pop()
+            drops.append((where, before, level2))
+        else:
+            drops.append(((known_at + start2) / 2 if known_at > end1 else (end1 + start2) / 2, reached, level2))
+    return drops
+
+
+def _runs_of(cols: np.ndarray, min_len: int = 3) -> list[tuple[int, int]]:
+    """Runs of consecutive columns (at least ``min_len`` long) as (first, last)."""
+    if len(cols) == 0:
+        return []
+    groups = np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1)
+    return [(int(g[0]), int(g[-1])) for g in groups if len(g) >= min_len]
