@@ -20,7 +20,7 @@ import pandas as pd
 from kmrepro.errors import InputError
 from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
 
-from .axes import DARK, PlotArea, find_plot_area
+from .axes import PlotArea, find_plot_area
 from .censor import censor_marks
 from .colours import SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
 from .image import darkness, load_image
@@ -107,7 +107,7 @@ def digitize_image(
     y_ticks = y_ticks if isinstance(y_ticks, Ticks) else parse_ticks(y_ticks, "y ticks")
     rgb = load_image(path)
     area = find_plot_area(rgb, path)
-    dark = darkness(rgb) > DARK
+    dark = darkness(rgb)
     x_cal = calibrate(tick_marks(dark, area.x_edge, vertical_axis=False), x_ticks, path, "x")
     y_cal = calibrate(tick_marks(dark, area.y_edge, vertical_axis=True), y_ticks, path, "y")
     plot = rgb[area.top:area.bottom + 1, area.left:area.right + 1]

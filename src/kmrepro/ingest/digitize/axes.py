@@ -106,7 +106,7 @@ def _from_axis_lines(dark: np.ndarray, h: int, w: int):
     for y_axis in vertical:  # leftmost first
         below = [
             line for line in horizontal
-            if y_axis.end - 3 <= line.lo <= y_axis.end + 0.15 * h
+            if y_axis.end - max(12, 0.03 * h) <= line.lo <= y_axis.end + 0.15 * h  # a tick may extend the y axis
             and line.start <= y_axis.hi + 0.1 * w and line.end >= y_axis.hi + LONG_LINE * w
         ]
         if not below:

@@ -17,7 +17,7 @@ import numpy as np
 
 from kmrepro.errors import InputError
 
-from .axes import Edge
+from .axes import DARK, Edge
 
 BAND_PX = 3  # a tick mark touches the axis: look this many pixels beside it
 MAX_TICK_PX = 20
@@ -79,10 +79,13 @@ class Calibration:
                 "px_per_unit": round(self.slope, 6), "residual_px": round(self.residual_px, 3)}
 
 
-def tick_marks(dark: np.ndarray, edge: Edge, vertical_axis: bool) -> list[tuple[float, int]]:
-    """(position, length in px) of the marks touching one axis, outside it or else inside it."""
+def tick_marks(ink: np.ndarray, edge: Edge, vertical_axis: bool) -> list[tuple[float, int]]:
+    """(position, length in px) of the marks touching one axis, outside it or else inside it.
+
+    ``ink`` is the image's darkness; a mark's position is its darkness-weighted centre (sub-pixel)."""
     if vertical_axis:  # work on the transpose: the y axis's ticks are horizontal strokes
-        dark = dark.T
+        ink = ink.T
+    dark = ink > DARK
     found: list[tuple[float, int]] = []
     for direction, first in ((1, edge.outside), (-1, edge.inside)):
         if not vertical_axis:
@@ -98,7 +101,13 @@ def tick_marks(dark: np.ndarray, edge: Edge, vertical_axis: bool) -> list[tuple[
         length = np.argmin(np.vstack([strip, np.zeros((1, strip.shape[1]), bool)]), axis=0)
         cols = np.flatnonzero(touching)
         groups = np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1) if len(cols) else []
-        found = [(lo + float(g.mean()), int(length[g].max())) for g in groups if len(g) <= 6]
+        weight = ink[rows[:BAND_PX]][:, lo:hi].sum(axis=0)
+        found = []
+        for g in groups:
+            if len(g) > 6:
+                continue
+            span = np.arange(max(g[0] - 1, 0), min(g[-1] + 2, len(weight)))
+            found.append((lo + float(np.average(span, weights=weight[span])), int(length[g].max())))
         if len(found) >= 2:
             return found
     return found

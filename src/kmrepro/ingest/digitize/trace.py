@@ -37,6 +37,8 @@ class Candidates:
 
     @staticmethod
     def join(parts: list["Candidates"]) -> "Candidates":
+        if not parts:
+            return Candidates(np.array([], int), np.array([]), np.array([], bool))
         return Candidates(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("col", "level", "own")))
 
 
