@@ -22,11 +22,11 @@ from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
 
 from .axes import PlotArea, find_plot_area
 from .censor import censor_marks
-from .colours import SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
+from .colours import MIN_COVERAGE, SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
 from .image import darkness, load_image
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
-from .trace import Candidates, Curve, candidates, line_width, trace
+from .trace import Candidates, Curve, candidates, line_width, trace_curve
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "write_outputs"]
 
@@ -132,12 +132,12 @@ def digitize_image(
     for k, group in enumerate(groups):
         others = Candidates.join([c for j, c in enumerate(cands) if j != k])
         if len(group) == 1:
-            curve = trace(cands[k], others, masks[k], widths[k])
+            curve = trace_curve(cands[k], others, covers[k], widths[k])
             if curve is None:
                 raise InputError(path, f"arm {group[0].name!r}: no curve of colour {hex_colour(group[0].rgb)} found")
             curves[group[0].name] = (curve, masks[k])
         else:
-            curves.update(_split_by_dashes(group, cands[k], others, masks[k], widths[k], path))
+            curves.update(_split_by_dashes(group, cands[k], others, covers[k], widths[k], path))
     digitized = []
     for arm in arms:
         curve, mask = curves[arm.name]
@@ -166,26 +166,28 @@ def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
     return groups
 
 
-def _split_by_dashes(group, cands: Candidates, others: Candidates, mask, width, path) -> dict:
+def _split_by_dashes(group, cands: Candidates, others: Candidates, cover, width, path) -> dict:
     """Two curves of one colour: the solid one is the heaviest monotone path (ink in nearly every
     column); the dashed one is traced through what is left, borrowing the solid's ink where it hides
     under it. Refused when the two do not differ by dash pattern."""
-    first = trace(cands, others, mask, width)
+    mask = cover >= MIN_COVERAGE
+    first = trace_curve(cands, others, cover, width)
     near_first = np.abs(cands.level - first.level_at(cands.col)) <= 1.0
     near_first &= (cands.col >= first.first_col) & (cands.col <= first.last_col)
-    second = trace(cands.take(~near_first), Candidates.join([others, cands.take(near_first)]), mask, width)
+    second = trace_curve(cands.take(~near_first), Candidates.join([others, cands.take(near_first)]), cover, width)
     if second is None:
         raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it was found")
-    mask_first, mask_second = mask & ~second.pixels(mask.shape), mask & ~first.pixels(mask.shape)
-    first = trace(cands.take(near_first), others, mask_first, width) or first
-    second = trace(cands.take(~near_first), Candidates.join([others, cands.take(near_first)]), mask_second, width)
+    cover_first = np.where(second.pixels(mask.shape), 0.0, cover)
+    cover_second = np.where(first.pixels(mask.shape), 0.0, cover)
+    first = trace_curve(cands.take(near_first), others, cover_first, width) or first
+    second = trace_curve(cands.take(~near_first), Candidates.join([others, cands.take(near_first)]), cover_second, width)
     share = [c.own_cols / (c.last_col - c.first_col + 1) for c in (first, second)]
     solid, dashed = (0, 1) if share[0] >= share[1] else (1, 0)
     if share[solid] < SOLID_COVERAGE or share[dashed] > share[solid] - 0.1:
         raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour and their dash patterns "
                                f"cannot be told apart (ink in {share[0]:.0%} and {share[1]:.0%} of their columns)")
     by_style = {a.style: a.name for a in group}
-    pairs = ((first, mask_first), (second, mask_second))
+    pairs = ((first, cover_first >= MIN_COVERAGE), (second, cover_second >= MIN_COVERAGE))
     return {by_style["solid"]: pairs[solid], by_style["dashed"]: pairs[dashed]}
 
 

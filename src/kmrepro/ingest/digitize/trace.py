@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .axes import runs
+from .colours import MIN_COVERAGE
 
 BORROWED_WEIGHT = 0.3  # a candidate taken from a curve drawn over this one
 RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG) along a stretch
@@ -74,11 +75,17 @@ class Curve:
 
 
 def line_width(mask: np.ndarray) -> float:
-    """The typical thickness of the arm's lines: the median length of its short vertical runs."""
-    _, starts, ends = runs(mask.T)
-    lengths = ends - starts
-    short = lengths[lengths <= 8]
-    return float(np.median(short)) if len(short) else 1.0
+    """The thickness of the arm's lines: the commonest length of its short runs, down the columns
+    (horizontal stretches) or along the rows (drops, censor-mark stems), whichever is thinner. Dense
+    censor marks can make the column runs mostly mark-high, never both."""
+    modes = []
+    for m in (mask.T, mask):
+        _, starts, ends = runs(m)
+        lengths = ends - starts
+        short = lengths[lengths <= 8]
+        if len(short):
+            modes.append(int(np.bincount(short).argmax()))
+    return float(min(modes)) if modes else 1.0
 
 
 def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
@@ -138,11 +145,13 @@ def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray
     return np.array(path[::-1], int)
 
 
-def trace(own: Candidates, others: Candidates, mask: np.ndarray, width: float) -> Curve | None:
+def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: float) -> Curve | None:
     """The curve through ``own`` candidates, with ``others`` (other curves' ink) filling columns where
-    this curve has none before its last own column (it may be hidden there)."""
+    this curve has none before its last own column (it may be hidden there). ``cover`` is the
+    curve's ink coverage, where the drops are read."""
     if len(own.col) == 0:
         return None
+    mask = cover >= MIN_COVERAGE
     last_own = int(own.col.max())
     has_own = np.zeros(mask.shape[1], bool)
     has_own[own.col] = True
@@ -154,7 +163,7 @@ def trace(own: Candidates, others: Candidates, mask: np.ndarray, width: float) -
     segments = _segments(cols, levels)
     drops = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
-        drops += _read_drops(mask, end1, start2, level1, level2, width)
+        drops += _read_drops(cover, end1, start2, level1, level2, width)
     return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), _runs_of(cols[~mine]), width)
 
 
@@ -175,14 +184,16 @@ def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, floa
     return segments
 
 
-def _read_drops(mask, end1: int, start2: int, level1: float, level2: float, width: float):
+def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float):
     """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
 
     In each column between them, the lowest ink (less half a line width) is how far the curve has
     come down there; each new low is a drop, placed at the centre of the vertical line that makes it.
-    Columns without ink (a dash gap, another curve on top) say nothing; a drop first seen after them
-    is placed halfway across them.
+    Columns without ink (a dash gap, another curve on top) or with a censor mark (ink rising above
+    the line) say nothing; a drop first seen after them is placed halfway across them. A drop taller than two line widths is placed at the coverage-
+    weighted centre of its vertical line, between the stretches (sub-pixel, whatever the renderer).
     """
+    mask = cover >= MIN_COVERAGE
     half = (width - 1) / 2
     top, bottom = int(np.floor(level1 - width)), int(np.ceil(level2 + width)) + 1
     band = mask[max(top, 0):bottom, end1 + 1:start2]
@@ -191,12 +202,13 @@ def _read_drops(mask, end1: int, start2: int, level1: float, level2: float, widt
     for offset in range(band.shape[1]):
         col = end1 + 1 + offset
         ink = np.flatnonzero(band[:, offset])
-        if len(ink) == 0:
-            continue
+        above = int(np.floor(level1 - half)) - 1
+        if len(ink) == 0 or (not drops and mask[max(above - 2, 0):max(above, 0), col].any()):
+            continue  # nothing here, or a censor mark's stem rising above the line: no news of a drop
         low = min(max(top, 0) + ink[-1] - half, level2)
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
-            drops.append((where, reached, low))
+            drops.append((_vertical_centre(cover, col, reached, low, width, where), reached, low))
             reached = low
         known_at = col
     if reached < level2 - 1e-9:
@@ -206,6 +218,16 @@ def _read_drops(mask, end1: int, start2: int, level1: float, level2: float, widt
         else:
             drops.append(((known_at + start2) / 2 if known_at > end1 else (end1 + start2) / 2, reached, level2))
     return drops
+
+
+def _vertical_centre(cover, col: int, top: float, bottom: float, width: float, fallback: float) -> float:
+    """The coverage-weighted column of a drop's vertical line, from rows clear of both stretches."""
+    rows = slice(int(np.ceil(top + width)), int(np.floor(bottom - width)) + 1)
+    cols = np.arange(max(col - 1, 0), min(col + int(np.ceil(width)) + 2, cover.shape[1]))
+    weight = cover[rows][:, cols].sum(axis=0)
+    if weight.sum() < 1.0:
+        return fallback
+    return float(np.average(cols, weights=weight))
 
 
 def _runs_of(cols: np.ndarray, min_len: int = 3) -> list[tuple[int, int]]:
