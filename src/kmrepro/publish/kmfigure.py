@@ -68,8 +68,7 @@ STYLES: dict[str, Style] = {
         Style("three-arms", legend="upper right"),
         Style("jpeg", jpeg_quality=70, censor_marker="|", marker_size=5.0),
         Style("small", size=(6.0, 4.2), line_width=0.72, legend="upper right"),
-        Style("bw-dashed", colours=("#000000", "#000000"), line_styles=("-", "--"), censor_marker="|",
-              marker_size=5.0, legend="upper right"),
+        Style("bw-dashed", colours=("#000000", "#000000"), line_styles=("-", "--"), legend="upper right"),
     )
 }
 

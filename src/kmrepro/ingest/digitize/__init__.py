@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import ndimage
 
 from kmrepro.errors import InputError
 from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
@@ -32,7 +33,8 @@ __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_tick
 
 MIN_INK_PX = 20  # fewer pixels of a colour than this in the plot area: the colour is not there
 LINE_STYLES = ("solid", "dashed")
-SOLID_COVERAGE = 0.85  # a solid curve's own ink covers at least this share of its columns
+SOLID_COVERAGE = 0.85  # a solid curve has ink in at least this share of its columns
+SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def digitize_image(
                 raise InputError(path, f"arm {group[0].name!r}: no curve of colour {hex_colour(group[0].rgb)} found")
             curves[group[0].name] = (curve, masks[k])
         else:
-            curves.update(_split_by_dashes(group, cands[k], others, covers[k], widths[k], path))
+            curves.update(_split_by_dashes(group, covers[k], widths[k], others, path))
     digitized = []
     for arm in arms:
         curve, mask = curves[arm.name]
@@ -166,29 +168,37 @@ def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
     return groups
 
 
-def _split_by_dashes(group, cands: Candidates, others: Candidates, cover, width, path) -> dict:
-    """Two curves of one colour: the solid one is the heaviest monotone path (ink in nearly every
-    column); the dashed one is traced through what is left, borrowing the solid's ink where it hides
-    under it. Refused when the two do not differ by dash pattern."""
+def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
+    """Two curves of one colour, one solid and one dashed. A solid line is one connected piece of ink;
+    a dashed one falls apart into short dashes. So the solid curve is the largest connected piece (and
+    any other piece spanning a quarter of the plot), the dashed one the rest; each is then traced on
+    its own, the dashed one borrowing the solid's ink where it runs under it. Refused when the pieces
+    do not look like one solid and one dashed line."""
     mask = cover >= MIN_COVERAGE
-    first = trace_curve(cands, others, cover, width)
-    near_first = np.abs(cands.level - first.level_at(cands.col)) <= 1.0
-    near_first &= (cands.col >= first.first_col) & (cands.col <= first.last_col)
-    second = trace_curve(cands.take(~near_first), Candidates.join([others, cands.take(near_first)]), cover, width)
-    if second is None:
-        raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it was found")
-    cover_first = np.where(second.pixels(mask.shape), 0.0, cover)
-    cover_second = np.where(first.pixels(mask.shape), 0.0, cover)
-    first = trace_curve(cands.take(near_first), others, cover_first, width) or first
-    second = trace_curve(cands.take(~near_first), Candidates.join([others, cands.take(near_first)]), cover_second, width)
-    share = [c.own_cols / (c.last_col - c.first_col + 1) for c in (first, second)]
-    solid, dashed = (0, 1) if share[0] >= share[1] else (1, 0)
-    if share[solid] < SOLID_COVERAGE or share[dashed] > share[solid] - 0.1:
-        raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour and their dash patterns "
-                               f"cannot be told apart (ink in {share[0]:.0%} and {share[1]:.0%} of their columns)")
-    by_style = {a.style: a.name for a in group}
-    pairs = ((first, cover_first >= MIN_COVERAGE), (second, cover_second >= MIN_COVERAGE))
-    return {by_style["solid"]: pairs[solid], by_style["dashed"]: pairs[dashed]}
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    sizes[0] = 0
+    spans = np.zeros(count + 1)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        spans[k] = found[1].stop - found[1].start
+    solid_labels = (spans >= SOLID_SPAN * mask.shape[1]) | (np.arange(count + 1) == sizes.argmax())
+    solid_labels[0] = False
+    in_solid = solid_labels[labels]
+    cover_solid, cover_dashed = np.where(in_solid, cover, 0.0), np.where(in_solid | ~mask, 0.0, cover)
+    cands_solid = candidates(cover_solid >= MIN_COVERAGE, cover_solid, width)
+    cands_dashed = candidates(cover_dashed >= MIN_COVERAGE, cover_dashed, width)
+    solid = trace_curve(cands_solid, others, cover_solid, width)
+    dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width)
+    names = {a.style: a.name for a in group}
+    if solid is None or dashed is None:
+        raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it "
+                               "was found")
+    share = (solid.ink_share(cover_solid >= MIN_COVERAGE), dashed.ink_share(cover_dashed >= MIN_COVERAGE))
+    if share[0] < SOLID_COVERAGE or share[1] > share[0] - 0.1:
+        raise InputError(path, f"arms {names['solid']!r} (solid) and {names['dashed']!r} (dashed) share a colour and "
+                               f"their dash patterns cannot be told apart (ink in {share[0]:.0%} and {share[1]:.0%} of "
+                               "their columns)")
+    return {names["solid"]: (solid, cover_solid >= MIN_COVERAGE), names["dashed"]: (dashed, cover_dashed >= MIN_COVERAGE)}
 
 
 def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: Ticks, y_ticks: Ticks) -> DigitizedArm:
@@ -200,6 +210,10 @@ def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: T
         levels += [before, after]
     cols.append(curve.last_col)
     levels.append(curve.level_at([curve.last_col])[0])
+    top_px = float(y_cal.to_px(y_ticks.end)) - area.top
+    if y_ticks.end in (1.0, 100.0) and levels[0] > top_px + 1.0:  # a drop at the very start: KM starts at 1
+        cols.insert(0, curve.first_col)
+        levels.insert(0, top_px)
     t = x_cal.to_value(np.asarray(cols) + area.left)
     s = y_cal.to_value(np.asarray(levels) + area.top)
     lo, hi = min(y_ticks.start, y_ticks.end), max(y_ticks.start, y_ticks.end)

@@ -61,6 +61,15 @@ class Curve:
         drop_cols = np.array([d[0] for d in self.drops], float)
         return levels[np.searchsorted(drop_cols, np.asarray(cols, float), side="right")]
 
+    def ink_share(self, mask: np.ndarray) -> float:
+        """Share of the curve's columns with ink at its level: about 1 for a solid line, less for a
+        dashed one (the gaps between dashes)."""
+        cols = np.arange(self.first_col, self.last_col + 1)
+        reach = int(np.ceil(self.width / 2)) + 1
+        rows = np.round(self.level_at(cols)).astype(int)[:, None] + np.arange(-reach, reach + 1)
+        inked = mask[np.clip(rows, 0, mask.shape[0] - 1), cols[:, None]].any(axis=1)
+        return float(inked.mean())
+
     def pixels(self, shape: tuple[int, int]) -> np.ndarray:
         """The pixels the curve's line covers (one line width plus a pixel), to tell it from other ink."""
         covered = np.zeros(shape, bool)
@@ -146,16 +155,15 @@ def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray
 
 
 def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: float) -> Curve | None:
-    """The curve through ``own`` candidates, with ``others`` (other curves' ink) filling columns where
-    this curve has none before its last own column (it may be hidden there). ``cover`` is the
+    """The curve through ``own`` candidates, with ``others`` (other curves' ink) filling columns
+    without any ink of this curve before its last own column (it is hidden there). ``cover`` is the
     curve's ink coverage, where the drops are read."""
     if len(own.col) == 0:
         return None
     mask = cover >= MIN_COVERAGE
     last_own = int(own.col.max())
-    has_own = np.zeros(mask.shape[1], bool)
-    has_own[own.col] = True
-    fill = others.take((others.col <= last_own) & ~has_own[np.clip(others.col, 0, mask.shape[1] - 1)])
+    inked = mask.any(axis=0)  # a column with any of this curve's ink is not hidden
+    fill = others.take((others.col <= last_own) & ~inked[np.clip(others.col, 0, mask.shape[1] - 1)])
     fill.own = np.zeros(len(fill.col), bool)
     pool = Candidates.join([own, fill])
     path = heaviest_monotone_path(pool, np.where(pool.own, 1.0, BORROWED_WEIGHT))
