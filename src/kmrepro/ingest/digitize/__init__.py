@@ -190,7 +190,7 @@ def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
     solid = trace_curve(cands_solid, others, cover_solid, width)
     dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width)
     names = {a.style: a.name for a in group}
-    if solid is None or dashed is None:
+    if solid is None or dashed is None or (dashed.last_col - dashed.first_col) < 0.2 * (solid.last_col - solid.first_col):
         raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it "
                                "was found")
     share = (solid.ink_share(cover_solid >= MIN_COVERAGE), dashed.ink_share(cover_dashed >= MIN_COVERAGE))
@@ -215,6 +215,8 @@ def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: T
         cols.insert(0, curve.first_col)
         levels.insert(0, top_px)
     t = x_cal.to_value(np.asarray(cols) + area.left)
+    if (t[0] - x_ticks.start) * x_cal.slope <= curve.width + 3:  # starts at the y axis (maybe under it)
+        t[0] = x_ticks.start
     s = y_cal.to_value(np.asarray(levels) + area.top)
     lo, hi = min(y_ticks.start, y_ticks.end), max(y_ticks.start, y_ticks.end)
     points = pd.DataFrame({"time": np.maximum(t, x_ticks.start), "survival": np.clip(s, lo, hi)})

@@ -172,7 +172,9 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     drops = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         drops += _read_drops(cover, end1, start2, level1, level2, width)
-    return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), _runs_of(cols[~mine]), width)
+    # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
+    hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
+    return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
 
 
 def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, float]]:
@@ -204,11 +206,14 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
     mask = cover >= MIN_COVERAGE
     half = (width - 1) / 2
     top, bottom = int(np.floor(level1 - width)), int(np.ceil(level2 + width)) + 1
-    band = mask[max(top, 0):bottom, end1 + 1:start2]
-    reached, known_at = level1, end1
+    # the stretches' end columns may hold the vertical line too (another curve crossing it can
+    # leave a short run there): look a line width into each
+    first, last = max(end1 + 1 - int(np.ceil(width)), 0), min(start2 + int(np.ceil(width)), mask.shape[1])
+    band = mask[max(top, 0):bottom, first:last]
+    reached, known_at = level1, first - 1
     drops = []
     for offset in range(band.shape[1]):
-        col = end1 + 1 + offset
+        col = first + offset
         ink = np.flatnonzero(band[:, offset])
         above = int(np.floor(level1 - half)) - 1
         if len(ink) == 0 or (not drops and mask[max(above - 2, 0):max(above, 0), col].any()):
@@ -216,7 +221,10 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
         low = min(max(top, 0) + ink[-1] - half, level2)
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
-            drops.append((_vertical_centre(cover, col, reached, low, width, where), reached, low))
+            where = _vertical_centre(cover, col, reached, low, width, where)
+            if drops and abs(where - drops[-1][0]) <= width:  # the foot of the same vertical line
+                where, reached, _ = drops.pop()
+            drops.append((where, reached, low))
             reached = low
         known_at = col
     if reached < level2 - 1e-9:
@@ -238,9 +246,9 @@ def _vertical_centre(cover, col: int, top: float, bottom: float, width: float, f
     return float(np.average(cols, weights=weight))
 
 
-def _runs_of(cols: np.ndarray, min_len: int = 3) -> list[tuple[int, int]]:
-    """Runs of consecutive columns (at least ``min_len`` long) as (first, last)."""
+def _runs_of(cols: np.ndarray, min_len: int, max_gap: int) -> list[tuple[int, int]]:
+    """Runs of columns (gaps up to ``max_gap`` bridged, at least ``min_len`` long) as (first, last)."""
     if len(cols) == 0:
         return []
-    groups = np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1)
-    return [(int(g[0]), int(g[-1])) for g in groups if len(g) >= min_len]
+    groups = np.split(cols, np.flatnonzero(np.diff(cols) > max_gap + 1) + 1)
+    return [(int(g[0]), int(g[-1])) for g in groups if g[-1] - g[0] + 1 >= min_len]
