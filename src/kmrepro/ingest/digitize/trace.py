@@ -222,7 +222,7 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
             where = _vertical_centre(cover, col, reached, low, width, where)
-            if drops and abs(where - drops[-1][0]) <= width:  # the foot of the same vertical line
+            if drops and abs(where - drops[-1][0]) < width + 1:  # the foot or head of the same vertical line
                 where, reached, _ = drops.pop()
             drops.append((where, reached, low))
             reached = low
