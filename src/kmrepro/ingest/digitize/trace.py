@@ -166,7 +166,9 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     fill = others.take((others.col <= last_own) & ~inked[np.clip(others.col, 0, mask.shape[1] - 1)])
     fill.own = np.zeros(len(fill.col), bool)
     pool = Candidates.join([own, fill])
-    path = heaviest_monotone_path(pool, np.where(pool.own, 1.0, BORROWED_WEIGHT))
+    # on a tie, stay up: ink of another curve of the same colour at a lower level is no reason to drop early
+    tie_break = 1e-6 * (cover.shape[0] - pool.level) / cover.shape[0]
+    path = heaviest_monotone_path(pool, np.where(pool.own, 1.0, BORROWED_WEIGHT) + tie_break)
     cols, levels, mine = pool.col[path], pool.level[path], pool.own[path]
     segments = _segments(cols, levels)
     drops = []
@@ -197,8 +199,8 @@ def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, floa
 def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float):
     """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
 
-    In each column between them, the lowest ink (less half a line width) is how far the curve has
-    come down there; each new low is a drop, placed at the centre of the vertical line that makes it.
+    In each column between them, the bottom of the ink hanging from the line (less half a line
+    width) is how far the curve has come down there; each new low is a drop, placed at the centre of the vertical line that makes it.
     Columns without ink (a dash gap, another curve on top) or with a censor mark (ink rising above
     the line) say nothing; a drop first seen after them is placed halfway across them. A drop taller than two line widths is placed at the coverage-
     weighted centre of its vertical line, between the stretches (sub-pixel, whatever the renderer).
@@ -214,11 +216,15 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
     drops = []
     for offset in range(band.shape[1]):
         col = first + offset
-        ink = np.flatnonzero(band[:, offset])
+        ink = max(top, 0) + np.flatnonzero(band[:, offset])
         above = int(np.floor(level1 - half)) - 1
-        if len(ink) == 0 or (not drops and mask[max(above - 2, 0):max(above, 0), col].any()):
-            continue  # nothing here, or a censor mark's stem rising above the line: no news of a drop
-        low = min(max(top, 0) + ink[-1] - half, level2)
+        attached = np.flatnonzero(np.abs(ink - reached) <= width + 1)
+        if len(attached) == 0 or (not drops and mask[max(above - 2, 0):max(above, 0), col].any()):
+            continue  # nothing hangs from the line here, or a censor mark's stem rises above it: no news
+        end = attached[0]  # follow the ink hanging from the line (across another curve's line
+        while end + 1 < len(ink) and ink[end + 1] - ink[end] <= 2 * width + 2:  # crossing it)
+            end += 1
+        low = min(ink[end] - half, level2)
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
             where = _vertical_centre(cover, col, reached, low, width, where)
