@@ -188,7 +188,7 @@ def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
     cands_solid = candidates(cover_solid >= MIN_COVERAGE, cover_solid, width)
     cands_dashed = candidates(cover_dashed >= MIN_COVERAGE, cover_dashed, width)
     solid = trace_curve(cands_solid, others, cover_solid, width)
-    dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width)
+    dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width, dashed=True)
     names = {a.style: a.name for a in group}
     if solid is None or dashed is None or (dashed.last_col - dashed.first_col) < 0.2 * (solid.last_col - solid.first_col):
         raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it "

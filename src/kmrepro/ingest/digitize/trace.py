@@ -154,10 +154,11 @@ def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray
     return np.array(path[::-1], int)
 
 
-def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: float) -> Curve | None:
+def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: float,
+                dashed: bool = False) -> Curve | None:
     """The curve through ``own`` candidates, with ``others`` (other curves' ink) filling columns
     without any ink of this curve before its last own column (it is hidden there). ``cover`` is the
-    curve's ink coverage, where the drops are read."""
+    curve's ink coverage, where the drops are read; a ``dashed`` curve's drops may begin with a gap."""
     if len(own.col) == 0:
         return None
     mask = cover >= MIN_COVERAGE
@@ -171,9 +172,13 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     path = heaviest_monotone_path(pool, np.where(pool.own, 1.0, BORROWED_WEIGHT) + tie_break)
     cols, levels, mine = pool.col[path], pool.level[path], pool.own[path]
     segments = _segments(cols, levels)
-    drops = []
+    drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
-        drops += _read_drops(cover, end1, start2, level1, level2, width)
+        for drop in _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1):
+            if drops and abs(drop[0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
+                where, before, _ = drops.pop()  # stray stretch (a dash's end) half-way down
+                drop = (where, before, drop[2])
+            drops.append(drop)
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
@@ -196,7 +201,7 @@ def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, floa
     return segments
 
 
-def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float):
+def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, reach: float):
     """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
 
     In each column between them, the bottom of the ink hanging from the line (less half a line
@@ -218,13 +223,17 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
         col = first + offset
         ink = max(top, 0) + np.flatnonzero(band[:, offset])
         above = int(np.floor(level1 - half)) - 1
-        attached = np.flatnonzero(np.abs(ink - reached) <= width + 1)
+        attached = np.flatnonzero(np.abs(ink - reached) <= reach)
         if len(attached) == 0 or (not drops and mask[max(above - 2, 0):max(above, 0), col].any()):
             continue  # nothing hangs from the line here, or a censor mark's stem rises above it: no news
         end = attached[0]  # follow the ink hanging from the line (across another curve's line
-        while end + 1 < len(ink) and ink[end + 1] - ink[end] <= 2 * width + 2:  # crossing it)
+        while end + 1 < len(ink) and ink[end + 1] - ink[end] <= max(2 * width + 2, reach):  # crossing it)
             end += 1
         low = min(ink[end] - half, level2)
+        past = min(col + int(np.ceil(width)), mask.shape[1] - 1)  # just past this vertical stroke
+        foot = int(round(ink[end]))
+        if low > reached + NEW_LEVEL_PX and not mask[max(foot - 1, 0):foot + 2, past].any():
+            continue  # the curve is not down there a stroke later: a censor mark's stem, not a drop
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
             where = _vertical_centre(cover, col, reached, low, width, where)
