@@ -34,6 +34,8 @@ __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_tick
 MIN_INK_PX = 20  # fewer pixels of a colour than this in the plot area: the colour is not there
 LINE_STYLES = ("solid", "dashed")
 SOLID_COVERAGE = 0.85  # a solid curve has ink in at least this share of its columns
+MAX_UNEXPLAINED = 0.25  # more of the unbroken ink than this off the solid curve: two solid curves
+MIN_DASHES = 5
 SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash
 
 
@@ -194,7 +196,10 @@ def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
         raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it "
                                "was found")
     share = (solid.ink_share(cover_solid >= MIN_COVERAGE), dashed.ink_share(cover_dashed >= MIN_COVERAGE))
-    if share[0] < SOLID_COVERAGE or share[1] > share[0] - 0.1:
+    solid_ink = in_solid & mask
+    unexplained = (solid_ink & ~solid.pixels(mask.shape)).sum() / max(solid_ink.sum(), 1)
+    dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))
+    if share[0] < SOLID_COVERAGE or share[1] > share[0] - 0.1 or unexplained > MAX_UNEXPLAINED or dashes < MIN_DASHES:
         raise InputError(path, f"arms {names['solid']!r} (solid) and {names['dashed']!r} (dashed) share a colour and "
                                f"their dash patterns cannot be told apart (ink in {share[0]:.0%} and {share[1]:.0%} of "
                                "their columns)")
