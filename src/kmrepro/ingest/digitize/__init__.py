@@ -36,6 +36,7 @@ LINE_STYLES = ("solid", "dashed")
 SOLID_COVERAGE = 0.85  # a solid curve has ink in at least this share of its columns
 MAX_UNEXPLAINED = 0.25  # more of the unbroken ink than this off the solid curve: two solid curves
 MIN_DASHES = 5
+LONG_PIECE = 0.3  # a piece of curve ink shorter than this share of the longest is not a curve
 SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash
 
 
@@ -132,6 +133,9 @@ def digitize_image(
             raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
     widths = [line_width(m) for m in masks]
     cands = [candidates(m, c, w) for m, c, w in zip(masks, covers, widths)]
+    on_curves = _on_long_pieces(masks)
+    cands = [c if len(g) > 1 else c.take(on_curves[c.level.round().astype(int).clip(0, len(on_curves) - 1), c.col])
+             for c, g in zip(cands, groups)]
     curves: dict[str, tuple[Curve, np.ndarray]] = {}
     for k, group in enumerate(groups):
         others = Candidates.join([c for j, c in enumerate(cands) if j != k])
@@ -149,6 +153,23 @@ def digitize_image(
     if any(np.array_equal(a.points.values, b.points.values) for i, a in enumerate(digitized) for b in digitized[i + 1:]):
         raise InputError(path, "two arms resolve to the same pixels; check the colours and line styles given")
     return Digitization(str(path), area, x_cal, y_cal, digitized, notes, rgb)
+
+
+def _on_long_pieces(masks: list[np.ndarray]) -> np.ndarray:
+    """Curve ink that is part of a long connected piece of all the curves' ink together.
+
+    Curves start together at (0, 1) and a hidden stretch touches the curve over it, so the curves
+    make one or a few long pieces; a legend's line sample, legend text and annotations in a curve's
+    colour are short pieces on their own, and are dropped before tracing.
+    """
+    ink = np.any(masks, axis=0)
+    labels, count = ndimage.label(ndimage.binary_dilation(ink), structure=np.ones((3, 3), bool))
+    spans = np.zeros(count + 1)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        spans[k] = found[1].stop - found[1].start
+    long_piece = spans >= LONG_PIECE * spans.max()
+    long_piece[0] = False
+    return long_piece[labels] & ink
 
 
 def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
