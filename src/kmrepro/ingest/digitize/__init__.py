@@ -27,7 +27,7 @@ from .colours import MIN_COVERAGE, SAME_COLOUR, find_colours, hex_colour, ink_ma
 from .image import darkness, load_image
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
-from .trace import Candidates, Curve, candidates, line_width, trace_curve
+from .trace import LINE, Candidates, Curve, candidates, line_width, trace_curve
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "write_outputs"]
 
@@ -133,7 +133,7 @@ def digitize_image(
             raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
     widths = [line_width(m) for m in masks]
     cands = [candidates(m, c, w) for m, c, w in zip(masks, covers, widths)]
-    on_curves = _on_long_pieces(masks)
+    on_curves = _on_long_pieces(masks, covers)
     cands = [c if len(g) > 1 else c.take(on_curves[c.level.round().astype(int).clip(0, len(on_curves) - 1), c.col])
              for c, g in zip(cands, groups)]
     curves: dict[str, tuple[Curve, np.ndarray]] = {}
@@ -155,15 +155,17 @@ def digitize_image(
     return Digitization(str(path), area, x_cal, y_cal, digitized, notes, rgb)
 
 
-def _on_long_pieces(masks: list[np.ndarray]) -> np.ndarray:
+def _on_long_pieces(masks: list[np.ndarray], covers: list[np.ndarray]) -> np.ndarray:
     """Curve ink that is part of a long connected piece of all the curves' ink together.
 
     Curves start together at (0, 1) and a hidden stretch touches the curve over it, so the curves
     make one or a few long pieces; a legend's line sample, legend text and annotations in a curve's
-    colour are short pieces on their own, and are dropped before tracing.
+    colour are short pieces on their own, and are dropped before tracing. Faint ink (a quarter
+    covered) joins pieces, so a thin line blurred by JPEG stays in one piece.
     """
     ink = np.any(masks, axis=0)
-    labels, count = ndimage.label(ndimage.binary_dilation(ink), structure=np.ones((3, 3), bool))
+    faint = np.max(covers, axis=0) >= 0.25
+    labels, count = ndimage.label(ndimage.binary_dilation(faint | ink, iterations=2), structure=np.ones((3, 3), bool))
     spans = np.zeros(count + 1)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
         spans[k] = found[1].stop - found[1].start
@@ -208,8 +210,11 @@ def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
     solid_labels[0] = False
     in_solid = solid_labels[labels]
     cover_solid, cover_dashed = np.where(in_solid, cover, 0.0), np.where(in_solid | ~mask, 0.0, cover)
+    # line crossings only: a dash down a drop is mark-high, and would be read as a mark's centre
     cands_solid = candidates(cover_solid >= MIN_COVERAGE, cover_solid, width)
+    cands_solid = cands_solid.take(cands_solid.kind == LINE)
     cands_dashed = candidates(cover_dashed >= MIN_COVERAGE, cover_dashed, width)
+    cands_dashed = cands_dashed.take(cands_dashed.kind == LINE)
     solid = trace_curve(cands_solid, others, cover_solid, width)
     dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width, dashed=True)
     names = {a.style: a.name for a in group}

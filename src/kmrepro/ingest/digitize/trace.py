@@ -20,27 +20,31 @@ import numpy as np
 from .axes import runs
 from .colours import MIN_COVERAGE
 
-BORROWED_WEIGHT = 0.3  # a candidate taken from a curve drawn over this one
+BORROWED, MARK, LINE = 0, 1, 2  # kinds of candidate, weighted:
+WEIGHTS = np.array([0.3, 0.5, 1.0])
+MARK_RUNS, MARK_EXTRA_PX = 4, 10  # a censor mark is at most this high: MARK_RUNS * width + MARK_EXTRA_PX
 RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG) along a stretch
 NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
 
 
 @dataclass
 class Candidates:
-    """Horizontal-stretch crossings: column, sub-pixel row of the line's centre, own ink or borrowed."""
+    """Horizontal-stretch crossings: column, sub-pixel row of the line's centre, and what they are
+    (LINE: a short run of the curve's ink; MARK: the centre of a mark-high run; BORROWED: another
+    curve's line)."""
 
     col: np.ndarray
     level: np.ndarray
-    own: np.ndarray
+    kind: np.ndarray
 
     def take(self, keep: np.ndarray) -> "Candidates":
-        return Candidates(self.col[keep], self.level[keep], self.own[keep])
+        return Candidates(self.col[keep], self.level[keep], self.kind[keep])
 
     @staticmethod
     def join(parts: list["Candidates"]) -> "Candidates":
         if not parts:
-            return Candidates(np.array([], int), np.array([]), np.array([], bool))
-        return Candidates(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("col", "level", "own")))
+            return Candidates(np.array([], int), np.array([]), np.array([], int))
+        return Candidates(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("col", "level", "kind")))
 
 
 @dataclass
@@ -98,10 +102,15 @@ def line_width(mask: np.ndarray) -> float:
 
 
 def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
-    """One candidate per short vertical run of ink: the coverage-weighted centre row of the run."""
+    """One candidate per short vertical run of ink: the coverage-weighted centre row of the run.
+
+    A run up to a censor mark's height is a candidate too, of lower weight (MARK): a mark is
+    centred on the line, so where marks crowd every column their centres still trace it. A small
+    drop read this way lands half-way down, between its stretches, which does no harm."""
     cols, starts, ends = runs(mask.T)
-    short = ends - starts <= width + 1
-    cols, starts, ends = cols[short], starts[short], ends[short]
+    length = ends - starts
+    keep = length <= MARK_RUNS * width + MARK_EXTRA_PX
+    cols, starts, ends = cols[keep], starts[keep], ends[keep]
     h = mask.shape[0]
     total = np.zeros(len(cols))
     moment = np.zeros(len(cols))
@@ -113,7 +122,7 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
         total += weight
         moment += weight * rows
     level = moment / np.maximum(total, 1e-9)
-    return Candidates(cols.astype(int), level, np.ones(len(cols), bool))
+    return Candidates(cols.astype(int), level, np.where(ends - starts <= width + 1, LINE, MARK))
 
 
 def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray:
@@ -165,19 +174,20 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     last_own = int(own.col.max())
     inked = mask.any(axis=0)  # a column with any of this curve's ink is not hidden
     fill = others.take((others.col <= last_own) & ~inked[np.clip(others.col, 0, mask.shape[1] - 1)])
-    fill.own = np.zeros(len(fill.col), bool)
+    fill.kind = np.full(len(fill.col), BORROWED)
     pool = Candidates.join([own, fill])
     # on a tie, stay up: ink of another curve of the same colour at a lower level is no reason to drop early
     tie_break = 1e-6 * (cover.shape[0] - pool.level) / cover.shape[0]
-    path = heaviest_monotone_path(pool, np.where(pool.own, 1.0, BORROWED_WEIGHT) + tie_break)
-    cols, levels, mine = pool.col[path], pool.level[path], pool.own[path]
+    path = heaviest_monotone_path(pool, WEIGHTS[pool.kind] + tie_break)
+    cols, levels, mine = pool.col[path], pool.level[path], pool.kind[path] != BORROWED
     segments = _segments(cols, levels)
     drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         for drop in _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1):
             if drops and abs(drop[0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
-                where, before, _ = drops.pop()  # stray stretch (a dash's end) half-way down
-                drop = (where, before, drop[2])
+                where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
+                col = int(np.floor(min(where, drop[0]) - width / 2))
+                drop = (_vertical_centre(cover, col, before, drop[2], width, where), before, drop[2])
             drops.append(drop)
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
