@@ -37,7 +37,7 @@ from kmrepro.api import reconstruct_arm  # noqa: E402
 from kmrepro.errors import InputError  # noqa: E402
 from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_colour  # noqa: E402
 from kmrepro.ingest.digitize.ticks import Ticks  # noqa: E402
-from kmrepro.ingest.readers import Curve, RiskTable  # noqa: E402
+from kmrepro.ingest.readers import DigitizedCurve, RiskTable  # noqa: E402
 from kmrepro.publish.kmfigure import STYLES, draw_km_figure  # noqa: E402
 
 GRID_POINTS = 100
@@ -96,7 +96,7 @@ def one_figure(name: str, frame: pd.DataFrame, style: str, folder: Path) -> tupl
         err = error_at_grid(arm.points, scale, t, e)
         times, counts = drawn.risk_tables[arm.name]
         rec = reconstruct_arm(
-            Curve(arm.points.time.to_numpy(), arm.points.survival.to_numpy() / scale, name, "proportion"),
+            DigitizedCurve(arm.points.time.to_numpy(), arm.points.survival.to_numpy() / scale, name, "proportion"),
             len(t), RiskTable(times, counts, name))
         rebuilt.append(rec.ipd.assign(arm=arm.name))
         arm_rows.append({"dataset": name, "style": style, "arm": arm.name, "n": len(t),
