@@ -12,7 +12,7 @@ import numpy as np
 from PIL import ImageColor
 
 MIN_COVERAGE = 0.5  # a pixel is ink of an arm when at least half covered by it
-MAX_RESIDUAL = 0.22  # RGB distance (0-1 scale) the mix may miss the pixel by (JPEG, blending)
+MAX_RESIDUAL = 0.32  # RGB distance (0-1 scale) the mix may miss the pixel by (JPEG, blending)
 SAME_COLOUR = 0.12  # two arm colours closer than this cannot be told apart by colour
 
 
