@@ -116,3 +116,32 @@ def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, figure, case):
     if case not in ("bad colour", "bad ticks"):  # the others are about the image: they name it
         assert "in.png" in lines[0]
     assert not (tmp_path / "out").exists() and not (tmp_path / "qa.png").exists() and not (tmp_path / "diag.json").exists()
+
+
+def test_censor_marks_place_the_censorings(tmp_path):
+    """Marks drawn at the true censoring times: the reconstruction puts its censorings there."""
+    from kmrepro.publish.kmfigure import with_style
+
+    time = np.array([2, 3.5, 6, 7, 8.5, 11, 13.5, 16, 17.5, 19] + [22] * 6, float)  # no event at a tick
+    event = np.array([1, 0, 1, 0, 1, 1, 0, 1, 0, 1] + [0] * 6)
+    drawn = draw_km_figure({"A": (time, event)}, tmp_path / "km.png", with_style("matplotlib", censor_marker="|"), x_step=5)
+    assert run("digitize", "--image", "km.png", "--x-ticks", "0:25:5", "--y-ticks", "0:1:0.2",
+               "--arm", f"A={drawn.arms['A'][0]}", "--out-dir", "out", cwd=tmp_path).returncode == 0
+    times, counts = drawn.risk_tables["A"]
+    pd.DataFrame({"time": times, "n_at_risk": counts}).to_csv(tmp_path / "risk.csv", index=False)
+    result = run("reconstruct", "--curve", "out/A.csv", "--n", "16", "--at-risk", "risk.csv",
+                 "--censor-marks", "out/A_censored.csv", "--out", "ipd.csv", "--report", "diag.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    ipd = pd.read_csv(tmp_path / "ipd.csv")
+    censored = np.sort(ipd.time[(ipd.event == 0) & (ipd.time < 21)].to_numpy())
+    assert np.abs(censored - [3.5, 7, 13.5, 17.5]).max() < 0.1
+    assert json.loads((tmp_path / "diag.json").read_text())["censor_marks"]["marks"] >= 4
+
+
+def test_bad_censor_marks_file(tmp_path):
+    (tmp_path / "c.csv").write_text("time,survival\n0,1\n5,0.5\n")
+    (tmp_path / "m.csv").write_text("when\n3\n")
+    result = run("reconstruct", "--curve", "c.csv", "--n", "10", "--censor-marks", "m.csv", "--out", "ipd.csv",
+                 cwd=tmp_path)
+    assert result.returncode == 2 and "m.csv:row 1: missing columns" in result.stderr
+    assert not (tmp_path / "ipd.csv").exists()

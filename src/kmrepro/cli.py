@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--at-risk", help="risk table CSV 'time,n_at_risk'")
     rec.add_argument("--total-events", type=int, help="published number of events in the arm")
     rec.add_argument("--scale", choices=SCALES, default="auto", help="survival axis units (default: auto)")
+    rec.add_argument("--censor-marks", metavar="FILE",
+                     help="censoring times marked on the figure (CSV 'time', e.g. from kmrepro digitize): "
+                          "censorings are placed there instead of spread evenly")
     rec.add_argument("--out", required=True, help="where to write the IPD CSV")
     rec.add_argument("--report", help="where to write the diagnostics JSON")
     dig = commands.add_parser(
@@ -142,7 +145,8 @@ def _reconstruct(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         try:
             result = reconstruct_arm(
-                args.curve, args.n, args.at_risk, args.total_events, dataset=args.dataset, scale=args.scale
+                args.curve, args.n, args.at_risk, args.total_events, dataset=args.dataset, scale=args.scale,
+                censor_marks=args.censor_marks,
             )
         except InputError as err:
             print(f"error: {err}", file=sys.stderr)
