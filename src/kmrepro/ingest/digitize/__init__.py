@@ -149,7 +149,9 @@ def digitize_image(
     digitized = []
     for arm in arms:
         curve, mask = curves[arm.name]
-        digitized.append(_to_units(arm, curve, censor_marks(curve, mask), area, x_cal, y_cal, x_ticks, y_ticks))
+        # a dashed line's dash ends look like mark stems: marks are not read on dashed curves
+        marks = censor_marks(curve, mask) if arm.style != "dashed" else np.array([])
+        digitized.append(_to_units(arm, curve, marks, area, x_cal, y_cal, x_ticks, y_ticks))
     if any(np.array_equal(a.points.values, b.points.values) for i, a in enumerate(digitized) for b in digitized[i + 1:]):
         raise InputError(path, "two arms resolve to the same pixels; check the colours and line styles given")
     return Digitization(str(path), area, x_cal, y_cal, digitized, notes, rgb)
