@@ -75,8 +75,8 @@ STYLE_CASES = {  # style -> (level tolerance, drop-time tolerance in px, spuriou
     "ggplot": (0.004, 1.0, 0),  # grey panel, white grid lines, no axis lines, y in percent
     "small": (0.005, 1.0, 0),  # 600 x 420 px, 1 px lines
     # JPEG q70 with | marks: blocks around the marks, and a curve half under the other, leave small
-    # false steps and can move a drop a
-    # few pixels; black solid + dashed at the same level: the solid can ride a dash past its drop
+    # false steps and can move a drop a few pixels; black solid + dashed at the same level: the
+    # solid can ride a dash past its drop
     "jpeg": (0.04, 8.0, 3),
     "bw-dashed": (0.035, 8.0, 1),
 }
