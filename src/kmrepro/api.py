@@ -5,9 +5,11 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 from kmrepro.reconstruct.cleaning import clean_curve
 from kmrepro.errors import InputError
-from kmrepro.ingest.readers import DigitizedCurve, RiskTable, read_curve, read_risk_table
+from kmrepro.ingest.readers import DigitizedCurve, RiskTable, read_censor_marks, read_curve, read_risk_table
 from kmrepro.reconstruct.guyot import Reconstruction, reconstruct
 
 
@@ -23,8 +25,15 @@ def reconstruct_arm(
     dataset: str | None = None,
     scale: str = "auto",
     monotone: str = "isotonic",
+    censor_marks: str | Path | np.ndarray | None = None,
 ) -> Reconstruction:
-    """Read, clean and reconstruct one arm; the returned diagnostics record every repair made."""
+    """Read, clean and reconstruct one arm; the returned diagnostics record every repair made.
+
+    ``censor_marks``: the censoring times the figure marks (a file from ``kmrepro digitize`` or an
+    array); censorings are placed at them rather than spread evenly."""
+    marks_path = None
+    if censor_marks is not None and not isinstance(censor_marks, np.ndarray):
+        marks_path, censor_marks = str(censor_marks), read_censor_marks(censor_marks)
     if not isinstance(curve, DigitizedCurve):
         curve = read_curve(curve, dataset=dataset, scale=scale)
     if at_risk is not None and not isinstance(at_risk, RiskTable):
@@ -45,6 +54,7 @@ def reconstruct_arm(
         None if at_risk is None else at_risk.time,
         None if at_risk is None else at_risk.n_at_risk,
         total_events,
+        censor_marks=censor_marks,
     )
     result.diagnostics.update(
         curve=curve.path,
@@ -52,6 +62,7 @@ def reconstruct_arm(
         scale=curve.scale,
         cleaning_notes=notes,
         monotone=monotone,
+        censor_marks=None if censor_marks is None else {"file": marks_path, "marks": int(len(censor_marks))},
     )
     return result
 

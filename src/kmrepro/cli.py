@@ -1,6 +1,7 @@
 """The ``kmrepro`` command line. Errors in input are one line on stderr and exit code 2.
 
-``kmrepro reconstruct`` turns one digitized curve into IPD; ``kmrepro drift`` lists what changed between two
+``kmrepro reconstruct`` turns one digitized curve into IPD; ``kmrepro digitize`` reads every arm's curve off
+a KM figure (PNG/JPEG); ``kmrepro drift`` lists what changed between two
 claims tables and exits 1 when a claim that was reproduced no longer is.
 """
 
@@ -11,6 +12,7 @@ import sys
 import warnings
 
 from kmrepro.audit import drift
+from kmrepro.ingest import digitize
 from kmrepro.api import reconstruct_arm
 from kmrepro.errors import InputError
 from kmrepro.io import write_csv_atomic, write_json_atomic
@@ -35,8 +37,28 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--at-risk", help="risk table CSV 'time,n_at_risk'")
     rec.add_argument("--total-events", type=int, help="published number of events in the arm")
     rec.add_argument("--scale", choices=SCALES, default="auto", help="survival axis units (default: auto)")
+    rec.add_argument("--censor-marks", metavar="FILE",
+                     help="censoring times marked on the figure (CSV 'time', e.g. from kmrepro digitize): "
+                          "censorings are placed there instead of spread evenly")
     rec.add_argument("--out", required=True, help="where to write the IPD CSV")
     rec.add_argument("--report", help="where to write the diagnostics JSON")
+    dig = commands.add_parser(
+        "digitize",
+        help="read each arm's KM curve off a figure image (PNG or JPEG)",
+        description="Digitize a Kaplan-Meier figure: writes DIR/<NAME>.csv (time,survival: the top and bottom "
+        "corner of every drop, in the axes' units) and DIR/<NAME>_censored.csv (censor marks) per arm.",
+    )
+    dig.add_argument("--image", required=True, help="the figure, PNG or JPEG")
+    dig.add_argument("--x-ticks", required=True, metavar="START:END:STEP", help="the labelled ticks of the time axis")
+    dig.add_argument("--y-ticks", required=True, metavar="START:END:STEP", help="the labelled ticks of the survival axis")
+    arms = dig.add_mutually_exclusive_group(required=True)
+    arms.add_argument("--arm", action="append", metavar="NAME=COLOUR[:solid|dashed]",
+                      help="an arm's name and colour (#RRGGBB or a colour name); the line style only when two arms "
+                           "share a colour. Repeat per arm")
+    arms.add_argument("--arms", type=int, metavar="K", help="find K curves of distinct colours (named arm1..armK)")
+    dig.add_argument("--out-dir", required=True, help="where to write the per-arm CSV files")
+    dig.add_argument("--overlay", help="where to write the QA overlay PNG")
+    dig.add_argument("--report", help="where to write the diagnostics JSON")
     drift = commands.add_parser(
         "drift",
         help="compare a claims table with a previous one, claim by claim",
@@ -59,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "drift":
         return _drift(args)
+    if args.command == "digitize":
+        return _digitize(args)
     return _reconstruct(args)
 
 
@@ -80,6 +104,33 @@ def _drift(args: argparse.Namespace) -> int:
     return EXIT_REGRESSED if drift.regressions(changes) else 0
 
 
+def _digitize(args: argparse.Namespace) -> int:
+    try:
+        x_ticks = digitize.parse_ticks(args.x_ticks, "--x-ticks")
+        y_ticks = digitize.parse_ticks(args.y_ticks, "--y-ticks")
+        arms = [digitize.parse_arm(text) for text in args.arm] if args.arm else None
+        if args.arms is not None and args.arms < 1:
+            raise ValueError(f"--arms {args.arms} must be at least 1")
+        if arms and len({a.name for a in arms}) < len(arms):
+            raise ValueError("two --arm options have the same NAME")
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        result = digitize.digitize_image(args.image, x_ticks, y_ticks, arms, n_arms=args.arms)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    digitize.write_outputs(result, args.out_dir, overlay=args.overlay, report=args.report)
+    x, y = result.x_calibration, result.y_calibration
+    print(f"axes: x residual {x.residual_px:.2f} px, y residual {y.residual_px:.2f} px")
+    for arm in result.arms:
+        s = arm.summary()
+        print(f"{arm.name} ({s['colour']}, {s['line_style']}): {s['points']} points, own ink in "
+              f"{s['x_coverage']:.0%} of its columns, {len(arm.hidden)} hidden stretch(es), {s['censor_marks']} censor marks")
+    return 0
+
+
 def _reconstruct(args: argparse.Namespace) -> int:
     seen: set[str] = set()
 
@@ -94,7 +145,8 @@ def _reconstruct(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         try:
             result = reconstruct_arm(
-                args.curve, args.n, args.at_risk, args.total_events, dataset=args.dataset, scale=args.scale
+                args.curve, args.n, args.at_risk, args.total_events, dataset=args.dataset, scale=args.scale,
+                censor_marks=args.censor_marks,
             )
         except InputError as err:
             print(f"error: {err}", file=sys.stderr)

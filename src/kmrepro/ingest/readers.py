@@ -193,3 +193,23 @@ def read_risk_table(path: str | Path) -> RiskTable:
                 path, f"number at risk rises over time: {counts[i]:g} at {time[i]:g} after {counts[i - 1]:g}", int(lines[i])
             )
     return RiskTable(time=time, n_at_risk=counts.astype(int), path=str(path))
+
+
+def read_censor_marks(path: str | Path) -> np.ndarray:
+    """Censoring times read off a figure's censor marks: a CSV with a ``time`` column (as
+    ``kmrepro digitize`` writes ``<NAME>_censored.csv``); no rows means no marks."""
+    rows = _read_rows(path)
+    header = [cell.strip().lower() for cell in rows[0]]
+    if "time" not in header:
+        raise InputError(path, f"missing columns: header must contain 'time', found {','.join(rows[0])!r}", 1)
+    column = header.index("time")
+    times = []
+    for line, row in enumerate(rows[1:], start=2):
+        cell = row[column].strip() if column < len(row) else ""
+        if not cell:
+            continue
+        value = _number(cell, path, line, "time")
+        if value < 0:
+            raise InputError(path, f"negative time {value:g}", line)
+        times.append(value)
+    return np.sort(np.asarray(times, dtype=float))

@@ -111,12 +111,15 @@ def reconstruct(
     risk_time=None,
     risk_n=None,
     total_events: int | None = None,
+    censor_marks=None,
     draw: UnidentifiedChoices | None = None,
 ) -> Reconstruction:
     """Reconstruct the IPD of one arm from a cleaned curve.
 
     ``risk_time``/``risk_n``: the published risk table (optional). ``n``: patients in the arm.
-    ``total_events``: the published number of events (optional). Returns exactly ``n`` rows.
+    ``total_events``: the published number of events (optional). ``censor_marks``: times of the
+    censor marks drawn on the curve (optional): an interval's censorings are placed at its marks
+    instead of being spread. Returns exactly ``n`` rows.
     ``draw``: draw the unidentified choices at random (reconstruction intervals) instead of fixing them.
     Validation of user input (n versus the table, counts rising) is the caller's job: see
     :func:`kmrepro.api.reconstruct_arm`.
@@ -141,6 +144,8 @@ def reconstruct(
     spread_evenly = _walk_arm(points, intervals, n_start, total_events)
     intervals = [_place_censorings_by_step_heights(points, iv, walk, corners)
                  for iv, walk in zip(intervals, spread_evenly.intervals)]
+    if censor_marks is not None:
+        intervals = [_with_marks(iv, censor_marks) for iv in intervals]
     walked = _walk_arm(points, intervals, n_start, total_events)
     if total_events is not None and walked.n_events != total_events:
         walked = _calibrate_rounding(points, intervals, n_start, total_events, walked)
@@ -173,6 +178,8 @@ class _TableInterval:
     censor_seed: int | None = None
     #: drawn quantiles are raised to this power (> 1: censorings late in the interval, < 1: early)
     censor_shape: float = 1.0
+    #: censor marks read off the figure in this interval: censorings go to these times
+    marks: tuple[float, ...] = ()
 
     def censor_times(self, count: int) -> list[float]:
         """``count`` censoring times at the quantiles of the interval's censoring distribution."""
@@ -180,6 +187,8 @@ class _TableInterval:
             q = (np.arange(count) + 0.5) / count if count else np.empty(0)
         else:
             q = np.sort(np.random.default_rng(self.censor_seed).random(count)) ** self.censor_shape
+        if self.marks:  # the empirical distribution of the marks: each censoring at a marked time
+            return [self.marks[min(int(p * len(self.marks)), len(self.marks) - 1)] for p in q]
         if self.cdf is None:
             return (self.start + q * (self.end - self.start)).tolist()
         times, fractions = self.cdf
@@ -430,6 +439,13 @@ def _place_censorings_by_step_heights(points: _DigitizedPoints, iv: _TableInterv
     times = (iv.start, *at, iv.end)
     fractions = np.maximum.accumulate(np.concatenate([[0.0], fitted, [1.0]]))
     return dataclasses.replace(iv, cdf=(times, tuple(fractions)))
+
+
+def _with_marks(iv: _TableInterval, censor_marks) -> _TableInterval:
+    """The interval with the censor marks that fall in it (unchanged when it has none)."""
+    marks = np.sort(np.asarray(censor_marks, dtype=float))
+    inside = marks[(marks >= iv.start) & (marks < iv.end)]
+    return dataclasses.replace(iv, marks=tuple(inside.tolist())) if len(inside) else iv
 
 
 def _calibrate_rounding(points: _DigitizedPoints, intervals: list[_TableInterval], n_start: int,

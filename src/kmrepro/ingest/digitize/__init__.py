@@ -1,0 +1,274 @@
+"""Automatic digitization of Kaplan-Meier figures: from a PNG or JPEG to each arm's curve.
+
+The user gives only what the figure prints: the labelled ticks of each axis and each arm's colour
+(and line style when two arms share a colour). Everything else is found in the image: the plot area
+and axis lines (:mod:`.axes`), the tick marks and the pixel -> value map (:mod:`.ticks`), each arm's
+ink with its anti-aliased edges (:mod:`.colours`), the curve as a monotone staircase, hidden stretches
+and dash patterns included (:mod:`.trace`), and the censor marks (:mod:`.censor`). Output per arm is
+the top and bottom corner of every drop (``time,survival``), which ``kmrepro reconstruct`` reads as a
+careful corner-by-corner hand digitization.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import ndimage
+
+from kmrepro.errors import InputError
+from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
+
+from .axes import PlotArea, find_plot_area
+from .censor import censor_marks
+from .colours import MIN_COVERAGE, SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
+from .image import darkness, load_image
+from .overlay import draw_overlay
+from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
+from .trace import LINE, Candidates, Curve, candidates, line_width, trace_curve
+
+__all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "write_outputs"]
+
+MIN_INK_PX = 20  # fewer pixels of a colour than this in the plot area: the colour is not there
+LINE_STYLES = ("solid", "dashed")
+SOLID_COVERAGE = 0.85  # a solid curve has ink in at least this share of its columns
+MAX_UNEXPLAINED = 0.25  # more of the unbroken ink than this off the solid curve: two solid curves
+MIN_DASHES = 5
+LONG_PIECE = 0.3  # a piece of curve ink shorter than this share of the longest is not a curve
+SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash
+
+
+@dataclass(frozen=True)
+class ArmSpec:
+    name: str
+    rgb: tuple[float, float, float]
+    style: str | None = None  # "solid", "dashed", or None when the colour is the arm's own
+
+
+def parse_arm(text: str) -> ArmSpec:
+    """``NAME=COLOUR[:solid|dashed]`` -> ArmSpec; ValueError naming the problem."""
+    name, sep, rest = str(text).rpartition("=")
+    if not sep or not name.strip():
+        raise ValueError(f"arm {text!r} must be NAME=COLOUR[:solid|dashed]")
+    colour, _, style = rest.partition(":")
+    if style and style not in LINE_STYLES:
+        raise ValueError(f"arm {text!r}: line style {style!r} must be solid or dashed")
+    return ArmSpec(name, parse_colour(colour), style or None)
+
+
+@dataclass
+class DigitizedArm:
+    name: str
+    rgb: tuple[float, float, float]
+    style: str | None
+    points: pd.DataFrame  # time,survival: the top and bottom corner of every drop, in the axes' units
+    censored: np.ndarray  # times of the censor marks found
+    x_coverage: float  # share of the curve's columns where its own ink was read
+    hidden: list[tuple[float, float]]  # time ranges read from the curve drawn over this one
+    line_width_px: float
+
+    def summary(self) -> dict:
+        return {
+            "colour": hex_colour(self.rgb), "line_style": self.style or "solid", "points": len(self.points),
+            "time_range": [round(float(self.points.time.iloc[0]), 6), round(float(self.points.time.iloc[-1]), 6)],
+            "x_coverage": round(self.x_coverage, 4), "line_width_px": round(self.line_width_px, 2),
+            "hidden_stretches": [[round(a, 6), round(b, 6)] for a, b in self.hidden],
+            "censor_marks": len(self.censored), "censored_times": [round(float(t), 6) for t in self.censored],
+        }
+
+
+@dataclass
+class Digitization:
+    image: str
+    plot_area: PlotArea
+    x_calibration: Calibration
+    y_calibration: Calibration
+    arms: list[DigitizedArm]
+    notes: list[str] = field(default_factory=list)
+    rgb: np.ndarray | None = field(default=None, repr=False)
+
+    def report(self) -> dict:
+        return {
+            "image": self.image, "plot_area": self.plot_area.as_dict(),
+            "calibration": {"x": self.x_calibration.as_dict(), "y": self.y_calibration.as_dict()},
+            "arms": {arm.name: arm.summary() for arm in self.arms}, "notes": self.notes,
+        }
+
+
+def digitize_image(
+    path: str | Path,
+    x_ticks: Ticks | str,
+    y_ticks: Ticks | str,
+    arms: list[ArmSpec] | None = None,
+    n_arms: int | None = None,
+) -> Digitization:
+    """Digitize every arm of the KM figure at ``path``; InputError (naming the file) on bad input.
+
+    Give ``arms`` (name, colour, style), or only ``n_arms`` to find that many curve colours.
+    """
+    x_ticks = x_ticks if isinstance(x_ticks, Ticks) else parse_ticks(x_ticks, "x ticks")
+    y_ticks = y_ticks if isinstance(y_ticks, Ticks) else parse_ticks(y_ticks, "y ticks")
+    rgb = load_image(path)
+    area = find_plot_area(rgb, path)
+    dark = darkness(rgb)
+    x_cal = calibrate(tick_marks(dark, area.x_edge, vertical_axis=False), x_ticks, path, "x")
+    y_cal = calibrate(tick_marks(dark, area.y_edge, vertical_axis=True), y_ticks, path, "y")
+    plot = rgb[area.top:area.bottom + 1, area.left:area.right + 1]
+    notes = []
+    if arms is None:
+        if not n_arms or n_arms < 1:
+            raise ValueError("give arms, or the number of arms to find")
+        found = find_colours(plot, area.background, n_arms)
+        if len(found) < n_arms:
+            raise InputError(path, f"found only {len(found)} distinct curve colour(s), not {n_arms}; give each "
+                                   "arm's colour (and :solid/:dashed when two arms share one)")
+        arms = [ArmSpec(f"arm{k + 1}", c) for k, c in enumerate(found)]
+        notes.append("colours found: " + ", ".join(hex_colour(c) for c in found))
+    groups = _colour_groups(arms, path)
+    covers, masks = ink_masks(plot, [g[0].rgb for g in groups], area.background)
+    for group, mask in zip(groups, masks):
+        if mask.sum() < MIN_INK_PX:
+            raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
+    widths = [line_width(m) for m in masks]
+    cands = [candidates(m, c, w) for m, c, w in zip(masks, covers, widths)]
+    on_curves = _on_long_pieces(masks, covers)
+    cands = [c if len(g) > 1 else c.take(on_curves[c.level.round().astype(int).clip(0, len(on_curves) - 1), c.col])
+             for c, g in zip(cands, groups)]
+    curves: dict[str, tuple[Curve, np.ndarray]] = {}
+    for k, group in enumerate(groups):
+        others = Candidates.join([c for j, c in enumerate(cands) if j != k])
+        if len(group) == 1:
+            curve = trace_curve(cands[k], others, covers[k], widths[k])
+            if curve is None:
+                raise InputError(path, f"arm {group[0].name!r}: no curve of colour {hex_colour(group[0].rgb)} found")
+            curves[group[0].name] = (curve, masks[k])
+        else:
+            curves.update(_split_by_dashes(group, covers[k], widths[k], others, path))
+    digitized = []
+    for arm in arms:
+        curve, mask = curves[arm.name]
+        # a dashed line's dash ends look like mark stems: marks are not read on dashed curves
+        marks = censor_marks(curve, mask) if arm.style != "dashed" else np.array([])
+        digitized.append(_to_units(arm, curve, marks, area, x_cal, y_cal, x_ticks, y_ticks))
+    if any(np.array_equal(a.points.values, b.points.values) for i, a in enumerate(digitized) for b in digitized[i + 1:]):
+        raise InputError(path, "two arms resolve to the same pixels; check the colours and line styles given")
+    return Digitization(str(path), area, x_cal, y_cal, digitized, notes, rgb)
+
+
+def _on_long_pieces(masks: list[np.ndarray], covers: list[np.ndarray]) -> np.ndarray:
+    """Curve ink that is part of a long connected piece of all the curves' ink together.
+
+    Curves start together at (0, 1) and a hidden stretch touches the curve over it, so the curves
+    make one or a few long pieces; a legend's line sample, legend text and annotations in a curve's
+    colour are short pieces on their own, and are dropped before tracing. Faint ink (a quarter
+    covered) joins pieces, so a thin line blurred by JPEG stays in one piece.
+    """
+    ink = np.any(masks, axis=0)
+    faint = np.max(covers, axis=0) >= 0.25
+    labels, count = ndimage.label(ndimage.binary_dilation(faint | ink, iterations=2), structure=np.ones((3, 3), bool))
+    spans = np.zeros(count + 1)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        spans[k] = found[1].stop - found[1].start
+    long_piece = spans >= LONG_PIECE * spans.max()
+    long_piece[0] = False
+    return long_piece[labels] & ink
+
+
+def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
+    """Arms grouped by colour; a shared colour is allowed only for one solid and one dashed arm."""
+    names = [a.name for a in arms]
+    if len(set(names)) < len(names):
+        raise ValueError(f"arm names must differ: {names}")
+    groups: list[list[ArmSpec]] = []
+    for arm in arms:
+        same = next((g for g in groups if np.linalg.norm(np.subtract(g[0].rgb, arm.rgb)) < SAME_COLOUR), None)
+        if same is None:
+            groups.append([arm])
+            continue
+        same.append(arm)
+        if len(same) > 2 or sorted(a.style or "" for a in same) != ["dashed", "solid"]:
+            listed = " and ".join(f"{a.name!r} ({hex_colour(a.rgb)})" for a in same)
+            raise InputError(path, f"arms {listed} resolve to the same pixels; give distinct colours, or "
+                                   ":solid and :dashed to two arms of one colour")
+    return groups
+
+
+def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
+    """Two curves of one colour, one solid and one dashed. A solid line is one connected piece of ink;
+    a dashed one falls apart into short dashes. So the solid curve is the largest connected piece (and
+    any other piece spanning a quarter of the plot), the dashed one the rest; each is then traced on
+    its own, the dashed one borrowing the solid's ink where it runs under it. Refused when the pieces
+    do not look like one solid and one dashed line."""
+    mask = cover >= MIN_COVERAGE
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    sizes[0] = 0
+    spans = np.zeros(count + 1)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        spans[k] = found[1].stop - found[1].start
+    solid_labels = (spans >= SOLID_SPAN * mask.shape[1]) | (np.arange(count + 1) == sizes.argmax())
+    solid_labels[0] = False
+    in_solid = solid_labels[labels]
+    cover_solid, cover_dashed = np.where(in_solid, cover, 0.0), np.where(in_solid | ~mask, 0.0, cover)
+    # line crossings only: a dash down a drop is mark-high, and would be read as a mark's centre
+    cands_solid = candidates(cover_solid >= MIN_COVERAGE, cover_solid, width)
+    cands_solid = cands_solid.take(cands_solid.kind == LINE)
+    cands_dashed = candidates(cover_dashed >= MIN_COVERAGE, cover_dashed, width)
+    cands_dashed = cands_dashed.take(cands_dashed.kind == LINE)
+    solid = trace_curve(cands_solid, others, cover_solid, width)
+    dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width, dashed=True)
+    names = {a.style: a.name for a in group}
+    if solid is None or dashed is None or (dashed.last_col - dashed.first_col) < 0.2 * (solid.last_col - solid.first_col):
+        raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it "
+                               "was found")
+    share = (solid.ink_share(cover_solid >= MIN_COVERAGE), dashed.ink_share(cover_dashed >= MIN_COVERAGE))
+    solid_ink = in_solid & mask
+    unexplained = (solid_ink & ~solid.pixels(mask.shape)).sum() / max(solid_ink.sum(), 1)
+    dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))
+    if share[0] < SOLID_COVERAGE or share[1] > share[0] - 0.1 or unexplained > MAX_UNEXPLAINED or dashes < MIN_DASHES:
+        raise InputError(path, f"arms {names['solid']!r} (solid) and {names['dashed']!r} (dashed) share a colour and "
+                               f"their dash patterns cannot be told apart (ink in {share[0]:.0%} and {share[1]:.0%} of "
+                               "their columns)")
+    return {names["solid"]: (solid, cover_solid >= MIN_COVERAGE), names["dashed"]: (dashed, cover_dashed >= MIN_COVERAGE)}
+
+
+def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: Ticks, y_ticks: Ticks) -> DigitizedArm:
+    """Corners of the drops in axis units, clipped to the axes."""
+    cols = [curve.first_col]
+    levels = [curve.segments[0][2]]
+    for col, before, after in curve.drops:
+        cols += [col, col]
+        levels += [before, after]
+    cols.append(curve.last_col)
+    levels.append(curve.level_at([curve.last_col])[0])
+    top_px = float(y_cal.to_px(y_ticks.end)) - area.top
+    if y_ticks.end in (1.0, 100.0) and levels[0] > top_px + 1.0:  # a drop at the very start: KM starts at 1
+        cols.insert(0, curve.first_col)
+        levels.insert(0, top_px)
+    t = x_cal.to_value(np.asarray(cols) + area.left)
+    if (t[0] - x_ticks.start) * x_cal.slope <= curve.width + 3:  # starts at the y axis (maybe under it)
+        t[0] = x_ticks.start
+    s = y_cal.to_value(np.asarray(levels) + area.top)
+    lo, hi = min(y_ticks.start, y_ticks.end), max(y_ticks.start, y_ticks.end)
+    points = pd.DataFrame({"time": np.maximum(t, x_ticks.start), "survival": np.clip(s, lo, hi)})
+    points["time"] = np.maximum.accumulate(points.time.to_numpy())
+    points["survival"] = np.minimum.accumulate(points.survival.to_numpy())
+    span = curve.last_col - curve.first_col + 1
+    hidden = [tuple(float(v) for v in x_cal.to_value(np.array(h) + area.left)) for h in curve.borrowed]
+    censored = np.maximum(x_cal.to_value(np.asarray(marks) + area.left), x_ticks.start) if len(marks) else np.array([])
+    return DigitizedArm(arm.name, arm.rgb, arm.style, points, censored, min(curve.own_cols / span, 1.0), hidden, curve.width)
+
+
+def write_outputs(result: Digitization, out_dir: str | Path, overlay: str | Path | None = None,
+                  report: str | Path | None = None) -> None:
+    """DIR/<NAME>.csv and DIR/<NAME>_censored.csv per arm, the overlay PNG and the report JSON."""
+    out_dir = Path(out_dir)
+    for arm in result.arms:
+        write_csv_atomic(out_dir / f"{arm.name}.csv", arm.points.round(6))
+        write_csv_atomic(out_dir / f"{arm.name}_censored.csv", pd.DataFrame({"time": np.round(arm.censored, 6)}))
+    if overlay:
+        write_bytes_atomic(overlay, draw_overlay(result.rgb, result))
+    if report:
+        write_json_atomic(report, result.report())

@@ -1,0 +1,83 @@
+"""Arm colours: parsing what the user typed, and how much of each pixel is a given arm's ink.
+
+A pixel on the edge of an anti-aliased line is a mix ``a * colour + (1 - a) * background``. Solving
+for the coverage ``a`` (least squares along colour - background) and checking the mix explains the
+pixel (small residual) keeps the faint edge pixels, which locate a line to a fraction of a pixel, and
+rejects other inks, grid lines and light confidence bands (``a`` well below one half).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import ImageColor
+
+MIN_COVERAGE = 0.5  # a pixel is ink of an arm when at least half covered by it
+MAX_RESIDUAL = 0.32  # RGB distance (0-1 scale) the mix may miss the pixel by (JPEG, blending)
+SAME_COLOUR = 0.12  # two arm colours closer than this cannot be told apart by colour
+
+
+def parse_colour(text: str) -> tuple[float, float, float]:
+    """'#RRGGBB', '#RGB' or a CSS colour name -> RGB in [0, 1]; ValueError otherwise."""
+    try:
+        r, g, b = ImageColor.getrgb(str(text).strip())[:3]
+    except ValueError:
+        raise ValueError(f"colour {text!r} is neither #RRGGBB nor a colour name") from None
+    return (r / 255, g / 255, b / 255)
+
+
+def hex_colour(rgb) -> str:
+    return "#%02x%02x%02x" % tuple(int(round(255 * c)) for c in rgb)
+
+
+def coverage(area: np.ndarray, colour, background) -> tuple[np.ndarray, np.ndarray]:
+    """Per pixel: the share covered by ``colour`` over ``background``, and how far the mix misses."""
+    c, bg = np.asarray(colour, np.float32), np.asarray(background, np.float32)
+    d = c - bg
+    norm = float(d @ d)
+    if norm < 1e-6:
+        return np.zeros(area.shape[:2], np.float32), np.full(area.shape[:2], np.inf, np.float32)
+    diff = area - bg
+    a = np.clip(diff @ d / norm, 0.0, 1.0)
+    miss = np.linalg.norm(diff - a[..., None] * d, axis=-1)
+    return a, miss
+
+
+def ink_masks(area: np.ndarray, colours: list, background) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """For each colour: its coverage (0 where another colour explains the pixel better) and its ink mask."""
+    fits = [coverage(area, c, background) for c in colours]
+    misses = np.stack([m for _, m in fits])
+    best = misses.argmin(axis=0)
+    covers, masks = [], []
+    for k, (a, miss) in enumerate(fits):
+        ok = (miss <= MAX_RESIDUAL) & ((best == k) | (misses.min(axis=0) + 1e-6 >= miss))
+        cover = np.where(ok, a, 0.0)
+        covers.append(cover)
+        masks.append(cover >= MIN_COVERAGE)
+    return covers, masks
+
+
+def find_colours(area: np.ndarray, background, count: int) -> list[tuple[float, float, float]]:
+    """The ``count`` commonest strong inks of the plot area (saturated or near black), commonest first.
+
+    Grey pixels (grid lines, anti-aliased text edges) are left out; each colour found is the mean of
+    the pixels near its histogram peak, and peaks closer than SAME_COLOUR*2 merge.
+    """
+    pixels = area.reshape(-1, 3)
+    spread = pixels.max(axis=1) - pixels.min(axis=1)
+    lum = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
+    far = np.linalg.norm(pixels - np.asarray(background, np.float32), axis=1) > 0.3
+    strong = far & ((spread > 0.25) | (lum < 0.2))
+    pixels = pixels[strong]
+    quantized = (pixels * 15).round().astype(np.int32)
+    codes = quantized[:, 0] * 256 + quantized[:, 1] * 16 + quantized[:, 2]
+    values, counts = np.unique(codes, return_counts=True)
+    found: list[np.ndarray] = []
+    for code in values[np.argsort(counts, kind="stable")[::-1]]:
+        centre = np.array([code // 256, code // 16 % 16, code % 16], np.float32) / 15
+        if any(np.linalg.norm(centre - f) < 2 * SAME_COLOUR for f in found):
+            continue
+        near = np.linalg.norm(pixels - centre, axis=1) < 0.1
+        found.append(pixels[near].mean(axis=0))
+        if len(found) == count:
+            break
+    return [tuple(float(v) for v in f) for f in found]

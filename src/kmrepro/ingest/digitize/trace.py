@@ -1,0 +1,279 @@
+"""Reading one curve out of its ink mask: horizontal stretches, the monotone path, and the drops.
+
+A KM curve is a staircase. In a column crossed by a horizontal stretch the arm's ink is a short run
+(about one line width); its coverage-weighted centre places the stretch to a fraction of a pixel.
+Vertical parts (drops, the stems of ``|`` and ``+`` censor marks) give long runs and no candidate.
+The curve is the heaviest path through the candidates whose level never rises (a weighted longest
+non-decreasing subsequence, O(n log n)): legends, text and annotations in the arm's colour cannot be
+on it without giving up more of the curve. Where another curve is drawn over this one, the other
+curve's candidates stand in, with a lower weight, so the hidden stretch comes out at the level of the
+curve hiding it. Drops are then read between consecutive stretches, column by column, so a run of
+drops too close to resolve (a staircase) is read step by step rather than as one drop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .axes import runs
+from .colours import MIN_COVERAGE
+
+BORROWED, MARK, LINE = 0, 1, 2  # kinds of candidate, weighted:
+WEIGHTS = np.array([0.3, 0.5, 1.0])
+MARK_RUNS, MARK_EXTRA_PX = 4, 10  # a censor mark is at most this high: MARK_RUNS * width + MARK_EXTRA_PX
+RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG) along a stretch
+NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
+
+
+@dataclass
+class Candidates:
+    """Horizontal-stretch crossings: column, sub-pixel row of the line's centre, and what they are
+    (LINE: a short run of the curve's ink; MARK: the centre of a mark-high run; BORROWED: another
+    curve's line)."""
+
+    col: np.ndarray
+    level: np.ndarray
+    kind: np.ndarray
+
+    def take(self, keep: np.ndarray) -> "Candidates":
+        return Candidates(self.col[keep], self.level[keep], self.kind[keep])
+
+    @staticmethod
+    def join(parts: list["Candidates"]) -> "Candidates":
+        if not parts:
+            return Candidates(np.array([], int), np.array([]), np.array([], int))
+        return Candidates(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("col", "level", "kind")))
+
+
+@dataclass
+class Curve:
+    """A curve in plot-area pixels: stretches (first col, last col, level) in order, and the drops."""
+
+    segments: list[tuple[int, int, float]]
+    drops: list[tuple[float, float, float]]  # (column, level before, level after)
+    first_col: int
+    last_col: int
+    own_cols: int  # columns where the curve's own ink was read
+    borrowed: list[tuple[int, int]]  # (first, last) column of stretches read from another curve
+    width: float
+
+    def level_at(self, cols: np.ndarray) -> np.ndarray:
+        """The curve's level (row) at each column: the stretch in force there."""
+        levels = np.array([self.segments[0][2]] + [d[2] for d in self.drops])
+        drop_cols = np.array([d[0] for d in self.drops], float)
+        return levels[np.searchsorted(drop_cols, np.asarray(cols, float), side="right")]
+
+    def ink_share(self, mask: np.ndarray) -> float:
+        """Share of the curve's columns with ink at its level: about 1 for a solid line, less for a
+        dashed one (the gaps between dashes)."""
+        cols = np.arange(self.first_col, self.last_col + 1)
+        reach = int(np.ceil(self.width / 2)) + 1
+        rows = np.round(self.level_at(cols)).astype(int)[:, None] + np.arange(-reach, reach + 1)
+        inked = mask[np.clip(rows, 0, mask.shape[0] - 1), cols[:, None]].any(axis=1)
+        return float(inked.mean())
+
+    def pixels(self, shape: tuple[int, int]) -> np.ndarray:
+        """The pixels the curve's line covers (one line width plus a pixel), to tell it from other ink."""
+        covered = np.zeros(shape, bool)
+        reach = int(np.ceil(self.width / 2)) + 1
+        cols = np.arange(self.first_col, self.last_col + 1)
+        for col, level in zip(cols, self.level_at(cols)):
+            covered[max(int(level) - reach, 0):int(level) + reach + 1, col] = True
+        for col, before, after in self.drops:
+            c = int(round(col))
+            covered[max(int(before) - reach, 0):int(after) + reach + 1, max(c - reach, 0):c + reach + 1] = True
+        return covered
+
+
+def line_width(mask: np.ndarray) -> float:
+    """The thickness of the arm's lines: the commonest length of its short runs, down the columns
+    (horizontal stretches) or along the rows (drops, censor-mark stems), whichever is thinner. Dense
+    censor marks can make the column runs mostly mark-high, never both."""
+    modes = []
+    for m in (mask.T, mask):
+        _, starts, ends = runs(m)
+        lengths = ends - starts
+        short = lengths[lengths <= 8]
+        if len(short):
+            modes.append(int(np.bincount(short).argmax()))
+    return float(min(modes)) if modes else 1.0
+
+
+def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
+    """One candidate per short vertical run of ink: the coverage-weighted centre row of the run.
+
+    A run up to a censor mark's height is a candidate too, of lower weight (MARK): a mark is
+    centred on the line, so where marks crowd every column their centres still trace it. A small
+    drop read this way lands half-way down, between its stretches, which does no harm."""
+    cols, starts, ends = runs(mask.T)
+    length = ends - starts
+    keep = length <= MARK_RUNS * width + MARK_EXTRA_PX
+    cols, starts, ends = cols[keep], starts[keep], ends[keep]
+    h = mask.shape[0]
+    total = np.zeros(len(cols))
+    moment = np.zeros(len(cols))
+    longest = int((ends - starts).max()) if len(cols) else 0
+    for offset in range(-1, longest + 1):  # the run plus one pixel each side (its soft edges)
+        rows = starts + offset
+        inside = (rows >= 0) & (rows < h) & (rows <= ends)
+        weight = np.where(inside, cover[np.clip(rows, 0, h - 1), cols], 0.0)
+        total += weight
+        moment += weight * rows
+    level = moment / np.maximum(total, 1e-9)
+    return Candidates(cols.astype(int), level, np.where(ends - starts <= width + 1, LINE, MARK))
+
+
+def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray:
+    """Indices (in column order) of the heaviest path that takes at most one candidate per column and
+    whose level never rises by more than RISE_TOLERANCE_PX. Fenwick tree of prefix maxima over rows."""
+    n = len(cands.col)
+    if n == 0:
+        return np.array([], int)
+    order = np.lexsort((cands.level, cands.col))
+    rows = np.round(cands.level).astype(int) - int(np.floor(cands.level.min())) + 1
+    size = int(rows.max()) + RISE_TOLERANCE_PX + 1
+    tree_score = np.full(size + 1, -np.inf)
+    tree_id = np.full(size + 1, -1)
+    score = np.zeros(n)
+    back = np.full(n, -1)
+    i = 0
+    while i < n:
+        j = i
+        while j < n and cands.col[order[j]] == cands.col[order[i]]:
+            j += 1
+        for k in order[i:j]:  # query before this column's updates: one candidate per column
+            pos, best, best_id = min(rows[k] + RISE_TOLERANCE_PX, size), 0.0, -1
+            while pos > 0:
+                if tree_score[pos] > best:
+                    best, best_id = tree_score[pos], tree_id[pos]
+                pos -= pos & -pos
+            score[k], back[k] = weights[k] + best, best_id
+        for k in order[i:j]:
+            pos = rows[k]
+            while pos <= size:
+                if score[k] > tree_score[pos]:
+                    tree_score[pos], tree_id[pos] = score[k], k
+                pos += pos & -pos
+        i = j
+    path = [int(np.argmax(score))]
+    while back[path[-1]] >= 0:
+        path.append(int(back[path[-1]]))
+    return np.array(path[::-1], int)
+
+
+def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: float,
+                dashed: bool = False) -> Curve | None:
+    """The curve through ``own`` candidates, with ``others`` (other curves' ink) filling columns
+    without any ink of this curve before its last own column (it is hidden there). ``cover`` is the
+    curve's ink coverage, where the drops are read; a ``dashed`` curve's drops may begin with a gap."""
+    if len(own.col) == 0:
+        return None
+    mask = cover >= MIN_COVERAGE
+    last_own = int(own.col.max())
+    inked = mask.any(axis=0)  # a column with any of this curve's ink is not hidden
+    fill = others.take((others.col <= last_own) & ~inked[np.clip(others.col, 0, mask.shape[1] - 1)])
+    fill.kind = np.full(len(fill.col), BORROWED)
+    pool = Candidates.join([own, fill])
+    # on a tie, stay up: ink of another curve of the same colour at a lower level is no reason to drop early
+    tie_break = 1e-6 * (cover.shape[0] - pool.level) / cover.shape[0]
+    path = heaviest_monotone_path(pool, WEIGHTS[pool.kind] + tie_break)
+    cols, levels, mine = pool.col[path], pool.level[path], pool.kind[path] != BORROWED
+    segments = _segments(cols, levels)
+    drops: list[tuple[float, float, float]] = []
+    for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
+        for drop in _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1):
+            if drops and abs(drop[0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
+                where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
+                col = int(np.floor(min(where, drop[0]) - width / 2))
+                drop = (_vertical_centre(cover, col, before, drop[2], width, where), before, drop[2])
+            drops.append(drop)
+    # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
+    hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
+    return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
+
+
+def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, float]]:
+    """Split the path into horizontal stretches wherever it steps down; each stretch's level is the
+    median of its centres."""
+    segments, start = [], 0
+    for i in range(1, len(cols) + 1):
+        if i == len(cols) or levels[i] > np.median(levels[start:i]) + NEW_LEVEL_PX:
+            level = float(np.median(levels[start:i]))
+            if segments and level <= segments[-1][2] + NEW_LEVEL_PX:  # not lower after all: same stretch
+                first, _, _ = segments.pop()
+                level = float(np.median(levels[np.searchsorted(cols, first):i]))
+                segments.append((first, int(cols[i - 1]), level))
+            else:
+                segments.append((int(cols[start]), int(cols[i - 1]), level))
+            start = i
+    return segments
+
+
+def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, reach: float):
+    """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
+
+    In each column between them, the bottom of the ink hanging from the line (less half a line
+    width) is how far the curve has come down there; each new low is a drop, placed at the centre of the vertical line that makes it.
+    Columns without ink (a dash gap, another curve on top) or with a censor mark (ink rising above
+    the line) say nothing; a drop first seen after them is placed halfway across them. A drop taller than two line widths is placed at the coverage-
+    weighted centre of its vertical line, between the stretches (sub-pixel, whatever the renderer).
+    """
+    mask = cover >= MIN_COVERAGE
+    half = (width - 1) / 2
+    top, bottom = int(np.floor(level1 - width)), int(np.ceil(level2 + width)) + 1
+    # the stretches' end columns may hold the vertical line too (another curve crossing it can
+    # leave a short run there): look a line width into each
+    first, last = max(end1 + 1 - int(np.ceil(width)), 0), min(start2 + int(np.ceil(width)), mask.shape[1])
+    band = mask[max(top, 0):bottom, first:last]
+    reached, known_at = level1, first - 1
+    drops = []
+    for offset in range(band.shape[1]):
+        col = first + offset
+        ink = max(top, 0) + np.flatnonzero(band[:, offset])
+        above = int(np.floor(level1 - half)) - 1
+        attached = np.flatnonzero(np.abs(ink - reached) <= reach)
+        if len(attached) == 0 or (not drops and mask[max(above - 2, 0):max(above, 0), col].any()):
+            continue  # nothing hangs from the line here, or a censor mark's stem rises above it: no news
+        end = attached[0]  # follow the ink hanging from the line (across another curve's line
+        while end + 1 < len(ink) and ink[end + 1] - ink[end] <= max(2 * width + 2, reach):  # crossing it)
+            end += 1
+        low = min(ink[end] - half, level2)
+        past = min(col + int(np.ceil(width)), mask.shape[1] - 1)  # just past this vertical stroke
+        foot = int(round(ink[end]))
+        if low > reached + NEW_LEVEL_PX and not mask[max(foot - 1, 0):foot + 2, past].any():
+            continue  # the curve is not down there a stroke later: a censor mark's stem, not a drop
+        if low > reached + NEW_LEVEL_PX:
+            where = col + half if known_at == col - 1 else (known_at + col) / 2
+            where = _vertical_centre(cover, col, reached, low, width, where)
+            if drops and abs(where - drops[-1][0]) < width + 1:  # the foot or head of the same vertical line
+                where, reached, _ = drops.pop()
+            drops.append((where, reached, low))
+            reached = low
+        known_at = col
+    if reached < level2 - 1e-9:
+        if drops and level2 - reached <= NEW_LEVEL_PX:  # the last step's foot: extend it
+            where, before, _ = drops.pop()
+            drops.append((where, before, level2))
+        else:
+            drops.append(((known_at + start2) / 2 if known_at > end1 else (end1 + start2) / 2, reached, level2))
+    return drops
+
+
+def _vertical_centre(cover, col: int, top: float, bottom: float, width: float, fallback: float) -> float:
+    """The coverage-weighted column of a drop's vertical line, from rows clear of both stretches."""
+    rows = slice(int(np.ceil(top + width)), int(np.floor(bottom - width)) + 1)
+    cols = np.arange(max(col - 1, 0), min(col + int(np.ceil(width)) + 2, cover.shape[1]))
+    weight = cover[rows][:, cols].sum(axis=0)
+    if weight.sum() < 1.0:
+        return fallback
+    return float(np.average(cols, weights=weight))
+
+
+def _runs_of(cols: np.ndarray, min_len: int, max_gap: int) -> list[tuple[int, int]]:
+    """Runs of columns (gaps up to ``max_gap`` bridged, at least ``min_len`` long) as (first, last)."""
+    if len(cols) == 0:
+        return []
+    groups = np.split(cols, np.flatnonzero(np.diff(cols) > max_gap + 1) + 1)
+    return [(int(g[0]), int(g[-1])) for g in groups if g[-1] - g[0] + 1 >= min_len]

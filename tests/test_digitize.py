@@ -1,0 +1,211 @@
+"""The digitizer: known answers from figures drawn here from known IPD, each hard part, properties."""
+
+import numpy as np
+import pytest
+
+from kmrepro.analysis.km import km_at
+from kmrepro.errors import InputError
+from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_arm, parse_colour, parse_ticks
+from kmrepro.publish.kmfigure import STYLES, draw_km_figure, with_style
+from kmrepro.reconstruct.simulate import km_drops
+
+
+def _arm(events: dict[float, int], censored: dict[float, int], n: int, end: float):
+    """IPD with ``events``/``censored`` {time: count}; everyone else censored at ``end``."""
+    times = [t for t, k in events.items() for _ in range(k)] + [t for t, k in censored.items() for _ in range(k)]
+    flags = [1] * sum(events.values()) + [0] * sum(censored.values())
+    rest = n - len(times)
+    return np.array(times + [end] * rest, float), np.array(flags + [0] * rest, int)
+
+
+# Drops and censorings well apart (at least 1 time unit = about 20 px), so each is seen on its own.
+ARMS = {
+    "Drug + chemo": _arm({2: 1, 4: 1, 6: 2, 8: 1, 10: 3, 12: 1, 14: 2, 16: 1, 18: 2, 20: 1},
+                         {3: 1, 7: 1, 11: 2, 15: 1}, 40, 24),
+    "Placebo": _arm({1: 2, 5: 3, 9: 2, 13: 4, 17: 2, 21: 3}, {11.5: 1, 19: 1}, 35, 22.5),
+}
+
+
+def _draw_and_read(tmp_path, style, arms=ARMS, **kwargs):
+    style_obj = STYLES[style] if isinstance(style, str) else style
+    path = tmp_path / ("figure.jpg" if style_obj.jpeg_quality else "figure.png")
+    drawn = draw_km_figure(arms, path, style_obj, x_step=5)
+    specs = [ArmSpec(name, parse_colour(c), s if style_obj.colours.count(c) > 1 else None)
+             for name, (c, s) in drawn.arms.items()]
+    result = digitize_image(path, parse_ticks("%g:%g:%g" % drawn.x_ticks), parse_ticks("%g:%g:%g" % drawn.y_ticks),
+                            specs, **kwargs)
+    return drawn, result
+
+
+def _errors(result, drawn, arms=ARMS):
+    """Per arm: (largest |S error| away from the drops, drop-time errors, digitized drop sizes)."""
+    scale = drawn.y_ticks[1]
+    px_per_time = result.x_calibration.slope
+    out = {}
+    for arm in result.arms:
+        t, e = arms[arm.name]
+        pts = arm.points
+        grid = np.linspace(0, t.max(), 400)
+        event_times, before, after = km_drops(t, e)
+        away = np.min(np.abs(grid[:, None] - event_times[None, :]), axis=1) > 2 / px_per_time
+        at = np.clip(np.searchsorted(pts.time.to_numpy(), grid, side="right") - 1, 0, None)
+        level_error = np.abs(pts.survival.to_numpy()[at] / scale - km_at(t, e, grid))[away].max()
+        steps = np.flatnonzero(np.diff(pts.survival.to_numpy()) < 0)
+        drop_times = pts.time.to_numpy()[steps + 1]
+        out[arm.name] = (level_error, drop_times, event_times, before - after,
+                         -np.diff(pts.survival.to_numpy())[steps] / scale)
+    return out
+
+
+def _assert_known_answer(result, drawn, level_tol=0.004, time_px=1.0, extra_drops=0):
+    for name, (level_error, drop_times, event_times, true_sizes, sizes) in _errors(result, drawn).items():
+        assert level_error <= level_tol, (name, level_error)
+        assert len(event_times) <= len(drop_times) <= len(event_times) + extra_drops, (name, drop_times, event_times)
+        nearest = np.abs(drop_times[:, None] - event_times[None, :]).min(axis=0)
+        assert nearest.max() * result.x_calibration.slope <= time_px, (name, nearest)
+        if len(drop_times) == len(event_times):
+            assert np.abs(sizes - true_sizes).max() <= level_tol * 2, name
+
+
+STYLE_CASES = {  # style -> (level tolerance, drop-time tolerance in px, spurious small drops allowed)
+    "matplotlib": (0.004, 1.0, 0),
+    "lifelines": (0.004, 1.0, 0),  # shaded confidence bands ignored
+    "survminer": (0.004, 1.5, 0),  # + censor marks, legend, risk table; curves half over each other
+    "base-r": (0.004, 1.0, 0),  # boxed, offset axes: the 0 tick sits inside the corner
+    "ggplot": (0.004, 1.0, 0),  # grey panel, white grid lines, no axis lines, y in percent
+    "small": (0.005, 1.0, 0),  # 600 x 420 px, 1 px lines
+    # JPEG q70 with | marks: blocks around the marks, and a curve half under the other, leave small
+    # false steps and can move a drop a few pixels; black solid + dashed at the same level: the
+    # solid can ride a dash past its drop
+    "jpeg": (0.04, 8.0, 3),
+    "bw-dashed": (0.035, 8.0, 1),
+}
+@pytest.mark.parametrize("style", STYLE_CASES)
+def test_known_answer_in_every_style(tmp_path, style):
+    drawn, result = _draw_and_read(tmp_path, style)
+    _assert_known_answer(result, drawn, *STYLE_CASES[style])
+
+
+def test_three_arms(tmp_path):
+    arms = dict(ARMS, Third=_arm({3: 2, 7: 2, 12: 5, 16: 3}, {9: 1}, 30, 23))
+    drawn, result = _draw_and_read(tmp_path, "three-arms", arms)
+    for name, (level_error, drop_times, event_times, _, _) in _errors(result, drawn, arms).items():
+        assert level_error <= 0.004 and len(drop_times) == len(event_times), name
+
+
+def test_levels_are_sub_pixel_with_anti_aliasing(tmp_path):
+    """Anti-aliased edges place each stretch to a fraction of a pixel: well under 1 px of error."""
+    drawn, result = _draw_and_read(tmp_path, with_style("matplotlib", line_width=1.0))
+    px = abs(result.y_calibration.slope)
+    for name, (level_error, *_rest) in _errors(result, drawn).items():
+        assert level_error * px < 0.6, (name, level_error * px)
+
+
+@pytest.mark.parametrize("marker", ["+", "|"])
+def test_censor_marks_are_found_and_never_read_as_drops(tmp_path, marker):
+    drawn, result = _draw_and_read(tmp_path, with_style("matplotlib", censor_marker=marker))
+    _assert_known_answer(result, drawn)
+    for arm in result.arms:
+        t, e = ARMS[arm.name]
+        censored = np.unique(t[e == 0])
+        censored = censored[censored < t.max()]  # the end of the curve hides the last mark
+        found = arm.censored[arm.censored < t.max() - 0.5]
+        assert len(found) == len(censored), (arm.name, found, censored)
+        assert np.abs(found - censored).max() * result.x_calibration.slope <= 1.0
+
+
+def test_hidden_stretch_comes_out_at_the_level_of_the_curve_on_top(tmp_path):
+    """Two arms identical up to time 10: the first drawn is hidden under the second there."""
+    shared = {2: 1, 4: 2, 6: 1, 8: 1}
+    arms = {"Under": _arm(shared | {12: 3, 16: 2}, {}, 30, 20), "Over": _arm(shared | {11: 1, 14: 1}, {}, 30, 20)}
+    drawn, result = _draw_and_read(tmp_path, "matplotlib", arms)
+    for name, (level_error, drop_times, event_times, _, _) in _errors(result, drawn, arms).items():
+        assert level_error <= 0.004 and len(drop_times) == len(event_times), name
+    under = next(a for a in result.arms if a.name == "Under")
+    assert under.hidden and under.hidden[0][1] >= 8, under.hidden
+
+
+def test_properties_non_increasing_and_within_the_axes(tmp_path):
+    from lifelines.datasets import load_gbsg2
+
+    g = load_gbsg2()
+    arms = {k: (d.time.to_numpy(float), d.cens.to_numpy(int)) for k, d in g.groupby("horTh")}
+    for style in ("survminer", "jpeg", "ggplot"):
+        path = tmp_path / f"{style}.img"
+        drawn = draw_km_figure(arms, path, style)
+        specs = [ArmSpec(n, parse_colour(c)) for n, (c, _) in drawn.arms.items()]
+        result = digitize_image(path, parse_ticks("%g:%g:%g" % drawn.x_ticks), parse_ticks("%g:%g:%g" % drawn.y_ticks), specs)
+        for arm in result.arms:
+            time, surv = arm.points.time.to_numpy(), arm.points.survival.to_numpy()
+            assert (np.diff(time) >= 0).all() and (np.diff(surv) <= 0).all()
+            assert time.min() >= 0 and 0 <= surv.min() and surv.max() <= drawn.y_ticks[1]
+            assert time.max() <= drawn.x_ticks[1] * 1.06
+
+
+def test_colours_are_found_when_only_the_number_of_arms_is_given(tmp_path):
+    path = tmp_path / "f.png"
+    drawn = draw_km_figure(ARMS, path, "matplotlib", x_step=5)
+    result = digitize_image(path, "0:25:5", "0:1:0.2", n_arms=2)
+    found = sorted(tuple(round(c, 1) for c in arm.rgb) for arm in result.arms)
+    assert found == sorted(tuple(round(c, 1) for c in parse_colour(c)) for c, _ in drawn.arms.values())
+
+
+def test_ticks_and_calibration_are_reported(tmp_path):
+    drawn, result = _draw_and_read(tmp_path, "base-r")
+    report = result.report()
+    assert report["calibration"]["x"]["ticks"] == [0, 5, 10, 15, 20, 25]
+    assert report["calibration"]["x"]["residual_px"] < 1 and report["calibration"]["y"]["residual_px"] < 1
+    arm = report["arms"]["Placebo"]
+    assert set(arm) >= {"x_coverage", "hidden_stretches", "censor_marks", "censored_times", "colour"}
+
+
+BAD = {
+    "too few ticks": (("0:20:5", "0:1:0.2"), "x ticks 0:20:5 (5 ticks) leave out tick marks of the x axis"),
+    "ticks that fit no marks": (("0:25:5", "0:1:0.3"), "y ticks"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_ticks_that_do_not_fit_are_refused(tmp_path, case):
+    (x_ticks, y_ticks), message = BAD[case]
+    path = tmp_path / "f.png"
+    drawn = draw_km_figure(ARMS, path, "matplotlib", x_step=5)
+    specs = [ArmSpec(n, parse_colour(c)) for n, (c, _) in drawn.arms.items()]
+    with pytest.raises((InputError, ValueError), match="ticks"):
+        digitize_image(path, x_ticks, y_ticks, specs)
+
+
+def test_same_colour_without_line_styles_is_refused(tmp_path):
+    path = tmp_path / "f.png"
+    draw_km_figure(ARMS, path, "bw-dashed", x_step=5)
+    with pytest.raises(InputError, match="resolve to the same pixels"):
+        digitize_image(path, "0:25:5", "0:1:0.2", [ArmSpec("a", (0, 0, 0)), ArmSpec("b", (0, 0, 0))])
+
+
+def test_two_solid_curves_of_one_colour_are_refused_not_mixed(tmp_path):
+    path = tmp_path / "f.png"
+    draw_km_figure(ARMS, path, with_style("bw-dashed", line_styles=("-", "-")), x_step=5)
+    with pytest.raises(InputError, match="cannot be told apart|only one curve"):
+        digitize_image(path, "0:25:5", "0:1:0.2", [ArmSpec("a", (0, 0, 0), "solid"), ArmSpec("b", (0, 0, 0), "dashed")])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Drug + chemo=#1f77b4", ("Drug + chemo", (31 / 255, 119 / 255, 180 / 255), None)),
+    ("A=black:dashed", ("A", (0.0, 0.0, 0.0), "dashed")),
+    ("x=y=red:solid", ("x=y", (1.0, 0.0, 0.0), "solid")),
+])
+def test_parse_arm(text, expected):
+    arm = parse_arm(text)
+    assert (arm.name, arm.rgb, arm.style) == expected
+
+
+@pytest.mark.parametrize("text", ["nocolour", "=red", "A=notacolour", "A=red:dotted"])
+def test_parse_arm_refuses(text):
+    with pytest.raises(ValueError):
+        parse_arm(text)
+
+
+@pytest.mark.parametrize("text", ["0:10", "a:b:c", "10:0:1", "0:10:0", "0:10:3", "0:1000:1"])
+def test_parse_ticks_refuses(text):
+    with pytest.raises(ValueError):
+        parse_ticks(text)
