@@ -57,7 +57,7 @@ def validated_trials(config):
             for arm, files in endpoint.curves.items():
                 curve = read_curve(files.curve, dataset=files.dataset, scale=files.scale)
                 at_risk = None if files.at_risk is None else read_risk_table(files.at_risk)
-                check_counts(curve, trial.arm(arm).n, at_risk, files.total_events)
+                check_counts(curve, files.n, at_risk, files.total_events)
         trials[trial_id] = trial
     return trials
 

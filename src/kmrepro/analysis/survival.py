@@ -204,22 +204,27 @@ def analyse_endpoint(
     alpha: float = 0.05,
     source: str | Path | None = None,
 ) -> dict:
-    """The whole stats/<endpoint>.json for a two-arm trial; ``source`` names the IPD file in errors."""
+    """The whole stats/<endpoint>.json; ``source`` names the IPD file in errors.
+
+    A two-arm endpoint has one ``comparison``. A figure may show three or more arms (treatments, or a
+    treatment crossed with a subgroup): it has ``comparisons``, every other arm against ``reference``, each
+    fitted on that pair's patients alone, as papers report pairwise hazard ratios.
+    """
     missing = {"arm", "time", "event"} - set(ipd.columns)
     if missing:
         raise InputError(source, f"IPD lacks column(s) {sorted(missing)}")
-    if reference not in arms or len(arms) != 2 or len(set(arms)) != 2:
-        raise InputError(source, f"need two distinct arms including the reference {reference!r}, got {arms}")
+    if reference not in arms or len(arms) < 2 or len(set(arms)) != len(arms):
+        raise InputError(source, f"need two or more distinct arms including the reference {reference!r}, got {arms}")
     unknown = set(map(str, ipd["arm"].unique())) - set(arms)
     if unknown:
         raise InputError(source, f"IPD has unknown arm(s) {sorted(unknown)}; expected {arms}")
-    (arm,) = [a for a in arms if a != reference]
     _check_settings(landmarks, tau, alpha)  # outside the try: a bad setting is not the IPD file's fault
     try:
         per_arm = {a: summarise_arm(*_arm_data(ipd, a), landmarks, tau, alpha) for a in arms}
-        comparison = compare_arms(ipd, arm, reference, tau, alpha)
+        comparisons = {a: compare_arms(ipd, a, reference, tau, alpha) for a in arms if a != reference}
     except InputError as err:
         raise InputError(source, err.message) from err
+    effects = {"comparison": next(iter(comparisons.values()))} if len(comparisons) == 1 else {"comparisons": comparisons}
     return {
         "trial": trial_id,
         "endpoint": endpoint_id,
@@ -233,5 +238,5 @@ def analyse_endpoint(
             "confidence": 1 - alpha,
         },
         "arms": per_arm,
-        "comparison": comparison,
+        **effects,
     }

@@ -20,6 +20,9 @@ from kmrepro.errors import InputError
 #: Keys of stats/<endpoint>.json and response.json that claims may point at (the results contract).
 STATS_ARM_KEYS = frozenset({"n", "events", "median", "survival", "rmst", "median_follow_up"})
 STATS_COMPARISON_KEYS = frozenset({"hazard_ratio", "logrank", "rmst_difference"})
+#: Key of stats/<endpoint>.json holding, for endpoints of three or more arms, each arm's effects against
+#: the endpoint's reference (``comparisons.<arm>.hazard_ratio``); two-arm endpoints have ``comparison``.
+STATS_COMPARISONS = "comparisons"
 RESPONSE_KEYS = frozenset({"arms", "difference"})
 #: Checks that read the claim's value as a rounded percentage.
 PERCENT_CHECKS = frozenset({"percent_of", "fraction", "share_of_unknown_total", "one_minus"})
@@ -49,21 +52,27 @@ class Arm:
 
 @dataclass(frozen=True)
 class Curve:
-    """One arm's digitized inputs; paths are the trial folder joined with the YAML's relative path."""
+    """One arm's digitized inputs; paths are the trial folder joined with the YAML's relative path.
+    ``n`` is the number of patients the curve starts with (the arm's n unless the figure is a subgroup)."""
 
     curve: Path
     at_risk: Path | None
     dataset: str | None
     scale: str
     total_events: int | None
+    n: int
 
 
 @dataclass(frozen=True)
 class Endpoint:
+    """One figure; ``arms`` are the arms it shows (in trial order) and ``reference`` their comparator."""
+
     id: str
     label: str
     figure: str | None
     curves: dict[str, Curve]
+    arms: tuple[str, ...]
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -196,14 +205,29 @@ def _result_path_problem(text: str, data: dict) -> str | None:
     endpoint = file.removeprefix("stats/").removesuffix(".json")
     if endpoint not in endpoint_ids:
         return f"unknown endpoint {endpoint!r} (endpoints: {', '.join(endpoint_ids)})"
+    spec = data["endpoints"][endpoint_ids.index(endpoint)]
+    shown = spec.get("arms", arm_ids)
     if keys[0] == "comparison":
         if keys[1] not in STATS_COMPARISON_KEYS:
             return f"expected comparison.<{'|'.join(sorted(STATS_COMPARISON_KEYS))}>"
+        if len(shown) != 2:
+            return f"endpoint {endpoint!r} has {len(shown)} arms: name one with {STATS_COMPARISONS}.<arm>..."
+        return None
+    if keys[0] == STATS_COMPARISONS:
+        if len(shown) == 2:
+            return f"endpoint {endpoint!r} has two arms: use comparison..."
+        compared = [a for a in shown if a != _endpoint_reference(spec, data)]
+        if keys[1] not in compared:
+            return f"expected {STATS_COMPARISONS}.<{'|'.join(compared)}> (arms compared with the reference)"
+        if keys[2] not in STATS_COMPARISON_KEYS:
+            return f"expected {STATS_COMPARISONS}.{keys[1]}.<{'|'.join(sorted(STATS_COMPARISON_KEYS))}>"
         return None
     if keys[0] != "arms":
         return "expected arms.<arm>... or comparison..."
     if keys[1] not in arm_ids:
         return f"unknown arm {keys[1]!r} (arms: {', '.join(arm_ids)})"
+    if keys[1] not in shown:
+        return f"endpoint {endpoint!r} does not show arm {keys[1]!r} (its arms: {', '.join(shown)})"
     if keys[2] not in STATS_ARM_KEYS:
         return f"expected arms.{keys[1]}.<{'|'.join(sorted(STATS_ARM_KEYS))}>"
     landmarks = [f"{t:g}" for t in data["analysis"]["landmarks"]]
@@ -273,14 +297,33 @@ def _check_claims(path: Path, data: dict) -> None:
         _check_claim_checks(path, data, i, by_id)
 
 
-def _curve(folder: Path, spec: dict) -> Curve:
+def _curve(folder: Path, spec: dict, arm_n: int) -> Curve:
     return Curve(
         curve=folder / spec["curve"],
         at_risk=folder / spec["at_risk"] if "at_risk" in spec else None,
         dataset=spec.get("dataset"),
         scale=spec.get("scale", "auto"),
         total_events=spec.get("total_events"),
+        n=spec.get("n", arm_n),
     )
+
+
+def _endpoint_reference(endpoint: dict, data: dict) -> str:
+    """The endpoint's own reference, else the trial's (load_trial has checked there is exactly one)."""
+    return endpoint.get("reference") or next(a["id"] for a in data["arms"] if a.get("reference", False))
+
+
+def _check_endpoint_arms(path: Path, data: dict, i: int, arm_ids: list[str]) -> None:
+    """A figure shows all arms, or the ``arms`` it lists; its reference is one of them."""
+    endpoint = data["endpoints"][i]
+    for j, arm in enumerate(endpoint.get("arms", [])):
+        if arm not in arm_ids:
+            raise InputError(path, f"endpoints[{i}].arms[{j}]: unknown arm {arm!r} (arms: {', '.join(arm_ids)})")
+    shown = endpoint.get("arms", arm_ids)
+    _same_arms(path, f"endpoints[{i}].curves", endpoint["curves"], shown, "curve")
+    reference = _endpoint_reference(endpoint, data)
+    if reference not in shown:
+        raise InputError(path, f"endpoints[{i}].reference: {reference!r} is not one of its arms ({', '.join(shown)})")
 
 
 def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
@@ -294,7 +337,7 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
         raise InputError(path, f"arms: exactly one arm needs reference: true, found {len(references)}")
     _unique_ids(path, data["endpoints"], "endpoints")
     for i, endpoint in enumerate(data["endpoints"]):
-        _same_arms(path, f"endpoints[{i}].curves", endpoint["curves"], arm_ids, "curve")
+        _check_endpoint_arms(path, data, i, arm_ids)
         for arm, spec in endpoint["curves"].items():
             for key in ("curve", "at_risk"):
                 if key in spec and not (path.parent / spec[key]).is_file():
@@ -303,6 +346,7 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
     for i, response in enumerate(data.get("response", [])):
         _same_arms(path, f"response[{i}].percent", response["percent"], arm_ids, "percentage")
     _check_claims(path, data)
+    arm_n = {a["id"]: a["n"] for a in data["arms"]}
     return Trial(
         path=path,
         id=data["id"],
@@ -310,7 +354,12 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
         arms=tuple(Arm(a["id"], a["label"], a["n"], a.get("reference", False)) for a in data["arms"]),
         endpoints=tuple(
             Endpoint(
-                e["id"], e["label"], e.get("figure"), {arm: _curve(path.parent, s) for arm, s in e["curves"].items()}
+                e["id"],
+                e["label"],
+                e.get("figure"),
+                {arm: _curve(path.parent, s, arm_n[arm]) for arm, s in e["curves"].items()},
+                arms=tuple(a for a in arm_n if a in e.get("arms", arm_n)),
+                reference=_endpoint_reference(e, data),
             )
             for e in data["endpoints"]
         ),

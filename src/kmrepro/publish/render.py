@@ -159,6 +159,8 @@ def estimates_table(stats: Mapping[str, dict], endpoint_labels: Mapping[str, str
     for endpoint, result in stats.items():
         unit = result["time_unit"]
         for arm, label in arm_labels.items():
+            if arm not in result["arms"]:  # a figure that shows some of the trial's arms
+                continue
             a = result["arms"][arm]
             row = {
                 "Endpoint": endpoint_labels[endpoint],
@@ -175,16 +177,20 @@ def estimates_table(stats: Mapping[str, dict], endpoint_labels: Mapping[str, str
 
 
 HR_PATH = "stats/{endpoint}.json#comparison.hazard_ratio"
+#: The hazard ratio of one arm of an endpoint of three or more arms against the endpoint's reference.
+ARM_HR_PATH = "stats/{endpoint}.json#comparisons.{arm}.hazard_ratio"
 
 
-def published_hazard_ratio(claims: list[dict], endpoint: str) -> dict | None:
-    """The endpoint's hazard ratio as the publication states it: the first claim regenerated from the
-    endpoint's Cox model, preferring one stated with a CI."""
-    found = [
-        c
-        for c in claims
-        if c.get("regenerate", {}).get("path") == HR_PATH.format(endpoint=endpoint) and "value" in c
-    ]
+def comparisons(result: Mapping) -> dict[str | None, dict]:
+    """A stats file's between-arm effects by compared arm; None keys the one comparison of a two-arm endpoint."""
+    return {None: result["comparison"]} if "comparison" in result else dict(result["comparisons"])
+
+
+def published_hazard_ratio(claims: list[dict], endpoint: str, arm: str | None = None) -> dict | None:
+    """The endpoint's hazard ratio as the publication states it (of ``arm`` against the reference, in an
+    endpoint of three or more arms): the first claim regenerated from that Cox model, preferring one with a CI."""
+    path = HR_PATH.format(endpoint=endpoint) if arm is None else ARM_HR_PATH.format(endpoint=endpoint, arm=arm)
+    found = [c for c in claims if c.get("regenerate", {}).get("path") == path and "value" in c]
     if not found:
         return None
     claim = next((c for c in found if c.get("ci")), found[0])
@@ -192,16 +198,27 @@ def published_hazard_ratio(claims: list[dict], endpoint: str) -> dict | None:
     return {"estimate": claim["value"], "lower": ci.get("lower"), "upper": ci.get("upper"), "claim": claim["id"]}
 
 
-def hazard_ratio_rows(claims: list[dict], stats: Mapping[str, dict], endpoint_labels: Mapping[str, str]) -> list[dict]:
-    """Forest plot rows: label, published (from the claims) and regenerated (from the stats) hazard ratio."""
+def hazard_ratio_rows(
+    claims: list[dict],
+    stats: Mapping[str, dict],
+    endpoint_labels: Mapping[str, str],
+    arm_labels: Mapping[str, str] | None = None,
+) -> list[dict]:
+    """Forest plot rows: label, published (from the claims) and regenerated (from the stats) hazard ratio;
+    one row per endpoint, or per compared arm in endpoints of three or more arms."""
+    arm_labels = arm_labels or {}
     return [
         {
-            "label": endpoint_labels[endpoint],
-            "published": published_hazard_ratio(claims, endpoint),
-            "regenerated": result["comparison"]["hazard_ratio"],
-            "logrank_p": result["comparison"]["logrank"]["p"],
+            "label": endpoint_labels[endpoint]
+            if arm is None
+            else f"{endpoint_labels[endpoint]}: {arm_labels.get(arm, arm)} vs "
+            f"{arm_labels.get(effect['reference'], effect['reference'])}",
+            "published": published_hazard_ratio(claims, endpoint, arm),
+            "regenerated": effect["hazard_ratio"],
+            "logrank_p": effect["logrank"]["p"],
         }
         for endpoint, result in stats.items()
+        for arm, effect in comparisons(result).items()
     ]
 
 
