@@ -93,6 +93,9 @@ def provenance_html(trial: Mapping) -> str:
         "about whether the publication is right.",
         "digitized": "These inputs were digitized from the published Kaplan-Meier figures.",
         "derived-from-real-ipd": "These curves were computed from real individual patient data.",
+        "simulated-from-reconstructed-ipd": "These inputs are a simulated digitization of individual patient "
+        "data that were themselves reconstructed from the published figure (kmdata): agreement with the "
+        "publication measures two reconstructions in a row, not one.",
     }[kind]
     cite = html.escape(trial["citation"])
     if trial.get("doi"):
