@@ -50,8 +50,8 @@ $(CORPUS_TRIALS)/.generated: $(VENV)/installed data/kmdata/key.csv data/kmdata/i
 	touch $@
 
 corpus: $(CORPUS_TRIALS)/.generated
-	status=0; $(RUN) $(BIN)/snakemake --profile profiles/$(PROFILE) --configfile $(CORPUS_CONFIG) $(SNAKEMAKE_FLAGS) \
-		$$($(BIN)/python -m kmrepro.corpus targets --config $(CORPUS_CONFIG) $(CORPUS_LIMIT)) || status=$$?; \
+	status=0; $(RUN) $(BIN)/snakemake $$($(BIN)/python -m kmrepro.corpus targets --config $(CORPUS_CONFIG) $(CORPUS_LIMIT)) \
+		--profile profiles/$(PROFILE) --configfile $(CORPUS_CONFIG) $(SNAKEMAKE_FLAGS) || status=$$?; \
 	$(BIN)/python -m kmrepro.corpus registry --config $(CORPUS_CONFIG) $(CORPUS_LIMIT) --out results/registry; \
 	exit $$status
 

@@ -139,6 +139,8 @@ def trial_document(paper: Paper, folder: Path) -> tuple[dict, dict]:
     endpoints, claims, sets = [], [], []
     for figure in figures(paper.datasets):
         endpoint = slug(figure.panel)
+        while any(e["id"] == endpoint for e in endpoints):  # one panel label, two figures with no arm in common
+            endpoint += "-b"
         curves = _digitize_figure(folder, endpoint, figure)
         for arm, original in zip(curves, figure.arms):
             arms.setdefault(arm, {"id": arm, "label": original, "n": curves[arm]["n"]})
