@@ -24,7 +24,9 @@ from kmrepro.audit.trial import Config, load_config, load_trial
 SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
 NOTEBOOKS = Path(workflow.basedir) / "notebooks"
 CONDA_ENV = "../../envs/kmrepro.yaml"
-LIBRARY = sorted(str(p) for p in Path(kmrepro.__file__).parent.rglob("*.py"))
+# kmrepro.corpus (generator, registry) runs before and after the workflow, never in a job: editing it must not
+# rebuild every trial (what it generates is the trials' input, which reruns what it changes).
+LIBRARY = sorted(str(p) for p in Path(kmrepro.__file__).parent.rglob("*.py") if p.parent.name != "corpus")
 
 
 def validated_config():
