@@ -4,7 +4,8 @@ and the registry's agreement figures.
 For each LIMIT (first N papers of key.csv) it builds the corpus subset into a scratch results folder through
 profiles/local (and, with ``--slurm``, once more through profiles/slurm), then rebuilds with nothing to do.
 Peak memory is the largest sum of resident memory over Snakemake and all its child processes, sampled every
-0.2 s. The registry figures are the median and 90th percentile of |Δ log HR| against the published HR, and
+0.2 s. CPU time (user + system of every process of the build) is reported beside wall time: on a machine
+shared with other work, wall time measures the neighbours too; CPU / cores is what an idle machine takes. The registry figures are the median and 90th percentile of |Δ log HR| against the published HR, and
 the same for kmdata's own IPD (the floor a second reconstruction cannot be expected to beat).
 
 Usage, from the repository root after ``make results/corpus-trials/.generated``:
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -58,8 +60,14 @@ def _tree_rss_mb(root: int) -> float:
     return sum(rss.get(pid, 0.0) for pid in tree)
 
 
-def run_measured(command: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak MB of the process tree); exits with the tail of stderr if the command fails."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_measured(command: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak MB of the process tree); exits with the tail of stderr if it fails."""
+    cpu_before = _children_cpu()
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "SOURCE_DATE_EPOCH": "0"}
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -77,7 +85,7 @@ def run_measured(command: list[str]) -> tuple[float, float]:
     sampler.join()
     if proc.returncode:
         sys.exit(f"{' '.join(command[:4])} ... failed:\n{stderr[-3000:]}")
-    return elapsed, peak[0]
+    return elapsed, _children_cpu() - cpu_before, peak[0]
 
 
 def build(config: Path, limit: int | None, profile: str) -> list[str]:
@@ -100,11 +108,12 @@ def main() -> int:
                 config = work / "config.yaml"
                 work.mkdir()
                 config.write_text(yaml.safe_dump({**settings, "results_dir": str(work / "results")}))
-                cold, peak = run_measured(build(config, limit, profile))
-                noop, _ = run_measured(build(config, limit, profile))
+                cold, cold_cpu, peak = run_measured(build(config, limit, profile))
+                noop, noop_cpu, _ = run_measured(build(config, limit, profile))
                 figures = sum(1 for _ in (work / "results").glob("*/stats/*.json"))
                 rows.append({"papers": papers, "figures": figures, "profile": profile, "cold s": cold,
-                             "cold s/figure": cold / max(figures, 1), "no-op s": noop, "peak MB": peak})  # fmt: skip
+                             "cold CPU s": cold_cpu, "CPU s/figure": cold_cpu / max(figures, 1), "no-op s": noop,
+                             "no-op CPU s": noop_cpu, "peak MB": peak})  # fmt: skip
                 if profile == "local":
                     print(f"\nper job, mean seconds by stage, LIMIT={text}")
                     print(stage_table(work, 0.0).to_string(float_format=lambda x: f"{x:.2f}"))
