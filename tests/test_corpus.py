@@ -73,9 +73,9 @@ def test_generated_multi_arm_trial_is_valid_and_claims_each_arm_against_the_refe
     trial = load_trial(tmp_path / "altto" / "trial.yaml", SCHEMA)
     endpoint = trial.endpoint("2a")
     assert len(endpoint.arms) == 4 and endpoint.reference == "t"
-    paths = [c["regenerate"]["path"] for c in trial.claims if c["unit"] == "hazard_ratio"]
+    paths = [c.regenerate.paths[0] for c in trial.claims if c.unit == "hazard_ratio"]
     assert "stats/2a.json#comparisons.l_t.hazard_ratio" in paths
-    assert all(c["unit"] != "months" for c in trial.claims)  # key.csv gives no medians, so none is claimed
+    assert all(c.unit != "months" for c in trial.claims)  # key.csv gives no medians, so none is claimed
     written = {p: p.read_bytes() for p in (tmp_path / "altto").rglob("*") if p.is_file()}
     mtimes = {p: p.stat().st_mtime_ns for p in written}
     write_trial(found["altto"], tmp_path)  # deterministic, and leaves unchanged files untouched
@@ -88,8 +88,8 @@ def test_undetermined_reference_is_said_in_the_claim(corpus, tmp_path):
     write_trial(found["aspecct"], tmp_path)  # cetuximab vs panitumumab, published HR 0.97
     trial = load_trial(tmp_path / "aspecct" / "trial.yaml", SCHEMA)
     reference = trial.endpoint("2a").reference
-    (hr,) = [c for c in trial.claims if c["id"].startswith("hr-2a-")]
-    assert f"assumed reference {reference}" in hr["description"] and "cannot be told" in hr["description"]
+    (hr,) = [c for c in trial.claims if c.id.startswith("hr-2a-")]
+    assert f"assumed reference {reference}" in hr.description and "cannot be told" in hr.description
 
 
 def _row(**values):

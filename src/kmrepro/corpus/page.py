@@ -11,8 +11,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
 from kmrepro.publish.plots import COLOURS, PUBLISHED_COLOUR, STYLE, figure_bytes
-from kmrepro.publish.render import page
+
+#: templates/registry.html extends the report's page shell (kmrepro/publish/templates/page.html).
+TEMPLATES = Environment(
+    loader=ChoiceLoader([PackageLoader("kmrepro.corpus", "templates"), PackageLoader("kmrepro.publish", "templates")]),
+    autoescape=True,
+    undefined=StrictUndefined,
+)
 
 STATUS_COLOURS = {"reproduced": COLOURS[2], "differs": COLOURS[1], "reference-unknown": COLOURS[3]}
 WORST_SHOWN = 25
@@ -24,32 +33,10 @@ NOTE = (
     "The floor column is the hazard ratio of kmdata's own IPD: what one reconstruction reached."
 )
 
-SCRIPT = """
-const table = document.getElementById('registry');
-const rows = () => Array.from(table.tBodies[0].rows);
-document.getElementById('filter').addEventListener('input', e => {
-  const words = e.target.value.toLowerCase().split(/\\s+/).filter(Boolean);
-  for (const row of rows()) {
-    const text = row.textContent.toLowerCase();
-    row.hidden = !words.every(w => text.includes(w));
-  }
-});
-table.tHead.addEventListener('click', e => {
-  const th = e.target.closest('th'); if (!th) return;
-  const i = th.cellIndex, up = th.dataset.dir !== 'up'; th.dataset.dir = up ? 'up' : 'down';
-  const key = r => { const t = r.cells[i].dataset.v ?? r.cells[i].textContent; const x = parseFloat(t);
-                     return Number.isNaN(x) ? t : x; };
-  const sorted = rows().sort((a, b) => { const x = key(a), y = key(b);
-    const c = (typeof x === typeof y) ? (x < y ? -1 : x > y ? 1 : 0) : (typeof x === 'number' ? -1 : 1);
-    return up ? c : -c; });
-  for (const r of sorted) table.tBodies[0].appendChild(r);
-});
-"""
 
 
-def _svg(fig: Figure, alt: str) -> str:
-    data = base64.b64encode(figure_bytes(fig, "svg")).decode()
-    return f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}">'
+def _svg(fig: Figure, alt: str) -> dict:
+    return {"alt": alt, "src": "data:image/svg+xml;base64," + base64.b64encode(figure_bytes(fig, "svg")).decode()}
 
 
 @matplotlib.rc_context(STYLE)
@@ -94,8 +81,8 @@ def _number(x, digits: int = 3) -> str:
     return "" if x is None or pd.isna(x) else f"{x:.{digits}g}" if digits < 0 else f"{x:.{digits}f}"
 
 
-def _table(table: pd.DataFrame, links: dict[str, str], interactive: bool = False) -> str:
-    """The rows as an HTML table; the interactive one (one per page) gets the filter box and sorting."""
+def _table(table: pd.DataFrame, links: dict[str, str], interactive: bool = False) -> Markup:
+    """The rows as an HTML table (every cell escaped here); the interactive one gets the id the script sorts."""
     head = ["trial", "figure", "arm vs reference", "outcome", "year", "published HR", "regenerated HR (95% CI)",
             "floor: kmdata IPD HR", "|Δ log HR|", "status", "likely reason / logs"]  # fmt: skip
     body = []
@@ -113,13 +100,8 @@ def _table(table: pd.DataFrame, links: dict[str, str], interactive: bool = False
                  _number(r.get("kmdata_ipd_hr"), 2), _number(r.get("abs_dlog_hr"), 3), html.escape(r["status"]),
                  reason]  # fmt: skip
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    controls = (
-        '<p><input id="filter" type="search" placeholder="Filter rows (all words must match)" size="50"> '
-        "Click a column heading to sort.</p>"
-    )
-    return (
-        (controls if interactive else "")
-        + ('<table id="registry">' if interactive else "<table>") + "<thead><tr>"
+    return Markup(
+        ('<table id="registry">' if interactive else "<table>") + "<thead><tr>"
         + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>"
     )
 
@@ -137,28 +119,23 @@ def summary(done: pd.DataFrame) -> dict[str, float]:
 
 def registry_page(table: pd.DataFrame, links: dict[str, str]) -> str:
     done = table[table["abs_dlog_hr"].notna()].copy()
-    counts = table["status"].value_counts()
-    parts = [
-        "<h1>kmdata corpus: published vs regenerated hazard ratios</h1>",
-        f'<div class="banner synthetic"><p><strong>{html.escape(NOTE)}</strong></p></div>',
-        "<h2>Counts by status</h2><ul>"
-        + "".join(f"<li>{html.escape(s)}: {n}</li>" for s, n in counts.items())
-        + f"</ul><p>{len(table)} figures; {table['trial'].replace('', np.nan).nunique()} papers.</p>",
-    ]
+    worst = table[table["status"] != "reproduced"].sort_values("abs_dlog_hr", ascending=False, na_position="first")
+    plots = []
     if not done.empty:
-        s = summary(done)
-        parts += [
-            f"<p>|Δ log HR| against the published HR: median {s['median']:.3f}, 90th percentile {s['p90']:.3f}; "
-            f"kmdata's own IPD (the floor): median {s['floor_median']:.3f}, 90th percentile {s['floor_p90']:.3f}.</p>",
-            "<h2>Published against regenerated</h2>",
+        plots = [
             _svg(scatter_figure(done), "Scatter of published against regenerated hazard ratios, log axes"),
             _svg(histogram_figure(done), "Histogram of |Δ log HR|"),
         ]
-    worst = table[table["status"] != "reproduced"].sort_values("abs_dlog_hr", ascending=False, na_position="first")
-    parts += [
-        f"<h2>Worst agreements first ({min(len(worst), WORST_SHOWN)} of {len(worst)} not reproduced)</h2>",
-        _table(worst.head(WORST_SHOWN), links),
-        "<h2>All figures</h2>",
-        _table(table.sort_values(["trial", "endpoint", "dataset"]), links, interactive=True),
-    ]
-    return page("\n".join(parts) + f"<script>{SCRIPT}</script>", "kmdata corpus registry")
+    return TEMPLATES.get_template("registry.html").render(
+        title="kmdata corpus registry",
+        note=NOTE,
+        counts=list(table["status"].value_counts().items()),
+        figures=len(table),
+        papers=table["trial"].replace("", np.nan).nunique(),
+        summary=summary(done) if not done.empty else None,
+        plots=plots,
+        worst_shown=min(len(worst), WORST_SHOWN),
+        not_reproduced=len(worst),
+        worst=_table(worst.head(WORST_SHOWN), links),
+        everything=_table(table.sort_values(["trial", "endpoint", "dataset"]), links, interactive=True),
+    ) + "\n"
