@@ -58,6 +58,7 @@ def validated_config():
         trials=tuple(config["trials"]),
         trials_dir=Path(config.get("trials_dir", first.trials_dir)),
         results_dir=Path(config.get("results_dir", first.results_dir)),
+        batch=bool(config.get("batch", first.batch)),
     )
 
 
@@ -79,6 +80,19 @@ def validated_trials(config):
                 check_counts(curve, files.n, at_risk, files.total_events)
         trials[trial_id] = trial
     return trials
+
+
+def digitized_files(wildcards):
+    """Every digitized file of the trial (curves and risk tables of all endpoints)."""
+    return sorted(
+        {
+            str(path)
+            for endpoint in TRIALS[wildcards.trial].endpoints
+            for files in endpoint.curves.values()
+            for path in (files.curve, files.at_risk)
+            if path is not None
+        }
+    )
 
 
 def trial_file(wildcards):

@@ -193,6 +193,7 @@ class Config:
     trials: tuple[str, ...]
     trials_dir: Path
     results_dir: Path
+    batch: bool = False  # every stage of a trial in one process, no notebooks (kmrepro.batch)
 
     def trial_file(self, trial_id: str) -> Path:
         return self.trials_dir / trial_id / "trial.yaml"
@@ -465,4 +466,9 @@ def load_config(path: str | Path, schema_path: str | Path) -> Config:
     data, schema = _validated(path, schema_path)
     defaults = {k: p["default"] for k, p in schema["properties"].items() if "default" in p}
     data = {**defaults, **data}
-    return Config(trials=tuple(data["trials"]), trials_dir=Path(data["trials_dir"]), results_dir=Path(data["results_dir"]))
+    return Config(
+        trials=tuple(data["trials"]),
+        trials_dir=Path(data["trials_dir"]),
+        results_dir=Path(data["results_dir"]),
+        batch=data["batch"],
+    )

@@ -202,7 +202,7 @@ def write_trial(paper: Paper, out: Path) -> None:
 
 def write_config(trial_ids: Iterable[str], out: Path, results: Path, path: Path) -> None:
     """The --configfile that points the workflow at the generated trials."""
-    config = {"trials": list(trial_ids), "trials_dir": str(out), "results_dir": str(results)}
+    config = {"trials": list(trial_ids), "trials_dir": str(out), "results_dir": str(results), "batch": True}
     _write_if_changed(path, yaml.safe_dump(config, sort_keys=False))
 
 
