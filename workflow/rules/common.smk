@@ -39,10 +39,11 @@ CONDA_ENV = "../../envs/kmrepro.yaml"
 #: The kmrepro package: its modules and the report's templates (kmrepro/publish/templates/*.html). Not
 #: kmrepro.corpus (generator, registry): it runs before and after the workflow, never in a job, so editing it
 #: must not rebuild every trial (what it generates is the trials' input, which reruns what it changes).
+PACKAGE = Path(kmrepro.__file__).parent
 LIBRARY = sorted(
     str(p)
-    for p in Path(kmrepro.__file__).parent.rglob("*")
-    if p.suffix in (".py", ".html") and p.parent.name != "corpus"
+    for p in PACKAGE.rglob("*")
+    if p.suffix in (".py", ".html") and p.relative_to(PACKAGE).parts[0] != "corpus"
 )
 
 

@@ -7,6 +7,7 @@ a user can search for in the YAML.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,14 @@ _Loader.yaml_implicit_resolvers = {
     first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+class _FastLoader(getattr(yaml, "CSafeLoader", _Loader)):
+    """The same reading through libyaml when installed (a corpus run reads hundreds of trial.yaml files at
+    start-up); a file it rejects is read again by _Loader, whose error message names the row."""
+
+
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
 
 
 @dataclass(frozen=True)
@@ -209,6 +218,10 @@ def read_yaml(path: str | Path) -> Any:
     except OSError as err:
         raise InputError(path, f"cannot read file: {err.strerror}") from err
     try:
+        return yaml.load(text, Loader=_FastLoader)
+    except yaml.YAMLError:
+        pass
+    try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
@@ -231,17 +244,42 @@ def _message(error: jsonschema.ValidationError) -> str:
     return " ".join(error.message.split())
 
 
+#: id(schema) -> (schema, its checked validator): read_schema returns one dict per file, checked once.
+_VALIDATORS: dict[int, tuple[dict, Any]] = {}
+
+
+def _validator(schema: dict) -> Any:
+    known = _VALIDATORS.get(id(schema))
+    if known is None or known[0] is not schema:
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        known = _VALIDATORS[id(schema)] = (schema, cls(schema, format_checker=cls.FORMAT_CHECKER))
+    return known[1]
+
+
 def schema_problem(data: Any, schema: dict) -> str | None:
     """Where and how ``data`` breaks ``schema`` (``key.path: problem``), or None when it meets it."""
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    error = jsonschema.exceptions.best_match(cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(data))
+    error = jsonschema.exceptions.best_match(_validator(schema).iter_errors(data))
     return None if error is None else f"{key_path(error.absolute_path)}: {_message(error)}"
+
+
+@functools.lru_cache(maxsize=None)
+def _schema_at(path: str, mtime_ns: int) -> dict:
+    return read_yaml(path)
+
+
+def read_schema(path: str | Path) -> dict:
+    """A schema file, parsed once per process while it is unchanged (a run validates every trial against it)."""
+    path = Path(path)
+    try:
+        return _schema_at(str(path.resolve()), path.stat().st_mtime_ns)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
 
 
 def _validated(path: Path, schema_path: str | Path) -> tuple[Any, dict]:
     """The document at ``path`` and its schema, once the document meets the schema."""
-    schema = read_yaml(schema_path)
+    schema = read_schema(schema_path)
     data = read_yaml(path)
     problem = schema_problem(data, schema)
     if problem is not None:
@@ -434,7 +472,7 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
     for i, response in enumerate(data.get("response", [])):
         _same_arms(path, f"response[{i}].percent", response["percent"], arm_ids, "percentage")
     claims = [_claim(c) for c in data["claims"]]
-    _check_claims(path, data, claims, _stats_keys(read_yaml(stats_schema_path(schema_path))))
+    _check_claims(path, data, claims, _stats_keys(read_schema(stats_schema_path(schema_path))))
     arm_n = {a["id"]: a["n"] for a in data["arms"]}
     return Trial(
         path=path,
