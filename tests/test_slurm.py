@@ -1,7 +1,7 @@
-"""A corpus subset built through the SLURM profile gives the same results as a local build.
+"""Equivalent builds of a corpus paper: through the SLURM profile or locally, by the batch path or the notebooks.
 
-Needs a running cluster (.ci/slurm-up.sh starts a one-node one; .ci/run does so in CI). Without one the test
-is skipped and says why: it never passes without having run.
+The SLURM test needs a running cluster (.ci/slurm-up.sh starts a one-node one; .ci/run does so in CI).
+Without one it is skipped and says why: it never passes without having run.
 """
 
 from __future__ import annotations
@@ -66,3 +66,26 @@ def test_slurm_build_equals_local_build(tmp_path):
     assert local and "stats/2a.json" in local
     assert sorted(slurm) == sorted(local)
     assert [f for f in local if local[f] != slurm[f]] == []
+
+
+@pytest.mark.slow
+def test_batch_path_writes_what_the_notebooks_write(tmp_path):
+    """The corpus's batch path and the notebook rules give byte-identical IPD, stats, diagnostics and claims."""
+    trials = tmp_path / "trials"
+    generate(trials, tmp_path / "unused", limit=5)
+    builds = {}
+    for batch in (True, False):
+        config = tmp_path / f"batch-{batch}.yaml"
+        results = tmp_path / f"batch-{batch}"
+        config.write_text(yaml.safe_dump(
+            {"trials": [TRIAL], "trials_dir": str(trials), "results_dir": str(results), "batch": batch}
+        ))  # fmt: skip
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        run = subprocess.run(
+            [sys.executable, "-m", "snakemake", "--profile", "profiles/local", "--configfile", str(config)],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=1800,
+        )
+        assert run.returncode == 0, run.stderr[-4000:]
+        builds[batch] = _files(results / TRIAL)
+    assert sorted(builds[True]) == sorted(builds[False])
+    assert [f for f in builds[True] if builds[True][f] != builds[False][f]] == []
