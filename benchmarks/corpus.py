@@ -5,8 +5,10 @@ For each LIMIT (first N papers of key.csv) it builds the corpus subset into a sc
 profiles/local (and, with ``--slurm``, once more through profiles/slurm), then rebuilds with nothing to do.
 Peak memory is the largest sum of resident memory over Snakemake and all its child processes, sampled every
 0.2 s. CPU time (user + system of every process of the build) is reported beside wall time: on a machine
-shared with other work, wall time measures the neighbours too; CPU / cores is what an idle machine takes. The registry figures are the median and 90th percentile of |Δ log HR| against the published HR, and
-the same for kmdata's own IPD (the floor a second reconstruction cannot be expected to beat).
+shared with other work, wall time measures the neighbours too; CPU / cores is what an idle machine takes.
+The registry figures are the median and 90th percentile of |Δ log HR| against the published HR, and the same
+for kmdata's own IPD (the floor a second reconstruction cannot be expected to beat). Corpus configs select
+the batch path (one job per paper), whose per-job time the stage table shows as compute.
 
 Usage, from the repository root after ``make results/corpus-trials/.generated``:
 ``python benchmarks/corpus.py [--limits 10 40 all] [--slurm]``.
