@@ -118,7 +118,7 @@ def main() -> int:
                              "no-op CPU s": noop_cpu, "peak MB": peak})  # fmt: skip
                 if profile == "local":
                     print(f"\nper job, mean seconds by stage, LIMIT={text}")
-                    print(stage_table(work, 0.0).to_string(float_format=lambda x: f"{x:.2f}"))
+                    print(stage_table(work).to_string(float_format=lambda x: f"{x:.2f}"))
                     table = build_registry(config, work / "registry", limit)
                     done = table[table["abs_dlog_hr"].notna()]
                     figures_ = summary(done) if not done.empty else {}

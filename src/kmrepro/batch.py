@@ -16,6 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from kmrepro.analysis.survival import write_stats
 from kmrepro.audit.claims import evaluate_claims, write_claims_csv, write_claims_json
 from kmrepro.audit.trial import load_trial
@@ -52,9 +54,11 @@ def build_trial(trial_file: Path, schema: Path, stats_schema: Path, results: Pat
         diagnostics = diagnostics_document(trial, endpoint, rec.diagnostics)
         write_json_atomic(results / diagnostics_file(endpoint), diagnostics)
         save_figure(qa_plot(trial, endpoint, rec), results / qa_figure_file(endpoint))
-        stats = endpoint_stats(trial, endpoint, rec.ipd, source=results / ipd_file(endpoint))
+        # The survival stage reads the IPD as written (CSV rounds floats), as the notebooks' survival job does.
+        ipd = pd.read_csv(results / ipd_file(endpoint), dtype={"arm": str})
+        stats = endpoint_stats(trial, endpoint, ipd, source=results / ipd_file(endpoint))
         write_stats(results / stats_file(endpoint), stats, stats_schema)
-        save_figure(km_plot(trial, endpoint, rec.ipd, stats, diagnostics), results / km_figure_file(endpoint))
+        save_figure(km_plot(trial, endpoint, ipd, stats, diagnostics), results / km_figure_file(endpoint))
     claims = evaluate_claims(trial, ResultFiles.under(results, analysis_files(endpoints, False)))
     write_claims_csv(claims, results / CLAIMS_CSV)
     write_claims_json(claims, results / CLAIMS_JSON)
