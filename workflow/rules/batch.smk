@@ -15,6 +15,8 @@ rule batch_trial:
         html=result(REPORT),
         claims_csv=result(CLAIMS_CSV),
         claims_json=result(CLAIMS_JSON),
+    params:
+        results_dir=RESULTS,
     log:
         result("logs/batch.log"),
     benchmark:
@@ -23,4 +25,4 @@ rule batch_trial:
         CONDA_ENV
     shell:
         "python -m kmrepro.batch --schema {input.schema:q} --stats-schema {input.stats_schema:q}"
-        " --results-dir {RESULTS:q} {input.trial:q} > {log:q} 2>&1"
+        " --results-dir {params.results_dir:q} {input.trial:q} > {log:q} 2>&1"
