@@ -16,7 +16,7 @@ rule batch_trial:
         claims_csv=result(CLAIMS_CSV),
         claims_json=result(CLAIMS_JSON),
     params:
-        results_dir=RESULTS,
+        results_dir=lambda wildcards, output: Path(output.html).parent.parent,
     log:
         result("logs/batch.log"),
     benchmark:
