@@ -11,7 +11,7 @@ PAGES_URL ?=
 SNAKEMAKE_FLAGS ?=
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: report test ci-report baselines benchmark clean
+.PHONY: report test ci-report baselines benchmark clean corpus
 
 report: $(VENV)/installed
 	$(RUN) $(BIN)/snakemake --cores $(CORES) --rerun-incomplete $(SNAKEMAKE_FLAGS)
@@ -31,6 +31,29 @@ ci-report: $(VENV)/installed
 # Refresh the committed drift baselines from a build (then review the printed changes and commit baselines/).
 baselines: report
 	$(RUN) $(BIN)/python -m kmrepro.publish.site refresh-baselines
+
+# The kmdata corpus (data/kmdata/): one generated trial per paper, built by the same workflow, then the registry
+# of published vs regenerated hazard ratios. LIMIT=N: the first N papers in key.csv order. PROFILE=slurm: through
+# the cluster (profiles/slurm/). A broken paper does not stop the others (--keep-going); the registry lists it
+# with its log, and make exits non-zero.
+LIMIT ?=
+PROFILE ?= local
+CORPUS_TRIALS := results/corpus-trials
+CORPUS_CONFIG := $(CORPUS_TRIALS)/config.yaml
+CORPUS_LIMIT := $(if $(LIMIT),--limit $(LIMIT))
+
+# A stamp, not config.yaml itself: the generator rewrites only changed files, and every trial's provenance
+# hashes config.yaml, so its mtime must move only when its content does.
+$(CORPUS_TRIALS)/.generated: $(VENV)/installed data/kmdata/key.csv data/kmdata/ipd.csv.gz \
+		$(wildcard src/kmrepro/corpus/*.py) src/kmrepro/reconstruct/simulate.py
+	$(BIN)/python -m kmrepro.corpus generate --out $(CORPUS_TRIALS) --results results/corpus
+	touch $@
+
+corpus: $(CORPUS_TRIALS)/.generated
+	status=0; $(RUN) $(BIN)/snakemake $$($(BIN)/python -m kmrepro.corpus targets --config $(CORPUS_CONFIG) $(CORPUS_LIMIT)) \
+		--profile profiles/$(PROFILE) --configfile $(CORPUS_CONFIG) $(SNAKEMAKE_FLAGS) || status=$$?; \
+	$(BIN)/python -m kmrepro.corpus registry --config $(CORPUS_CONFIG) $(CORPUS_LIMIT) --out results/registry; \
+	exit $$status
 
 benchmark: $(VENV)/installed
 	$(BIN)/python benchmarks/roundtrip.py

@@ -35,11 +35,21 @@ wildcard_constraints:
     endpoint="[a-z0-9][a-z0-9_-]*",
 
 
-include: "workflow/rules/reconstruct.smk"
-include: "workflow/rules/survival.smk"
-include: "workflow/rules/response.smk"
-include: "workflow/rules/claims.smk"
-include: "workflow/rules/report.smk"
+# One notebook job per stage (executed notebooks beside the results), or for corpora (config batch: true)
+# one job per trial through the same library functions (kmrepro.batch).
+if CONFIG.batch:
+
+    include: "workflow/rules/batch.smk"
+
+else:
+
+    include: "workflow/rules/reconstruct.smk"
+    include: "workflow/rules/survival.smk"
+    include: "workflow/rules/response.smk"
+    include: "workflow/rules/claims.smk"
+    include: "workflow/rules/report.smk"
+
+
 include: "workflow/rules/provenance.smk"
 
 

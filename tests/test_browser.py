@@ -285,3 +285,35 @@ def test_a_figure_that_does_not_load_is_caught(browser, tmp_path):
                     '<img alt="bad" src="data:image/png;base64,AAAA">', encoding="utf-8")
     images = {image["alt"]: image for image in browser.open(page)["images"]}
     assert images["good"]["width"] == 1 and images["bad"]["width"] == 0
+
+
+def test_registry_page_in_a_real_browser(browser, tmp_path):
+    """The corpus registry: both figures load, and its table filters as one types and sorts on a click."""
+    from kmrepro.corpus import kmdata
+    from kmrepro.corpus.generate import papers, write_trial
+    from kmrepro.corpus.registry import build_registry
+
+    found = {p.id: p for p in papers(*kmdata.load(), kmdata.KMDATA, [])}
+    for trial, hr in (("actscc", 0.9), ("2005b3030", 0.7)):
+        write_trial(found[trial], tmp_path / "trials")
+        for endpoint in {d["endpoint"] for d in json.loads((tmp_path / "trials" / trial / "corpus.json").read_text())["datasets"]}:
+            stats = tmp_path / "r" / trial / "stats" / f"{endpoint}.json"
+            stats.parent.mkdir(parents=True, exist_ok=True)
+            stats.write_text(json.dumps({"comparison": {"hazard_ratio": {"estimate": hr, "lower": hr / 2, "upper": hr * 2}}}))
+    config = tmp_path / "config.yaml"
+    config.write_text(f"trials: [actscc, 2005b3030]\ntrials_dir: {tmp_path / 'trials'}\nresults_dir: {tmp_path / 'r'}\n")
+    build_registry(config, tmp_path / "registry", limit=2)
+    page = browser.open(tmp_path / "registry" / "index.html")
+    assert [i["alt"] for i in page["images"] if i["complete"] and i["width"] > 0] == [
+        "Scatter of published against regenerated hazard ratios, log axes", "Histogram of |Δ log HR|"]
+    script = """(() => { const f = document.getElementById('filter'); f.value = 'actscc';
+      f.dispatchEvent(new Event('input'));
+      const shown = Array.from(document.querySelectorAll('#registry tbody tr')).filter(r => !r.hidden).length;
+      f.value = ''; f.dispatchEvent(new Event('input'));
+      document.querySelector('#registry th:nth-child(6)').click();
+      const published = Array.from(document.querySelectorAll('#registry tbody tr')).map(r => r.cells[5].textContent);
+      return {shown, published}; })()"""
+    value = browser.call("Runtime.evaluate", {"expression": script, "returnByValue": True}, session=browser.session)
+    result = value["result"]["value"]
+    assert result["shown"] == 1
+    assert result["published"] == sorted(result["published"], key=float) and len(result["published"]) == 3

@@ -170,7 +170,7 @@ def test_compare_arms_rejects_empty_or_unknown_arm():
     [
         (GOOD.drop(columns="event"), ["a", "b"], "b", "lacks column"),
         (GOOD, ["a", "b"], "z", "including the reference"),
-        (GOOD, ["a", "b", "c"], "b", "need two distinct arms"),
+        (GOOD, ["a", "a"], "a", "need two or more distinct arms"),
         (GOOD.assign(arm=["a", "a", "b", "x"]), ["a", "b"], "b", "unknown arm"),
         (GOOD[GOOD["arm"] == "a"], ["a", "b"], "b", "arm 'b' has no rows"),
         (GOOD.assign(event=[1, 0, 1, 3]), ["a", "b"], "b", "event must be 0"),
@@ -180,3 +180,21 @@ def test_analyse_endpoint_rejects_bad_input(ipd, arms, reference, problem):
     with pytest.raises(InputError, match=problem) as err:
         analyse_endpoint(ipd, arms, reference, [1], 2, "t", "os", "months", source="results/t/ipd/os.csv")
     assert str(err.value).startswith("results/t/ipd/os.csv: ")
+
+
+def test_three_arm_endpoint_compares_each_arm_with_the_reference_as_r_does_pairwise():
+    """A third arm leaves the first pair's numbers at R's values: each comparison uses that pair's patients."""
+    ref = REFERENCE["datasets"]["gbsg2"]
+    pair = _ipd("gbsg2")
+    third = pair[pair["arm"] == ref["arm"]].assign(arm="third", time=lambda d: d["time"] * 1.5)
+    stats = analyse_endpoint(
+        pd.concat([pair, third]), [ref["arm"], "third", ref["reference"]], ref["reference"],
+        ref["landmarks"], ref["tau"], "t", "os", "days",
+    )
+    assert "comparison" not in stats
+    assert sorted(stats["comparisons"]) == sorted([ref["arm"], "third"])
+    hr = stats["comparisons"][ref["arm"]]["hazard_ratio"]
+    _close(hr["estimate"], ref["cox"]["hr"], ESTIMATE_RTOL)
+    _close(hr["upper"], ref["cox"]["upper"], CI_RTOL)
+    longer = stats["comparisons"]["third"]["hazard_ratio"]["estimate"]
+    assert longer < hr["estimate"]  # the same patients followed 1.5 times as long have a lower hazard

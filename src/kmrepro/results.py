@@ -51,9 +51,18 @@ def model_figure_file(kind: str, endpoint: str) -> str:
     return f"figures/{kind}_{endpoint}.png"
 
 
-def hazard_ratio_path(endpoint: str) -> str:
-    """The claim path of an endpoint's regenerated hazard ratio."""
-    return f"{stats_file(endpoint)}#comparison.hazard_ratio"
+def hazard_ratio_path(endpoint: str, arm: str | None = None) -> str:
+    """The claim path of an endpoint's regenerated hazard ratio (of ``arm`` against the reference, in an
+    endpoint of three or more arms)."""
+    if arm is None:
+        return f"{stats_file(endpoint)}#comparison.hazard_ratio"
+    return f"{stats_file(endpoint)}#comparisons.{arm}.hazard_ratio"
+
+
+def comparisons(stats: Mapping[str, Any]) -> dict[str | None, dict]:
+    """A stats file's between-arm effects by compared arm: None keys the one ``comparison`` of a two-arm
+    endpoint; an endpoint of three or more arms has ``comparisons``, one per arm against its reference."""
+    return {None: stats["comparison"]} if "comparison" in stats else dict(stats["comparisons"])
 
 
 def analysis_files(endpoints: list[str], with_response: bool) -> list[str]:

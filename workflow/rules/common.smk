@@ -37,8 +37,15 @@ from kmrepro.results import (
 SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
 NOTEBOOKS = Path(workflow.basedir) / "notebooks"
 CONDA_ENV = "../../envs/kmrepro.yaml"
-#: The kmrepro package: its modules and the report's templates (kmrepro/publish/templates/*.html).
-LIBRARY = sorted(str(p) for p in Path(kmrepro.__file__).parent.rglob("*") if p.suffix in (".py", ".html"))
+#: The kmrepro package: its modules and the report's templates (kmrepro/publish/templates/*.html). Not
+#: kmrepro.corpus (generator, registry): it runs before and after the workflow, never in a job, so editing it
+#: must not rebuild every trial (what it generates is the trials' input, which reruns what it changes).
+PACKAGE = Path(kmrepro.__file__).parent
+LIBRARY = sorted(
+    str(p)
+    for p in PACKAGE.rglob("*")
+    if p.suffix in (".py", ".html") and p.relative_to(PACKAGE).parts[0] != "corpus"
+)
 
 
 def validated_config():
@@ -54,6 +61,7 @@ def validated_config():
         trials_dir=Path(config.get("trials_dir", first.trials_dir)),
         results_dir=Path(config.get("results_dir", first.results_dir)),
         reconstruction_draws=int(config.get("reconstruction_draws", first.reconstruction_draws)),
+        batch=bool(config.get("batch", first.batch)),
     )
 
 
@@ -72,9 +80,22 @@ def validated_trials(config):
             for arm, files in endpoint.curves.items():
                 curve = read_curve(files.curve, dataset=files.dataset, scale=files.scale)
                 at_risk = None if files.at_risk is None else read_risk_table(files.at_risk)
-                check_counts(curve, trial.arm(arm).n, at_risk, files.total_events)
+                check_counts(curve, files.n, at_risk, files.total_events)
         trials[trial_id] = trial
     return trials
+
+
+def digitized_files(wildcards):
+    """Every digitized file of the trial (curves and risk tables of all endpoints)."""
+    return sorted(
+        {
+            str(path)
+            for endpoint in TRIALS[wildcards.trial].endpoints
+            for files in endpoint.curves.values()
+            for path in (files.curve, files.at_risk)
+            if path is not None
+        }
+    )
 
 
 def trial_file(wildcards):

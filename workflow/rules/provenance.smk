@@ -20,15 +20,7 @@ rule provenance:
     """
     input:
         trial=trial_file,
-        digitized=lambda wildcards: sorted(
-            {
-                str(path)
-                for endpoint in TRIALS[wildcards.trial].endpoints
-                for files in endpoint.curves.values()
-                for path in (files.curve, files.at_risk)
-                if path is not None
-            }
-        ),
+        digitized=digitized_files,
         notebooks=sorted(NOTEBOOKS.glob("*.ipynb")),
         library=LIBRARY,
         workflow=WORKFLOW_FILES,

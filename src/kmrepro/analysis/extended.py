@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from kmrepro.results import comparisons
 from kmrepro.analysis import parametric, ph
 
 
@@ -30,7 +31,6 @@ def ph_test(arm_data: dict[str, tuple[np.ndarray, np.ndarray]], arm: str, refere
 def extend_stats(
     stats: dict,
     arm_data: dict[str, tuple[np.ndarray, np.ndarray]],
-    arm: str,
     reference: str,
     landmarks: Sequence[float],
     horizon: float,
@@ -45,14 +45,15 @@ def extend_stats(
             "aic": parametric.best_model(models, "aic"),
             "bic": parametric.best_model(models, "bic"),
         }
-    time, event, x = pooled(arm_data, arm, reference)
-    test = ph_test(arm_data, arm, reference)
-    (t1, e1), (t0, e0) = arm_data[arm], arm_data[reference]
-    comparison = stats["comparison"]
-    comparison["ph_test"] = {k: test[k] for k in ("chisq", "df", "p", "transform")}
-    comparison["piecewise_hr"] = ph.piecewise_hr(time, event, x, piecewise_cuts, alpha)
-    comparison["rmst_ratio"] = ph.rmst_ratio(stats["arms"][arm]["rmst"], stats["arms"][reference]["rmst"], alpha)
-    comparison["milestone_differences"] = ph.milestone_differences(t1, e1, t0, e0, landmarks, alpha)
+    for arm, comparison in comparisons(stats).items():  # arm None: the one comparison of a two-arm endpoint
+        arm = arm or next(a for a in arm_data if a != reference)
+        time, event, x = pooled(arm_data, arm, reference)
+        test = ph_test(arm_data, arm, reference)
+        (t1, e1), (t0, e0) = arm_data[arm], arm_data[reference]
+        comparison["ph_test"] = {k: test[k] for k in ("chisq", "df", "p", "transform")}
+        comparison["piecewise_hr"] = ph.piecewise_hr(time, event, x, piecewise_cuts, alpha)
+        comparison["rmst_ratio"] = ph.rmst_ratio(stats["arms"][arm]["rmst"], stats["arms"][reference]["rmst"], alpha)
+        comparison["milestone_differences"] = ph.milestone_differences(t1, e1, t0, e0, landmarks, alpha)
     stats["conventions"].update({
         "extrapolation_horizon": float(horizon),
         "models": "flexsurv parameterisation, MLE to the true maximum; BIC with n = patients",

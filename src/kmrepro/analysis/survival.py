@@ -208,27 +208,30 @@ def analyse_endpoint(
     horizon: float | None = None,
     piecewise_cuts: Sequence[float] = (),
 ) -> dict:
-    """The whole stats/<endpoint>.json for a two-arm trial; ``source`` names the IPD file in errors.
+    """The whole stats/<endpoint>.json; ``source`` names the IPD file in errors.
 
-    With ``horizon``, also the extrapolation models and PH checks of kmrepro.analysis.extended.
+    A two-arm endpoint has one ``comparison``. A figure may show three or more arms (treatments, or a
+    treatment crossed with a subgroup): it has ``comparisons``, every other arm against ``reference``, each
+    fitted on that pair's patients alone, as papers report pairwise hazard ratios. With ``horizon``, also
+    the extrapolation models and PH checks of kmrepro.analysis.extended.
     """
     missing = {"arm", "time", "event"} - set(ipd.columns)
     if missing:
         raise InputError(source, f"IPD lacks column(s) {sorted(missing)}")
-    if reference not in arms or len(arms) != 2 or len(set(arms)) != 2:
-        raise InputError(source, f"need two distinct arms including the reference {reference!r}, got {arms}")
+    if reference not in arms or len(arms) < 2 or len(set(arms)) != len(arms):
+        raise InputError(source, f"need two or more distinct arms including the reference {reference!r}, got {arms}")
     unknown = set(map(str, ipd["arm"].unique())) - set(arms)
     if unknown:
         raise InputError(source, f"IPD has unknown arm(s) {sorted(unknown)}; expected {arms}")
-    (arm,) = [a for a in arms if a != reference]
     _check_settings(landmarks, tau, alpha)  # outside the try: a bad setting is not the IPD file's fault
     try:
         per_arm = {a: summarise_arm(*_arm_data(ipd, a), landmarks, tau, alpha) for a in arms}
-        comparison = compare_arms(ipd, arm, reference, tau, alpha)
+        comparisons = {a: compare_arms(ipd, a, reference, tau, alpha) for a in arms if a != reference}
     except ValueError as err:
         if source is None:
             raise
         raise InputError(source, str(err)) from err
+    effects = {"comparison": next(iter(comparisons.values()))} if len(comparisons) == 1 else {"comparisons": comparisons}
     stats = {
         "trial": trial_id,
         "endpoint": endpoint_id,
@@ -242,14 +245,14 @@ def analyse_endpoint(
             "confidence": 1 - alpha,
         },
         "arms": per_arm,
-        "comparison": comparison,
+        **effects,
     }
     if horizon is None:
         return stats
     from kmrepro.analysis.extended import extend_stats  # it builds on this module
 
     arm_data = {a: _arm_data(ipd, a) for a in arms}
-    return extend_stats(stats, arm_data, arm, reference, landmarks, horizon, piecewise_cuts, alpha)
+    return extend_stats(stats, arm_data, reference, landmarks, horizon, piecewise_cuts, alpha)
 
 
 def write_stats(path: str | Path, stats: dict, schema_path: str | Path) -> None:

@@ -7,6 +7,7 @@ a user can search for in the YAML.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,14 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", _Loader)):
+    """The same reading through libyaml when installed (a corpus run reads hundreds of trial.yaml files at
+    start-up); a file it rejects is read again by _Loader, whose error message names the row."""
+
+
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
 @dataclass(frozen=True)
 class Arm:
     id: str
@@ -50,21 +59,27 @@ class Arm:
 
 @dataclass(frozen=True)
 class ArmFiles:
-    """One arm's digitized inputs; paths are the trial folder joined with the YAML's relative path."""
+    """One arm's digitized inputs; paths are the trial folder joined with the YAML's relative path.
+    ``n`` is the number of patients the curve starts with (the arm's n unless the figure is a subgroup)."""
 
     curve: Path
     at_risk: Path | None
     dataset: str | None
     scale: str
     total_events: int | None
+    n: int
 
 
 @dataclass(frozen=True)
 class Endpoint:
+    """One figure; ``arms`` are the arms it shows (in trial order) and ``reference`` their comparator."""
+
     id: str
     label: str
     figure: str | None
     curves: dict[str, ArmFiles]
+    arms: tuple[str, ...]
+    reference: str
 
 
 class CI(NamedTuple):
@@ -190,6 +205,7 @@ class Config:
     trials_dir: Path
     results_dir: Path
     reconstruction_draws: int = 200
+    batch: bool = False  # every stage of a trial in one process, no notebooks (kmrepro.batch)
 
     def trial_file(self, trial_id: str) -> Path:
         return self.trials_dir / trial_id / "trial.yaml"
@@ -204,6 +220,10 @@ def read_yaml(path: str | Path) -> Any:
         raise InputError(path, "file not found") from None
     except OSError as err:
         raise InputError(path, f"cannot read file: {err.strerror}") from err
+    try:
+        return yaml.load(text, Loader=_FastLoader)
+    except yaml.YAMLError:
+        pass
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as err:
@@ -227,17 +247,42 @@ def _message(error: jsonschema.ValidationError) -> str:
     return " ".join(error.message.split())
 
 
+#: id(schema) -> (schema, its checked validator): read_schema returns one dict per file, checked once.
+_VALIDATORS: dict[int, tuple[dict, Any]] = {}
+
+
+def _validator(schema: dict) -> Any:
+    known = _VALIDATORS.get(id(schema))
+    if known is None or known[0] is not schema:
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        known = _VALIDATORS[id(schema)] = (schema, cls(schema, format_checker=cls.FORMAT_CHECKER))
+    return known[1]
+
+
 def schema_problem(data: Any, schema: dict) -> str | None:
     """Where and how ``data`` breaks ``schema`` (``key.path: problem``), or None when it meets it."""
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    error = jsonschema.exceptions.best_match(cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(data))
+    error = jsonschema.exceptions.best_match(_validator(schema).iter_errors(data))
     return None if error is None else f"{key_path(error.absolute_path)}: {_message(error)}"
+
+
+@functools.lru_cache(maxsize=None)
+def _schema_at(path: str, mtime_ns: int) -> dict:
+    return read_yaml(path)
+
+
+def read_schema(path: str | Path) -> dict:
+    """A schema file, parsed once per process while it is unchanged (a run validates every trial against it)."""
+    path = Path(path)
+    try:
+        return _schema_at(str(path.resolve()), path.stat().st_mtime_ns)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
 
 
 def _validated(path: Path, schema_path: str | Path) -> tuple[Any, dict]:
     """The document at ``path`` and its schema, once the document meets the schema."""
-    schema = read_yaml(schema_path)
+    schema = read_schema(schema_path)
     data = read_yaml(path)
     problem = schema_problem(data, schema)
     if problem is not None:
@@ -293,14 +338,29 @@ def _result_path_problem(text: str, data: dict, stats_keys: tuple[frozenset[str]
     if not any(stats_file(e) == file for e in endpoint_ids):
         return f"unknown endpoint {Path(file).stem!r} (endpoints: {', '.join(endpoint_ids)})"
     arm_keys, comparison_keys = stats_keys
+    spec = next(e for e in data["endpoints"] if stats_file(e["id"]) == file)
+    shown = spec.get("arms", arm_ids)
     if keys[0] == "comparison":
         if keys[1] not in comparison_keys:
             return f"expected comparison.<{'|'.join(sorted(comparison_keys))}>"
+        if len(shown) != 2:
+            return f"endpoint {spec['id']!r} has {len(shown)} arms: name one with comparisons.<arm>..."
+        return None
+    if keys[0] == "comparisons":
+        if len(shown) == 2:
+            return f"endpoint {spec['id']!r} has two arms: use comparison..."
+        compared = [a for a in shown if a != _endpoint_reference(spec, data)]
+        if keys[1] not in compared:
+            return f"expected comparisons.<{'|'.join(compared)}> (arms compared with the reference)"
+        if keys[2] not in comparison_keys:
+            return f"expected comparisons.{keys[1]}.<{'|'.join(sorted(comparison_keys))}>"
         return None
     if keys[0] != "arms":
         return "expected arms.<arm>... or comparison..."
     if keys[1] not in arm_ids:
         return f"unknown arm {keys[1]!r} (arms: {', '.join(arm_ids)})"
+    if keys[1] not in shown:
+        return f"endpoint {spec['id']!r} does not show arm {keys[1]!r} (its arms: {', '.join(shown)})"
     if keys[2] not in arm_keys:
         return f"expected arms.{keys[1]}.<{'|'.join(sorted(arm_keys))}>"
     landmarks = [f"{t:g}" for t in data["analysis"]["landmarks"]]
@@ -366,14 +426,33 @@ def _check_claims(path: Path, data: dict, claims: list[Claim], stats_keys) -> No
         _check_claim_checks(path, data, i, claim, by_id)
 
 
-def _curve(folder: Path, spec: dict) -> ArmFiles:
+def _curve(folder: Path, spec: dict, arm_n: int) -> ArmFiles:
     return ArmFiles(
         curve=folder / spec["curve"],
         at_risk=folder / spec["at_risk"] if "at_risk" in spec else None,
         dataset=spec.get("dataset"),
         scale=spec.get("scale", "auto"),
         total_events=spec.get("total_events"),
+        n=spec.get("n", arm_n),
     )
+
+
+def _endpoint_reference(endpoint: dict, data: dict) -> str:
+    """The endpoint's own reference, else the trial's (load_trial has checked there is exactly one)."""
+    return endpoint.get("reference") or next(a["id"] for a in data["arms"] if a.get("reference", False))
+
+
+def _check_endpoint_arms(path: Path, data: dict, i: int, arm_ids: list[str]) -> None:
+    """A figure shows all arms, or the ``arms`` it lists; its reference is one of them."""
+    endpoint = data["endpoints"][i]
+    for j, arm in enumerate(endpoint.get("arms", [])):
+        if arm not in arm_ids:
+            raise InputError(path, f"endpoints[{i}].arms[{j}]: unknown arm {arm!r} (arms: {', '.join(arm_ids)})")
+    shown = endpoint.get("arms", arm_ids)
+    _same_arms(path, f"endpoints[{i}].curves", endpoint["curves"], shown, "curve")
+    reference = _endpoint_reference(endpoint, data)
+    if reference not in shown:
+        raise InputError(path, f"endpoints[{i}].reference: {reference!r} is not one of its arms ({', '.join(shown)})")
 
 
 def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
@@ -387,7 +466,7 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
         raise InputError(path, f"arms: exactly one arm needs reference: true, found {len(references)}")
     _unique_ids(path, data["endpoints"], "endpoints")
     for i, endpoint in enumerate(data["endpoints"]):
-        _same_arms(path, f"endpoints[{i}].curves", endpoint["curves"], arm_ids, "curve")
+        _check_endpoint_arms(path, data, i, arm_ids)
         for arm, spec in endpoint["curves"].items():
             for key in ("curve", "at_risk"):
                 if key in spec and not (path.parent / spec[key]).is_file():
@@ -396,7 +475,8 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
     for i, response in enumerate(data.get("response", [])):
         _same_arms(path, f"response[{i}].percent", response["percent"], arm_ids, "percentage")
     claims = [_claim(c) for c in data["claims"]]
-    _check_claims(path, data, claims, _stats_keys(read_yaml(stats_schema_path(schema_path))))
+    _check_claims(path, data, claims, _stats_keys(read_schema(stats_schema_path(schema_path))))
+    arm_n = {a["id"]: a["n"] for a in data["arms"]}
     return Trial(
         path=path,
         id=data["id"],
@@ -404,7 +484,12 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
         arms=tuple(Arm(a["id"], a["label"], a["n"], a.get("reference", False)) for a in data["arms"]),
         endpoints=tuple(
             Endpoint(
-                e["id"], e["label"], e.get("figure"), {arm: _curve(path.parent, s) for arm, s in e["curves"].items()}
+                e["id"],
+                e["label"],
+                e.get("figure"),
+                {arm: _curve(path.parent, s, arm_n[arm]) for arm, s in e["curves"].items()},
+                arms=tuple(a for a in arm_n if a in e.get("arms", arm_n)),
+                reference=_endpoint_reference(e, data),
             )
             for e in data["endpoints"]
         ),
@@ -422,5 +507,10 @@ def load_config(path: str | Path, schema_path: str | Path) -> Config:
     data, schema = _validated(path, schema_path)
     defaults = {k: p["default"] for k, p in schema["properties"].items() if "default" in p}
     data = {**defaults, **data}
-    return Config(trials=tuple(data["trials"]), trials_dir=Path(data["trials_dir"]), results_dir=Path(data["results_dir"]),
-                  reconstruction_draws=data["reconstruction_draws"])
+    return Config(
+        trials=tuple(data["trials"]),
+        trials_dir=Path(data["trials_dir"]),
+        results_dir=Path(data["results_dir"]),
+        reconstruction_draws=data["reconstruction_draws"],
+        batch=data["batch"],
+    )

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from kmrepro.io import write_bytes_atomic
 from kmrepro.analysis.km import km_at
 from kmrepro.publish.format import format_ci, format_p
+from kmrepro.results import comparisons
 from kmrepro.reconstruct.simulate import nice_step
 
 #: Fixed style: figures must not depend on a user's matplotlibrc.
@@ -149,8 +150,11 @@ def km_figure(
         if median["estimate"] is not None:
             ax.plot([0, median["estimate"], median["estimate"]], [0.5, 0.5, 0], ":", color=colour, linewidth=0.9)
         rows.append((labels[arm], colour, _number_at_risk(t, ticks)))
-    comparison = stats["comparison"]
-    effect = f"HR {format_ci(comparison['hazard_ratio'], 2)}\nLog-rank P {format_p(comparison['logrank']['p'])}"
+    effect = "\n".join(
+        ("" if arm is None else f"{labels[arm]} vs {labels[c['reference']]}: ")
+        + f"HR {format_ci(c['hazard_ratio'], 2)}\nLog-rank P {format_p(c['logrank']['p'])}"
+        for arm, c in comparisons(stats).items()
+    )
     # One box for arms and effect, placed by "best" (computed from the data, so deterministic) off the curves.
     ax.legend(loc="best", title=effect, alignment="left")
     _time_axis(ax, ticks, t_end, time_unit)

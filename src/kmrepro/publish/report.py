@@ -33,6 +33,7 @@ from kmrepro.results import (
     PROVENANCE,
     RESPONSE,
     ResultFiles,
+    comparisons,
     diagnostics_file,
     km_figure_file,
     model_figure_file,
@@ -51,14 +52,15 @@ def _png_file(path: Path, alt: str) -> dict:
 
 def _model_section(trial: Trial, endpoint, stats: dict, results: ResultFiles, published_hr: dict | None) -> dict:
     """One endpoint's extrapolation and proportional-hazards section (empty parts when not analysed)."""
-    label, comparison, unit = endpoint.label, stats["comparison"], stats["time_unit"]
+    label, unit = endpoint.label, stats["time_unit"]
+    comparison = next(iter(comparisons(stats).values()))  # PH checks are made for two-arm endpoints
 
     def figure(kind: str, alt: str) -> dict | None:
         name = model_figure_file(kind, endpoint.id)
         return _png_file(results.path(name), alt) if name in results else None
 
-    arms = [{"label": arm.label, "rows": models_view.model_rows(stats["arms"][arm.id])}
-            for arm in trial.arms if "models" in stats["arms"][arm.id]]
+    arms = [{"label": trial.arm(arm).label, "rows": models_view.model_rows(stats["arms"][arm])}
+            for arm in endpoint.arms if "models" in stats["arms"][arm]]
     return {
         "id": endpoint.id,
         "label": label,
@@ -88,7 +90,7 @@ def report_context(trial: Trial, results: ResultFiles) -> dict:
     stats = {e.id: results.json(stats_file(e.id)) for e in trial.endpoints}
     diagnostics = {e.id: results.json(diagnostics_file(e.id)) for e in trial.endpoints}
     provenance = results.json(PROVENANCE)
-    hr_rows = hazard_ratio_rows(list(trial.claims), stats, endpoint_labels)
+    hr_rows = hazard_ratio_rows(list(trial.claims), stats, endpoint_labels, arm_labels)
     response = None
     if trial.response:
         entries = results.json(RESPONSE)
@@ -120,8 +122,8 @@ def report_context(trial: Trial, results: ResultFiles) -> dict:
             {
                 "label": e.label,
                 "figure": _png_file(results.path(qa_figure_file(e.id)), f"Reconstruction QA of {e.label}"),
-                "fit": fit_table(diagnostics[e.id]["arms"], arm_labels),
-                "at_risk": at_risk_table(diagnostics[e.id]["arms"], arm_labels),
+                "fit": fit_table(diagnostics[e.id]["arms"], {a: arm_labels[a] for a in e.arms}),
+                "at_risk": at_risk_table(diagnostics[e.id]["arms"], {a: arm_labels[a] for a in e.arms}),
             }
             for e in trial.endpoints
         ],

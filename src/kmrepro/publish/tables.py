@@ -9,7 +9,7 @@ import pandas as pd
 
 from kmrepro.audit.trial import CI, Claim
 from kmrepro.publish.format import EMPTY_CELL, format_ci, format_p, format_percent_ci
-from kmrepro.results import hazard_ratio_path
+from kmrepro.results import comparisons, hazard_ratio_path
 
 
 def table_html(frame: pd.DataFrame) -> str:
@@ -33,6 +33,8 @@ def estimates_table(stats: Mapping[str, dict], endpoint_labels: Mapping[str, str
     for endpoint, result in stats.items():
         unit = result["time_unit"]
         for arm, label in arm_labels.items():
+            if arm not in result["arms"]:  # a figure that shows some of the trial's arms
+                continue
             a = result["arms"][arm]
             row = {
                 "Endpoint": endpoint_labels[endpoint],
@@ -48,14 +50,14 @@ def estimates_table(stats: Mapping[str, dict], endpoint_labels: Mapping[str, str
     return pd.DataFrame(rows)
 
 
-def published_hazard_ratio(claims: list[Claim], endpoint: str) -> dict | None:
-    """The endpoint's hazard ratio as the publication states it: the first claim regenerated from the
-    endpoint's Cox model, preferring one stated with a CI."""
+def published_hazard_ratio(claims: list[Claim], endpoint: str, arm: str | None = None) -> dict | None:
+    """The endpoint's hazard ratio as the publication states it (of ``arm`` against the reference, in an
+    endpoint of three or more arms): the first claim regenerated from that Cox model, preferring one with a CI."""
     found = [
         c
         for c in claims
         if c.regenerate is not None
-        and c.regenerate.paths == (hazard_ratio_path(endpoint),)
+        and c.regenerate.paths == (hazard_ratio_path(endpoint, arm),)
         and c.value is not None
     ]
     if not found:
@@ -65,18 +67,30 @@ def published_hazard_ratio(claims: list[Claim], endpoint: str) -> dict | None:
     return {"estimate": claim.value, "lower": ci.lower, "upper": ci.upper, "claim": claim.id}
 
 
-def hazard_ratio_rows(claims: list[Claim], stats: Mapping[str, dict], endpoint_labels: Mapping[str, str]) -> list[dict]:
-    """Forest plot rows: label, published (from the claims) and regenerated (from the stats) hazard ratio,
-    with the regenerated one's reconstruction interval when the stats give it."""
+def hazard_ratio_rows(
+    claims: list[Claim],
+    stats: Mapping[str, dict],
+    endpoint_labels: Mapping[str, str],
+    arm_labels: Mapping[str, str] | None = None,
+) -> list[dict]:
+    """Forest plot rows: label, published (from the claims) and regenerated (from the stats) hazard ratio;
+    one row per endpoint, or per compared arm in endpoints of three or more arms."""
+    arm_labels = arm_labels or {}
     return [
         {
-            "label": endpoint_labels[endpoint],
-            "published": published_hazard_ratio(claims, endpoint),
-            "regenerated": result["comparison"]["hazard_ratio"],
-            "logrank_p": result["comparison"]["logrank"]["p"],
-            "interval": result.get("reconstruction_intervals", {}).get("comparison.hazard_ratio"),
+            "label": endpoint_labels[endpoint]
+            if arm is None
+            else f"{endpoint_labels[endpoint]}: {arm_labels.get(arm, arm)} vs "
+            f"{arm_labels.get(effect['reference'], effect['reference'])}",
+            "published": published_hazard_ratio(claims, endpoint, arm),
+            "regenerated": effect["hazard_ratio"],
+            "logrank_p": effect["logrank"]["p"],
+            "interval": result.get("reconstruction_intervals", {}).get(
+                "comparison.hazard_ratio" if arm is None else f"comparisons.{arm}.hazard_ratio"
+            ),
         }
         for endpoint, result in stats.items()
+        for arm, effect in comparisons(result).items()
     ]
 
 
