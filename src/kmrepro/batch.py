@@ -41,7 +41,7 @@ from kmrepro.results import (
 from kmrepro.stages import diagnostics_document, endpoint_stats, km_plot, qa_plot, reconstruct_endpoint
 
 
-def build_trial(trial_file: Path, schema: Path, stats_schema: Path, results: Path) -> None:
+def build_trial(trial_file: Path, schema: Path, stats_schema: Path, results: Path, draws: int = 0) -> None:
     """All result files of one trial under ``results`` (its provenance.json must be there already: the
     report's footer shows it). report.html is written last, so its presence means the trial is complete."""
     trial = load_trial(trial_file, schema)
@@ -56,7 +56,7 @@ def build_trial(trial_file: Path, schema: Path, stats_schema: Path, results: Pat
         save_figure(qa_plot(trial, endpoint, rec), results / qa_figure_file(endpoint))
         # The survival stage reads the IPD as written (CSV rounds floats), as the notebooks' survival job does.
         ipd = pd.read_csv(results / ipd_file(endpoint), dtype={"arm": str})
-        stats = endpoint_stats(trial, endpoint, ipd, source=results / ipd_file(endpoint))
+        stats = endpoint_stats(trial, endpoint, ipd, source=results / ipd_file(endpoint), draws=draws)
         write_stats(results / stats_file(endpoint), stats, stats_schema)
         save_figure(km_plot(trial, endpoint, ipd, stats, diagnostics), results / km_figure_file(endpoint))
     claims = evaluate_claims(trial, ResultFiles.under(results, analysis_files(endpoints, False)))
@@ -73,10 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schema", type=Path, required=True, help="trial.schema.yaml")
     parser.add_argument("--stats-schema", type=Path, required=True, help="stats.schema.yaml")
     parser.add_argument("--results-dir", type=Path, required=True, help="results/<trial>/ are written under it")
+    parser.add_argument("--draws", type=int, default=0, help="Monte Carlo draws of the reconstruction intervals")
     args = parser.parse_args(argv)
     try:
         for trial_file in args.trials:
-            build_trial(trial_file, args.schema, args.stats_schema, args.results_dir / trial_file.parent.name)
+            build_trial(trial_file, args.schema, args.stats_schema, args.results_dir / trial_file.parent.name, args.draws)
     except InputError as err:
         print(err, file=sys.stderr)
         return 2

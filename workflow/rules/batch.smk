@@ -17,6 +17,7 @@ rule batch_trial:
         claims_json=result(CLAIMS_JSON),
     params:
         results_dir=lambda wildcards, output: Path(output.html).parent.parent,
+        draws=CONFIG.reconstruction_draws,
     log:
         result("logs/batch.log"),
     benchmark:
@@ -25,4 +26,4 @@ rule batch_trial:
         CONDA_ENV
     shell:
         "python -m kmrepro.batch --schema {input.schema:q} --stats-schema {input.stats_schema:q}"
-        " --results-dir {params.results_dir:q} {input.trial:q} > {log:q} 2>&1"
+        " --results-dir {params.results_dir:q} --draws {params.draws} {input.trial:q} > {log:q} 2>&1"

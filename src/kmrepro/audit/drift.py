@@ -19,10 +19,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from kmrepro.audit.verdicts import AGREEING
 from kmrepro.errors import InputError
 
 #: Statuses that count as reproduced: leaving them is a regression (exact -> reproduced is only a change).
-REPRODUCED = ("exact", "reproduced")
 REQUIRED = ("id", "status", "regenerated")
 #: Columns whose change makes a claim "changed" (when present in both tables).
 COMPARED = ("status", "regenerated", "published", "tolerance")
@@ -52,7 +52,7 @@ class Change:
     @property
     def regressed(self) -> bool:
         """Was exact or reproduced, is neither any more (or is gone)."""
-        return self._get(self.old, "status") in REPRODUCED and self._get(self.new, "status") not in REPRODUCED
+        return self._get(self.old, "status") in AGREEING and self._get(self.new, "status") not in AGREEING
 
     def line(self) -> str:
         status = f"{self._get(self.old, 'status')} -> {self._get(self.new, 'status')}"

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 STATUSES = ("exact", "reproduced", "differs")
+#: The statuses that say the publication's number is supported by its figure.
+AGREEING = ("exact", "reproduced")
 #: Relative floating-point slack on comparisons: 100 x 0.255 is not exactly 25.5.
 _SLACK = 1e-9
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from kmrepro.audit.trial import load_config
+from kmrepro.audit.verdicts import AGREEING
 from kmrepro.corpus.kmdata import KMDATA, datasets, load
 from kmrepro.corpus.page import registry_page
 from kmrepro.io import write_csv_atomic, write_text_atomic
@@ -85,7 +86,7 @@ def rows(config_path: Path, limit: int | None = None) -> list[dict]:
                 row["abs_dlog_hr"] = abs(math.log(hr["estimate"]) - math.log(ds["published_hr"]))
                 status = _claim_status(results, f"hr-{endpoint}-{ds['arm']}") or "differs"
                 row["status"] = "reference-unknown" if ds["reference_rule"] == "undetermined" else status
-                row["reason"] = "" if status == "reproduced" else likely_reason(row)
+                row["reason"] = "" if status in AGREEING else likely_reason(row)
             out.append(row)
     return out
 
