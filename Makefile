@@ -11,7 +11,7 @@ PAGES_URL ?=
 SNAKEMAKE_FLAGS ?=
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: report test ci-report baselines benchmark clean
+.PHONY: report test ci-report baselines benchmark mutation clean
 
 report: $(VENV)/installed
 	$(RUN) $(BIN)/snakemake --cores $(CORES) --rerun-incomplete $(SNAKEMAKE_FLAGS)
@@ -35,6 +35,16 @@ baselines: report
 benchmark: $(VENV)/installed
 	$(BIN)/python benchmarks/roundtrip.py
 
+# Mutation testing of the numeric core ([tool.mutmut] in pyproject.toml; report: benchmarks/mutation.md).
+# A fresh run takes about an hour on 2 shared cores; it is too slow for .ci/run. Then the issue-12 mutants,
+# planted by hand. Rerun part of it with e.g. `.venv/bin/mutmut run 'kmrepro.analysis.km*'`.
+MUTATION_JOBS ?= 2
+mutation: $(VENV)/installed
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	$(BIN)/python benchmarks/mutation_summary.py
+	$(BIN)/python benchmarks/issue12_mutants.py
+
 $(VENV)/installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -42,4 +52,4 @@ $(VENV)/installed: requirements.txt pyproject.toml
 	touch $@
 
 clean:
-	rm -rf results .snakemake
+	rm -rf results .snakemake mutants
