@@ -37,11 +37,12 @@ benchmark: $(VENV)/installed
 
 # Mutation testing of the numeric core ([tool.mutmut] in pyproject.toml; report: benchmarks/mutation.md).
 # A fresh run takes about an hour on 2 shared cores; it is too slow for .ci/run. Then the issue-12 mutants,
-# planted by hand. Rerun part of it with e.g. `.venv/bin/mutmut run 'kmrepro.analysis.km*'`.
+# planted by hand. KMREPRO_MUTATION=1 runs fewer examples per property test (tests/conftest.py).
+# Rerun part of it with e.g. `KMREPRO_MUTATION=1 .venv/bin/mutmut run 'kmrepro.analysis.km*'`.
 MUTATION_JOBS ?= 2
 mutation: $(VENV)/installed
 	rm -rf mutants
-	$(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	KMREPRO_MUTATION=1 $(BIN)/mutmut run --max-children $(MUTATION_JOBS)
 	$(BIN)/python benchmarks/mutation_summary.py
 	$(BIN)/python benchmarks/issue12_mutants.py
 

@@ -1,5 +1,6 @@
 """Shared test fixtures: where the shared reference material lives."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 KMDATA = SHARED / "reference" / "kmdata"
+
+
+def examples(n: int) -> int:
+    """Examples per property test: fewer under `make mutation` (KMREPRO_MUTATION=1), which reruns the
+    property tests for each of its ~2500 mutants; a failing example found once is replayed for the next."""
+    return min(n, 20) if os.environ.get("KMREPRO_MUTATION") else n
 
 
 @pytest.fixture
