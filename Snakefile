@@ -7,6 +7,12 @@ results. Rerun policy: see workflow/rules/common.smk.
 """
 
 
+from snakemake.utils import min_version
+
+
+min_version("9.0")
+
+
 configfile: "config/config.yaml"
 
 
@@ -43,7 +49,7 @@ localrules:
 
 rule all:
     input:
-        reports=expand(f"{RESULTS}/{{trial}}/report.html", trial=TRIALS),
-        claims=expand(f"{RESULTS}/{{trial}}/claims.csv", trial=TRIALS),
-        provenance=expand(f"{RESULTS}/{{trial}}/provenance.json", trial=TRIALS),
+        reports=expand(result(REPORT), trial=TRIALS),
+        claims=expand(result(CLAIMS_CSV), trial=TRIALS),
+        provenance=expand(result(PROVENANCE), trial=TRIALS),
     default_target: True

@@ -25,7 +25,7 @@ import pandas as pd
 from lifelines import CoxPHFitter
 
 from kmrepro.api import reconstruct_arm
-from kmrepro.ingest.readers import Curve, RiskTable
+from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 from kmrepro.analysis.km import km_at, km_median
 from kmrepro.reconstruct.simulate import Figure, digitize
 
@@ -101,7 +101,7 @@ def run(datasets: dict[str, pd.DataFrame], seed: int, figure: Figure) -> tuple[p
                 t, e = g.time.to_numpy(), g.event.to_numpy()
                 start = time.perf_counter()
                 rec = reconstruct_arm(
-                    Curve(curve.time.to_numpy(), curve.survival.to_numpy(), name, "proportion"),
+                    DigitizedCurve(curve.time.to_numpy(), curve.survival.to_numpy(), name, "proportion"),
                     len(g),
                     RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), name) if use_table else None,
                     int(e.sum()) if use_events else None,
@@ -134,7 +134,7 @@ def speed(datasets: dict[str, pd.DataFrame], seed: int, figure: Figure, points=(
             curve, table = digitize(g.time.to_numpy(float), g.event.to_numpy(int), rng, figure)
             if not points[0] <= len(curve) <= points[1]:
                 continue
-            args = (Curve(curve.time.to_numpy(), curve.survival.to_numpy(), name, "proportion"), len(g),
+            args = (DigitizedCurve(curve.time.to_numpy(), curve.survival.to_numpy(), name, "proportion"), len(g),
                     RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), name))
             runs = []
             for _ in range(repeats):

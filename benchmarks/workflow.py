@@ -3,7 +3,7 @@
 Runs the workflow on the configured trials in a scratch copy (the repository's results/ is not touched) and
 prints one table. Per stage, each job's wall time (Snakemake ``benchmark:`` files) is split with papermill's
 per-cell timings into process + kernel start-up (papermill, ipykernel), imports (the notebook's import cell),
-compute (the other cells) and, for the report, the HTML rendering (timed again on its own).
+compute (the other cells; for the report, filling the templates and writing report.html).
 
 Usage, from the repository root with the environment active:
 ``python benchmarks/workflow.py [--cores 2] [--config config/config.yaml]``.
@@ -61,7 +61,7 @@ def cell_times(notebook: Path) -> tuple[float, float]:
     return durations[first_import], sum(durations) - durations[first_import]
 
 
-def stage_table(work: Path, render_seconds: float) -> pd.DataFrame:
+def stage_table(work: Path) -> pd.DataFrame:
     rows = []
     for bench in sorted((work / "results").glob("*/benchmarks/*.tsv")):
         trial, job = bench.parts[-3], bench.stem
@@ -70,15 +70,13 @@ def stage_table(work: Path, render_seconds: float) -> pd.DataFrame:
         notebook = work / "results" / trial / "notebooks" / f"{job}.ipynb"
         # Jobs without a notebook (provenance) are a plain process: all of it counts as compute.
         imports, compute = cell_times(notebook) if notebook.exists() else (0.0, wall)
-        nbconvert = render_seconds if stage == "report" else 0.0
         rows.append(
             {
                 "stage": stage,
                 "wall": wall,
-                "process + kernel start": wall - imports - compute - nbconvert,
+                "process + kernel start": wall - imports - compute,
                 "imports": imports,
                 "compute": compute,
-                "nbconvert": nbconvert,
             }
         )
     jobs = pd.DataFrame(rows)
@@ -98,14 +96,12 @@ def main() -> int:
         work = Path(scratch)
         scratch_copy(work, args.config)
         totals = {"cold build": timed(snakemake, work), "no-op rebuild": timed(snakemake, work)}
-        reports = sorted(work.glob("results/*/notebooks/report.ipynb"))
-        render = timed([sys.executable, "-m", "kmrepro.publish.render", str(reports[0]), str(work / "bench.html")], work)
-        table = stage_table(work, render)
+        table = stage_table(work)
     print(f"workflow benchmark, {args.cores} cores")
     for name, seconds in totals.items():
         verdict = "ok" if seconds <= TARGETS[name] else "OVER TARGET"
         print(f"  {name:14s} {seconds:6.1f} s   (target <= {TARGETS[name]:g} s: {verdict})")
-    print("\nper job, mean seconds by stage (report: nbconvert = python -m kmrepro.publish.render, timed alone)")
+    print("\nper job, mean seconds by stage")
     print(table.to_string(float_format=lambda x: f"{x:.2f}"))
     return 0 if all(totals[name] <= TARGETS[name] for name in TARGETS) else 1
 

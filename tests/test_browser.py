@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
-from kmrepro.publish.render import scorecard_order
+from kmrepro.publish.tables import scorecard_order
 from test_workflow import snakemake, workspace
 
 TRIAL = "gbsg2"

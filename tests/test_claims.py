@@ -14,7 +14,13 @@ import yaml
 from kmrepro.audit.claims import COLUMNS, check_claim, evaluate_claims, write_claims_csv, write_claims_json
 from kmrepro.errors import InputError
 from kmrepro.audit.trial import load_trial
+from kmrepro.results import ResultFiles, analysis_files
 from test_trial import KC_WISE, TRIAL_SCHEMA, touch_curve_files
+
+
+def given(trial, folder: Path) -> ResultFiles:
+    """The analysis results a claims job of ``trial`` is given, under ``folder``."""
+    return ResultFiles.under(folder, analysis_files([e.id for e in trial.endpoints], bool(trial.response)))
 
 
 def make_trial(folder: Path, claims: list[dict]):
@@ -122,7 +128,7 @@ STATUS_CLAIMS = [
 @pytest.fixture
 def evaluated(tmp_path: Path) -> pd.DataFrame:
     trial = make_trial(tmp_path / "trial", [c for c, _, _ in STATUS_CLAIMS])
-    return evaluate_claims(trial, write_results(tmp_path / "results")).set_index("id")
+    return evaluate_claims(trial, given(trial, write_results(tmp_path / "results"))).set_index("id")
 
 
 @pytest.mark.parametrize(("spec", "status", "regenerated"), STATUS_CLAIMS, ids=[c["id"] for c, _, _ in STATUS_CLAIMS])
@@ -157,22 +163,22 @@ def test_notes_report_intervals_bounds_and_checks(evaluated: pd.DataFrame):
 
 def test_not_estimable_regenerated_value_differs(tmp_path: Path):
     trial = make_trial(tmp_path / "trial", [STATUS_CLAIMS[0][0]])
-    row = evaluate_claims(trial, write_results(tmp_path / "results", a_median=None)).iloc[0]
+    row = evaluate_claims(trial, given(trial, write_results(tmp_path / "results", a_median=None))).iloc[0]
     assert row["status"] == "differs" and pd.isna(row["regenerated"])
     assert "not estimable from the reconstruction" in row["note"]
 
 
 def test_tolerance_edge_is_inclusive(tmp_path: Path):
     trial = make_trial(tmp_path / "trial", [STATUS_CLAIMS[0][0]])
-    assert evaluate_claims(trial, write_results(tmp_path / "ok", a_median=7.6)).iloc[0]["status"] == "reproduced"
-    assert evaluate_claims(trial, write_results(tmp_path / "off", a_median=7.61)).iloc[0]["status"] == "differs"
+    assert evaluate_claims(trial, given(trial, write_results(tmp_path / "ok", a_median=7.6))).iloc[0]["status"] == "reproduced"
+    assert evaluate_claims(trial, given(trial, write_results(tmp_path / "off", a_median=7.61))).iloc[0]["status"] == "differs"
 
 
 def test_missing_results_file_is_named(tmp_path: Path):
     trial = make_trial(tmp_path / "trial", [STATUS_CLAIMS[0][0]])
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match=r"empty/stats/os\.json: results file not found"):
-        evaluate_claims(trial, tmp_path / "empty")
+        evaluate_claims(trial, given(trial, tmp_path / "empty"))
 
 
 def test_missing_results_key_is_named(tmp_path: Path):
@@ -182,7 +188,7 @@ def test_missing_results_key_is_named(tmp_path: Path):
     del stats["arms"]["a"]["median"]
     (results / "stats/os.json").write_text(json.dumps(stats))
     with pytest.raises(InputError, match=r"stats/os\.json: no key 'arms\.a\.median'"):
-        evaluate_claims(trial, results)
+        evaluate_claims(trial, given(trial, results))
 
 
 # (check, claims before the one under test, good claim, same claim with a wrong number)
@@ -274,8 +280,9 @@ def test_kc_wise_claims_against_its_published_numbers(tmp_path: Path):
     folder = tmp_path / "kc-wise"
     shutil.copytree(KC_WISE.parent, folder)
     touch_curve_files(folder / "trial.yaml")
-    table = evaluate_claims(load_trial(folder / "trial.yaml", TRIAL_SCHEMA), published_results(tmp_path / "results"))
-    regenerable = [c["id"] for c in load_trial(folder / "trial.yaml", TRIAL_SCHEMA).claims if "regenerate" in c]
+    trial = load_trial(folder / "trial.yaml", TRIAL_SCHEMA)
+    table = evaluate_claims(trial, given(trial, published_results(tmp_path / "results")))
+    regenerable = [c.id for c in trial.claims if c.regenerate is not None]
     assert set(table.loc[table["status"] == "reproduced", "id"]) == set(regenerable)
     assert set(table["status"]) == {"reproduced", "input-only"}, table.loc[table["status"] == "inconsistent", "note"]
     assert math.isclose(table.set_index("id").loc["irc_pfs_risk_reduction", "regenerated"], 75.0)

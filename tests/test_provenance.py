@@ -1,4 +1,4 @@
-"""Provenance records (kmrepro.publish.provenance) and the report footer that shows them (kmrepro.publish.render).
+"""Provenance records (kmrepro.publish.provenance) and the report footer that shows them (kmrepro.publish.pages).
 
 The workflow side (every report has provenance.json and its footer, byte-identical with SOURCE_DATE_EPOCH)
 is in test_determinism.py, which builds the workflow anyway.
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kmrepro.publish import provenance
-from kmrepro.publish import render
+from kmrepro.publish import pages, tables
 
 
 def test_file_hashes_are_sha256_with_relative_paths(tmp_path):
@@ -98,17 +98,17 @@ RECORD = {
 
 
 def test_footer_shows_the_record():
-    footer = render.footer_html(RECORD)
+    footer = pages.footer_html(RECORD)
     assert footer.startswith('<footer class="build" id="provenance">') and footer.endswith("</footer>")
     assert "Built 2026-01-02 03:04:05 UTC" in footer
     assert "0123456789abcdef0123456789abcdef01234567" in footer and "uncommitted changes" in footer
     assert "Snakemake 9.27.1" in footer and "Python 3.11.7" in footer
     assert "<details><summary>Input files (1, SHA-256)</summary>" in footer and "ab" * 32 in footer
     assert "<summary>Installed packages (2)</summary>" in footer and "&lt;evil&gt;" in footer
-    clean = render.footer_html({**RECORD, "git": {"commit": None, "dirty": None}, "built_at_source": "SOURCE_DATE_EPOCH"})
+    clean = pages.footer_html({**RECORD, "git": {"commit": None, "dirty": None}, "built_at_source": "SOURCE_DATE_EPOCH"})
     assert "not built from a git work tree" in clean and "(from SOURCE_DATE_EPOCH)" in clean
 
 
 def test_software_table_reads_the_record():
-    table = render.versions_table(RECORD).set_index("Software")["Version"]
+    table = tables.versions_table(RECORD).set_index("Software")["Version"]
     assert table["Python"] == "3.11.7" and table["numpy"] == "2.4.6" and table["lifelines"] == "not installed"

@@ -10,7 +10,7 @@ from lifelines.datasets import load_gbsg2
 
 from kmrepro.api import DigitizationWarning, reconstruct_arm
 from kmrepro.reconstruct.cleaning import clean_curve
-from kmrepro.ingest.readers import Curve, RiskTable
+from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 from kmrepro.analysis.km import km_at
 from kmrepro.reconstruct.guyot import reconstruct
 from kmrepro.reconstruct.simulate import Figure, digitize
@@ -18,7 +18,7 @@ from conftest import examples
 
 
 def curve(t, s):
-    return Curve(np.asarray(t, float), np.asarray(s, float), "test.csv", "proportion")
+    return DigitizedCurve(np.asarray(t, float), np.asarray(s, float), "test.csv", "proportion")
 
 
 def test_hand_worked_example_is_reconstructed_exactly():

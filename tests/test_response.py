@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from kmrepro.errors import InputError
 from kmrepro.analysis.response import clopper_pearson, counts_from_percent, rate_difference, summarise_response
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "r_survival.json").read_text())
@@ -35,7 +34,7 @@ def test_counts_from_percent(percent, n, decimals, expected):
 
 @pytest.mark.parametrize("percent, n, decimals", [(50, 0, 0), (120, 10, 0), (-1, 10, 0), (50, 10, -1)])
 def test_counts_from_percent_rejects_impossible_input(percent, n, decimals):
-    with pytest.raises(InputError):
+    with pytest.raises(ValueError):
         counts_from_percent(percent, n, decimals)
 
 
@@ -105,5 +104,5 @@ def test_summarise_response_reads_decimals_from_published_value():
     ],
 )
 def test_summarise_response_rejects_inconsistent_input(percent, ns, problem):
-    with pytest.raises(InputError, match=problem):
+    with pytest.raises(ValueError, match=problem):
         summarise_response({"id": "orr", "percent": percent}, ns, "ref")

@@ -144,7 +144,7 @@ GOOD = pd.DataFrame({"arm": ["a", "a", "b", "b"], "time": [1.0, 2.0, 1.5, 3.0], 
     ],
 )
 def test_summarise_arm_rejects_bad_data(time, event, problem):
-    with pytest.raises(InputError, match=problem):
+    with pytest.raises(ValueError, match=problem):
         summarise_arm(time, event, [1], 2)
 
 
@@ -158,12 +158,12 @@ def test_summarise_arm_rejects_bad_data(time, event, problem):
 )
 def test_summarise_arm_rejects_bad_settings(kwargs, problem):
     args = {"time": [1.0, 2.0], "event": [1, 0], "landmarks": [1], "tau": 2} | kwargs
-    with pytest.raises(InputError, match=problem):
+    with pytest.raises(ValueError, match=problem):
         summarise_arm(**args)
 
 
 def test_compare_arms_rejects_empty_or_unknown_arm():
-    with pytest.raises(InputError, match="arm 'c' has no rows"):
+    with pytest.raises(ValueError, match="arm 'c' has no rows"):
         compare_arms(GOOD, "c", "a", tau=2)
 
 

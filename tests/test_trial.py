@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from kmrepro.errors import InputError
-from kmrepro.audit.trial import load_config, load_trial, read_yaml
+from kmrepro.audit.trial import CI, load_config, load_trial, read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TRIAL_SCHEMA = ROOT / "workflow/schemas/trial.schema.yaml"
@@ -70,20 +70,20 @@ def test_kc_wise_trial_loads(kc_wise: Path):
     assert trial.response["orr_irc"]["percent"] == {"anbenitamab": 56, "placebo": 11}
     assert trial.response["dcr"]["percent"] == {"anbenitamab": 80, "placebo": 42}
     assert trial.data["provenance"]["kind"] == "synthetic"
-    assert len([c for c in trial.claims if "value" in c]) > 80
+    assert len([c for c in trial.claims if c.value is not None]) > 80
 
 
 def test_kc_wise_claims_cover_the_paper_headlines(kc_wise: Path):
     trial = load_trial(kc_wise, TRIAL_SCHEMA)
-    assert trial.claim("irc_pfs_hr")["ci"] == {"lower": 0.17, "upper": 0.39}
-    assert trial.claim("os_median_anbenitamab")["ci"] == {"lower": 15.0, "upper": None}
-    assert trial.claim("irc_pfs_median_anbenitamab_ci")["ci"] == {"lower": 5.5, "upper": 10.3}
-    assert trial.claim("follow_up_median_placebo")["regenerate"]["path"] == "stats/os.json#arms.placebo.median_follow_up"
-    assert trial.claim("interim_irc_pfs_events")["regenerate"]["path"] == [
+    assert trial.claim("irc_pfs_hr").ci == CI(lower=0.17, upper=0.39)
+    assert trial.claim("os_median_anbenitamab").ci == CI(lower=15.0, upper=None)
+    assert trial.claim("irc_pfs_median_anbenitamab_ci").ci == CI(lower=5.5, upper=10.3)
+    assert trial.claim("follow_up_median_placebo").regenerate.paths == ("stats/os.json#arms.placebo.median_follow_up",)
+    assert trial.claim("interim_irc_pfs_events").regenerate.paths == (
         "stats/irc_pfs.json#arms.anbenitamab.events",
         "stats/irc_pfs.json#arms.placebo.events",
-    ]
-    kinds = {c["kind"] for c in trial.claims}
+    )
+    kinds = {c.kind for c in trial.claims}
     assert {"design", "context", "efficacy", "safety"} <= kinds
 
 
@@ -237,7 +237,7 @@ def test_invalid_date_is_named(kc_wise: Path):
 def test_unquoted_date_reads_as_text(kc_wise: Path):
     text = kc_wise.read_text(encoding="utf-8").replace('value: "2025-04-03"', "value: 2025-04-03")
     kc_wise.write_text(text, encoding="utf-8")
-    assert load_trial(kc_wise, TRIAL_SCHEMA).claim("data_cutoff")["value"] == "2025-04-03"
+    assert load_trial(kc_wise, TRIAL_SCHEMA).claim("data_cutoff").value == "2025-04-03"
 
 
 def test_yaml_syntax_error_names_the_row(tmp_path: Path):
@@ -282,3 +282,23 @@ def test_bad_config_is_named(tmp_path: Path, text: str, fragment: str):
     with pytest.raises(InputError) as info:
         load_config(path, CONFIG_SCHEMA)
     assert str(info.value).startswith(f"{path}: ") and fragment in str(info.value)
+
+
+def test_public_entry_points_are_exported_from_the_package():
+    import kmrepro
+    from kmrepro.api import reconstruct_arm
+    from kmrepro.audit.claims import evaluate_claims
+
+    assert kmrepro.reconstruct_arm is reconstruct_arm and kmrepro.evaluate_claims is evaluate_claims
+    assert kmrepro.load_trial is load_trial and set(kmrepro.__all__) >= {"analyse_endpoint", "load_trial"}
+    with pytest.raises(AttributeError, match="no attribute 'reconstruct_curve'"):
+        kmrepro.reconstruct_curve  # noqa: B018
+
+
+def test_unknown_ids_are_key_errors_naming_the_known_ones(kc_wise: Path):
+    trial = load_trial(kc_wise, TRIAL_SCHEMA)
+    for lookup, what in ((trial.arm, "arm"), (trial.endpoint, "endpoint"), (trial.claim, "claim")):
+        with pytest.raises(KeyError, match=f"unknown {what} 'nope'"):
+            lookup("nope")
+    with pytest.raises(KeyError, match="known: anbenitamab, placebo"):
+        trial.arm("nope")

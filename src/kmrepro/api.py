@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kmrepro.reconstruct.cleaning import clean_curve
 from kmrepro.errors import InputError
-from kmrepro.ingest.readers import Curve, RiskTable, read_curve, read_risk_table
+from kmrepro.ingest.readers import DigitizedCurve, RiskTable, read_curve, read_risk_table
 from kmrepro.reconstruct.guyot import Reconstruction, reconstruct
 
 
@@ -16,7 +16,7 @@ class DigitizationWarning(UserWarning):
 
 
 def reconstruct_arm(
-    curve: str | Path | Curve,
+    curve: str | Path | DigitizedCurve,
     n: int,
     at_risk: str | Path | RiskTable | None = None,
     total_events: int | None = None,
@@ -25,7 +25,7 @@ def reconstruct_arm(
     monotone: str = "isotonic",
 ) -> Reconstruction:
     """Read, clean and reconstruct one arm; the returned diagnostics record every repair made."""
-    if not isinstance(curve, Curve):
+    if not isinstance(curve, DigitizedCurve):
         curve = read_curve(curve, dataset=dataset, scale=scale)
     if at_risk is not None and not isinstance(at_risk, RiskTable):
         at_risk = read_risk_table(at_risk)
@@ -56,7 +56,7 @@ def reconstruct_arm(
     return result
 
 
-def check_counts(curve: Curve, n: int, at_risk: RiskTable | None, total_events: int | None) -> None:
+def check_counts(curve: DigitizedCurve, n: int, at_risk: RiskTable | None, total_events: int | None) -> None:
     """Reject counts that contradict each other (N, the risk table, the event total) before any work."""
     if isinstance(n, bool) or int(n) != n or n < 1:
         raise InputError(curve.path, f"N must be a positive whole number, got {n!r}")

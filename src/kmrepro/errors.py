@@ -11,11 +11,13 @@ class InputError(ValueError):
     ``row`` counts lines of the file as a text editor shows them (the header is row 1).
     """
 
-    def __init__(self, path: str | Path | None, message: str, row: int | None = None):
-        self.path = None if path is None else str(path)
+    def __init__(self, path: str | Path, message: str, row: int | None = None):
+        if path is None:
+            raise TypeError("InputError needs the file at fault; raise ValueError for bad arguments")
+        self.path = str(path)
         self.row = row
         self.message = message
-        where = self.path or "<input>"
+        where = self.path
         if row is not None:
             where += f":row {row}"
         super().__init__(f"{where}: {message}")

@@ -7,7 +7,7 @@ Rerun policy (what a change reruns):
   (``trial_part``), so Snakemake's params trigger reruns exactly the jobs whose part changed: an arm's N
   or an endpoint's files rerun that reconstruction, landmarks rerun survival analyses, a claim reruns only
   the claims table and the report (which read the whole file);
-* a notebook, or any module of the kmrepro package: every job that runs that notebook, or every job
+* a notebook, or any module or template of the kmrepro package: every job that runs that notebook, or every job
   (the library is treated as one unit, so no stale number survives an edit of it).
 """
 
@@ -20,11 +20,24 @@ from kmrepro.api import check_counts
 from kmrepro.errors import InputError
 from kmrepro.ingest.readers import read_curve, read_risk_table
 from kmrepro.audit.trial import Config, load_config, load_trial
+from kmrepro.results import (
+    CLAIMS_CSV,
+    CLAIMS_JSON,
+    PROVENANCE,
+    REPORT,
+    RESPONSE,
+    diagnostics_file,
+    ipd_file,
+    km_figure_file,
+    qa_figure_file,
+    stats_file,
+)
 
 SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
 NOTEBOOKS = Path(workflow.basedir) / "notebooks"
 CONDA_ENV = "../../envs/kmrepro.yaml"
-LIBRARY = sorted(str(p) for p in Path(kmrepro.__file__).parent.rglob("*.py"))
+#: The kmrepro package: its modules and the report's templates (kmrepro/publish/templates/*.html).
+LIBRARY = sorted(str(p) for p in Path(kmrepro.__file__).parent.rglob("*") if p.suffix in (".py", ".html"))
 
 
 def validated_config():
@@ -86,22 +99,57 @@ def trial_part(*keys, endpoint=False):
     return part
 
 
-def endpoint_results(folder, pattern):
-    """Input function: one file per endpoint of the trial, e.g. ``("stats", "{endpoint}.json")``."""
+def result(name):
+    """A result file's path pattern, from its contract name (kmrepro.results), e.g. ``result(REPORT)``."""
+    return f"{RESULTS}/{{trial}}/{name}"
+
+
+def endpoint_results(contract_name):
+    """Input function: one result file per endpoint of the trial, e.g. ``endpoint_results(stats_file)``."""
 
     def files(wildcards):
-        return [
-            f"{RESULTS}/{wildcards.trial}/{folder}/{pattern.format(endpoint=e.id)}"
-            for e in TRIALS[wildcards.trial].endpoints
-        ]
+        return [f"{RESULTS}/{wildcards.trial}/{contract_name(e.id)}" for e in TRIALS[wildcards.trial].endpoints]
 
     return files
 
 
 def response_results(wildcards):
     """response.json for trials with a response: section, else nothing."""
-    return [f"{RESULTS}/{wildcards.trial}/response.json"] if TRIALS[wildcards.trial].response else []
+    return [f"{RESULTS}/{wildcards.trial}/{RESPONSE}"] if TRIALS[wildcards.trial].response else []
 
 
 def trial_results(wildcards):
     return f"{RESULTS}/{wildcards.trial}"
+
+
+#: The one papermill command of every notebook job; the executed copy is an output, parameters are params.notebook.
+PAPERMILL = (
+    "papermill -k python3 --log-output --no-progress-bar --no-request-save-on-cell-execute"
+    " {input.notebook:q} {output.notebook:q} -y {params.notebook:q} > {log:q} 2>&1"
+)
+#: notebook_parameters source: every declared input under the trial's results folder, by contract name.
+RESULT_INPUTS = "results"
+
+
+def notebook_parameters(**sources):
+    """Params function: a notebook's parameters as one JSON object for ``papermill -y``.
+
+    Each value says where its parameter comes from: ``input.NAME`` or ``output.NAME`` (a file the rule declares),
+    ``wildcards.NAME``, or RESULT_INPUTS (the rule's inputs under results/<trial>/ as {contract name: path}, which
+    kmrepro.results.ResultFiles reads). So a notebook reads exactly the files Snakemake knows it reads. JSON keeps
+    an all-digit id a string (papermill's -p would make it a number).
+    """
+
+    def parameters(wildcards, input, output):
+        values = {}
+        for parameter, source in sources.items():
+            if source == RESULT_INPUTS:
+                root = Path(trial_results(wildcards))
+                files = [Path(f) for f in input]
+                values[parameter] = {f.relative_to(root).as_posix(): str(f) for f in files if f.is_relative_to(root)}
+            else:
+                kind, _, name = source.partition(".")
+                values[parameter] = str(getattr({"input": input, "output": output, "wildcards": wildcards}[kind], name))
+        return json.dumps(values, sort_keys=True)
+
+    return parameters

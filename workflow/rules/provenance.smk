@@ -35,7 +35,7 @@ rule provenance:
         config=CONFIG_FILES,
     output:
         provenance=report(
-            f"{RESULTS}/{{trial}}/provenance.json",
+            result(PROVENANCE),
             caption="../report/provenance.rst",
             category="Provenance",
             labels={"trial": "{trial}"},
@@ -43,9 +43,9 @@ rule provenance:
     params:
         snakemake=SNAKEMAKE_VERSION,
     log:
-        f"{RESULTS}/{{trial}}/logs/provenance.log",
+        result("logs/provenance.log"),
     benchmark:
-        f"{RESULTS}/{{trial}}/benchmarks/provenance.tsv"
+        result("benchmarks/provenance.tsv")
     conda:
         CONDA_ENV
     shell:

@@ -7,26 +7,31 @@ rule reconstruct:
         digitized=curve_files,
         library=LIBRARY,
     output:
-        ipd=f"{RESULTS}/{{trial}}/ipd/{{endpoint}}.csv",
-        diagnostics=f"{RESULTS}/{{trial}}/diagnostics/{{endpoint}}.json",
+        ipd=result(ipd_file("{endpoint}")),
+        diagnostics=result(diagnostics_file("{endpoint}")),
         qa=report(
-            f"{RESULTS}/{{trial}}/figures/qa_{{endpoint}}.png",
+            result(qa_figure_file("{endpoint}")),
             caption="../report/qa.rst",
             category="Reconstruction QA",
             subcategory="{trial}",
             labels={"trial": "{trial}", "endpoint": "{endpoint}"},
         ),
-        notebook=f"{RESULTS}/{{trial}}/notebooks/reconstruct_{{endpoint}}.ipynb",
+        notebook=result("notebooks/reconstruct_{endpoint}.ipynb"),
     params:
         trial_part=trial_part("arms", "time_unit", endpoint=True),
+        notebook=notebook_parameters(
+            trial_file="input.trial",
+            schema="input.schema",
+            endpoint="wildcards.endpoint",
+            ipd_csv="output.ipd",
+            diagnostics_json="output.diagnostics",
+            qa_png="output.qa",
+        ),
     log:
-        f"{RESULTS}/{{trial}}/logs/reconstruct_{{endpoint}}.log",
+        result("logs/reconstruct_{endpoint}.log"),
     benchmark:
-        f"{RESULTS}/{{trial}}/benchmarks/reconstruct_{{endpoint}}.tsv"
+        result("benchmarks/reconstruct_{endpoint}.tsv")
     conda:
         CONDA_ENV
     shell:
-        "papermill -k python3 --log-output --no-progress-bar --no-request-save-on-cell-execute {input.notebook:q} {output.notebook:q}"
-        " -r trial_file {input.trial:q} -r schema {input.schema:q} -r endpoint {wildcards.endpoint}"
-        " -r ipd_csv {output.ipd:q} -r diagnostics_json {output.diagnostics:q} -r qa_png {output.qa:q}"
-        " > {log:q} 2>&1"
+        PAPERMILL

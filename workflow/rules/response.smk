@@ -6,17 +6,16 @@ rule response:
         schema=ancient(SCHEMAS / "trial.schema.yaml"),
         library=LIBRARY,
     output:
-        response=f"{RESULTS}/{{trial}}/response.json",
-        notebook=f"{RESULTS}/{{trial}}/notebooks/response.ipynb",
+        response=result(RESPONSE),
+        notebook=result("notebooks/response.ipynb"),
     params:
         trial_part=trial_part("arms", "response"),
+        notebook=notebook_parameters(trial_file="input.trial", schema="input.schema", response_json="output.response"),
     log:
-        f"{RESULTS}/{{trial}}/logs/response.log",
+        result("logs/response.log"),
     benchmark:
-        f"{RESULTS}/{{trial}}/benchmarks/response.tsv"
+        result("benchmarks/response.tsv")
     conda:
         CONDA_ENV
     shell:
-        "papermill -k python3 --log-output --no-progress-bar --no-request-save-on-cell-execute {input.notebook:q} {output.notebook:q}"
-        " -r trial_file {input.trial:q} -r schema {input.schema:q} -r response_json {output.response:q}"
-        " > {log:q} 2>&1"
+        PAPERMILL

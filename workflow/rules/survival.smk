@@ -4,29 +4,37 @@ rule survival:
         notebook=NOTEBOOKS / "survival.ipynb",
         trial=ancient(trial_file),
         schema=ancient(SCHEMAS / "trial.schema.yaml"),
-        ipd=f"{RESULTS}/{{trial}}/ipd/{{endpoint}}.csv",
-        diagnostics=f"{RESULTS}/{{trial}}/diagnostics/{{endpoint}}.json",
+        stats_schema=SCHEMAS / "stats.schema.yaml",
+        ipd=result(ipd_file("{endpoint}")),
+        diagnostics=result(diagnostics_file("{endpoint}")),
         library=LIBRARY,
     output:
-        stats=f"{RESULTS}/{{trial}}/stats/{{endpoint}}.json",
+        stats=result(stats_file("{endpoint}")),
         km=report(
-            f"{RESULTS}/{{trial}}/figures/km_{{endpoint}}.png",
+            result(km_figure_file("{endpoint}")),
             caption="../report/km.rst",
             category="Kaplan-Meier curves",
             subcategory="{trial}",
             labels={"trial": "{trial}", "endpoint": "{endpoint}"},
         ),
-        notebook=f"{RESULTS}/{{trial}}/notebooks/survival_{{endpoint}}.ipynb",
+        notebook=result("notebooks/survival_{endpoint}.ipynb"),
     params:
         trial_part=trial_part("id", "arms", "time_unit", "analysis", endpoint=True),
+        notebook=notebook_parameters(
+            trial_file="input.trial",
+            schema="input.schema",
+            stats_schema="input.stats_schema",
+            endpoint="wildcards.endpoint",
+            ipd_csv="input.ipd",
+            diagnostics_json="input.diagnostics",
+            stats_json="output.stats",
+            km_png="output.km",
+        ),
     log:
-        f"{RESULTS}/{{trial}}/logs/survival_{{endpoint}}.log",
+        result("logs/survival_{endpoint}.log"),
     benchmark:
-        f"{RESULTS}/{{trial}}/benchmarks/survival_{{endpoint}}.tsv"
+        result("benchmarks/survival_{endpoint}.tsv")
     conda:
         CONDA_ENV
     shell:
-        "papermill -k python3 --log-output --no-progress-bar --no-request-save-on-cell-execute {input.notebook:q} {output.notebook:q}"
-        " -r trial_file {input.trial:q} -r schema {input.schema:q} -r endpoint {wildcards.endpoint}"
-        " -r ipd_csv {input.ipd:q} -r diagnostics_json {input.diagnostics:q} -r stats_json {output.stats:q} -r km_png {output.km:q}"
-        " > {log:q} 2>&1"
+        PAPERMILL

@@ -8,24 +8,23 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from numbers import Integral
 
 from scipy.stats import beta, norm
 
-from kmrepro.errors import InputError
+from kmrepro.printed import printed_decimals
 
 DIFFERENCE_METHOD = "arm minus reference; Newcombe hybrid score (Wilson) CI, Newcombe 1998 method 10"
 
 
 def _check_n(n: int) -> None:
     if isinstance(n, bool) or int(n) != n or n <= 0:
-        raise InputError(None, f"arm size must be a positive integer, got {n}")
+        raise ValueError(f"arm size must be a positive integer, got {n}")
 
 
 def _check_count(k: int, n: int) -> None:
     _check_n(n)
     if int(k) != k or not 0 <= k <= n:
-        raise InputError(None, f"count must be an integer in 0..{n}, got {k}")
+        raise ValueError(f"count must be an integer in 0..{n}, got {k}")
 
 
 def counts_from_percent(percent: float, n: int, decimals: int = 0) -> list[int]:
@@ -36,7 +35,7 @@ def counts_from_percent(percent: float, n: int, decimals: int = 0) -> list[int]:
     """
     _check_n(n)
     if int(decimals) != decimals or decimals < 0 or not 0 <= percent <= 100:
-        raise InputError(None, f"percent must be within 0..100 and decimals >= 0, got {percent} at {decimals}")
+        raise ValueError(f"percent must be within 0..100 and decimals >= 0, got {percent} at {decimals}")
     half_step = Fraction(1, 2 * 10**decimals)
     published = Fraction(str(percent))
     return [k for k in range(n + 1) if published - half_step <= Fraction(100 * k, n) < published + half_step]
@@ -73,18 +72,10 @@ def rate_difference(k1: int, n1: int, k2: int, n2: int, alpha: float = 0.05) -> 
     return d, d - math.hypot(p1 - l1, u2 - p2), d + math.hypot(u1 - p1, p2 - l2)
 
 
-def _decimals(value: float) -> int:
-    """How many decimals a published percentage was printed with (56 -> 0, 55.8 -> 1, 56.0 -> 1)."""
-    if isinstance(value, Integral):
-        return 0
-    text = str(float(value))
-    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
-
-
 def _count(rid: str, arm: str, percent: float, n: int, decimals: int) -> tuple[int, list[int]]:
     candidates = counts_from_percent(percent, n, decimals)
     if not candidates:
-        raise InputError(None, f"response {rid!r}, arm {arm!r}: no count out of {n} rounds to {percent}%")
+        raise ValueError(f"response {rid!r}, arm {arm!r}: no count out of {n} rounds to {percent}%")
     target = Fraction(str(percent)) * n / 100
     middle = min(candidates, key=lambda k: (abs(k - target), k))
     return middle, candidates
@@ -100,14 +91,14 @@ def summarise_response(spec: dict, arm_ns: dict[str, int], reference: str, alpha
     rid = spec.get("id", "?")
     percents = spec["percent"]
     if reference not in percents or len(percents) != 2:
-        raise InputError(None, f"response {rid!r}: need percentages for two arms including {reference!r}")
+        raise ValueError(f"response {rid!r}: need percentages for two arms including {reference!r}")
     unknown = set(percents) - set(arm_ns)
     if unknown:
-        raise InputError(None, f"response {rid!r}: unknown arm(s) {sorted(unknown)}")
+        raise ValueError(f"response {rid!r}: unknown arm(s) {sorted(unknown)}")
     arms = {}
     for arm, percent in percents.items():
         n = arm_ns[arm]
-        count, candidates = _count(rid, arm, percent, n, spec.get("decimals", _decimals(percent)))
+        count, candidates = _count(rid, arm, percent, n, spec.get("decimals", printed_decimals(percent)))
         lower, upper = clopper_pearson(count, n, alpha)
         arms[arm] = {
             "n": n,

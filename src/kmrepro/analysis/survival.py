@@ -19,13 +19,15 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.statistics import logrank_test
 from scipy.stats import norm
 
+from kmrepro.audit.trial import read_yaml, schema_problem
 from kmrepro.errors import InputError
+from kmrepro.io import write_json_atomic
 from kmrepro.analysis.km import first_below_half
 
 
 
 @dataclass(frozen=True)
-class _Curve:
+class _KMEstimate:
     """A Kaplan-Meier step function at every distinct observed time, as R's survfit stores it."""
 
     time: np.ndarray
@@ -42,11 +44,11 @@ def _z(alpha: float) -> float:
 
 def _check_settings(landmarks: Sequence[float], tau: float, alpha: float) -> None:
     if not 0 < alpha < 1:
-        raise InputError(None, f"alpha must be between 0 and 1, got {alpha}")
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
     if not (math.isfinite(tau) and tau > 0):
-        raise InputError(None, f"RMST tau must be a positive number, got {tau}")
+        raise ValueError(f"RMST tau must be a positive number, got {tau}")
     if not all(math.isfinite(x) and x >= 0 for x in landmarks):
-        raise InputError(None, f"landmarks must be numbers >= 0, got {list(landmarks)}")
+        raise ValueError(f"landmarks must be numbers >= 0, got {list(landmarks)}")
 
 
 def _validate(time: Iterable[float], event: Iterable[int], what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -54,17 +56,17 @@ def _validate(time: Iterable[float], event: Iterable[int], what: str) -> tuple[n
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=float)
     if t.ndim != 1 or t.shape != e.shape:
-        raise InputError(None, f"{what}: time and event must be 1-D and of equal length")
+        raise ValueError(f"{what}: time and event must be 1-D and of equal length")
     if t.size == 0:
-        raise InputError(None, f"{what}: no observations")
+        raise ValueError(f"{what}: no observations")
     if not np.all(np.isfinite(t)) or np.any(t < 0):
-        raise InputError(None, f"{what}: times must be finite and >= 0")
+        raise ValueError(f"{what}: times must be finite and >= 0")
     if not np.all(np.isin(e, (0, 1))):
-        raise InputError(None, f"{what}: event must be 0 (censored) or 1 (event)")
+        raise ValueError(f"{what}: event must be 0 (censored) or 1 (event)")
     return t, e.astype(int)
 
 
-def _km(time: np.ndarray, event: np.ndarray, alpha: float) -> _Curve:
+def _km(time: np.ndarray, event: np.ndarray, alpha: float) -> _KMEstimate:
     """Fit the KM with lifelines and add R's log-log Greenwood band (survfit_confint)."""
     kmf = KaplanMeierFitter().fit(time, event)
     table = kmf.event_table
@@ -80,10 +82,10 @@ def _km(time: np.ndarray, event: np.ndarray, alpha: float) -> _Curve:
         lower = np.exp(-np.exp(np.log(-np.log(s)) - shift))
         upper = np.exp(-np.exp(np.log(-np.log(s)) + shift))
     time_index = table.index.to_numpy(dtype=float)[observed]
-    return _Curve(time_index, n, d, surv, lower, upper)
+    return _KMEstimate(time_index, n, d, surv, lower, upper)
 
 
-def _median(curve: _Curve) -> dict:
+def _median(curve: _KMEstimate) -> dict:
     return {
         "estimate": first_below_half(curve.time, curve.surv),
         "lower": first_below_half(curve.time, curve.lower),
@@ -96,7 +98,7 @@ def _num(x: float) -> float | None:
     return None if x is None or np.isnan(x) else float(x)
 
 
-def _survival_at(curve: _Curve, t: float) -> dict | None:
+def _survival_at(curve: _KMEstimate, t: float) -> dict | None:
     """S(t) with its band; None past the last observed time (R summary(..., extend=FALSE)).
 
     Where S(t) = 1 the band is reported as [1, 1] (R does so before the first observed time but
@@ -110,7 +112,7 @@ def _survival_at(curve: _Curve, t: float) -> dict | None:
     return {"estimate": float(curve.surv[i]), "lower": _num(curve.lower[i]), "upper": _num(curve.upper[i])}
 
 
-def _rmst(curve: _Curve, tau: float) -> tuple[float, float]:
+def _rmst(curve: _KMEstimate, tau: float) -> tuple[float, float]:
     """KM area to tau and its SE exactly as survival:::survmean (print(fit, rmean=tau)).
 
     Var = sum over event times t_j <= tau of A_j^2 d_j / (n_j (n_j - d_j)), A_j the area from t_j
@@ -158,7 +160,7 @@ def summarise_arm(
 def _arm_data(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     rows = df[df["arm"] == name]
     if rows.empty:
-        raise InputError(None, f"arm {name!r} has no rows (arms present: {sorted(map(str, df['arm'].unique()))})")
+        raise ValueError(f"arm {name!r} has no rows (arms present: {sorted(map(str, df['arm'].unique()))})")
     return _validate(rows["time"], rows["event"], f"arm {name!r}")
 
 
@@ -218,8 +220,10 @@ def analyse_endpoint(
     try:
         per_arm = {a: summarise_arm(*_arm_data(ipd, a), landmarks, tau, alpha) for a in arms}
         comparison = compare_arms(ipd, arm, reference, tau, alpha)
-    except InputError as err:
-        raise InputError(source, err.message) from err
+    except ValueError as err:
+        if source is None:
+            raise
+        raise InputError(source, str(err)) from err
     return {
         "trial": trial_id,
         "endpoint": endpoint_id,
@@ -235,3 +239,11 @@ def analyse_endpoint(
         "arms": per_arm,
         "comparison": comparison,
     }
+
+
+def write_stats(path: str | Path, stats: dict, schema_path: str | Path) -> None:
+    """Write a stats file once it meets the stats contract (stats.schema.yaml), which the claims rely on."""
+    problem = schema_problem(stats, read_yaml(schema_path))
+    if problem is not None:
+        raise ValueError(f"stats of endpoint {stats.get('endpoint')!r} break {schema_path}: {problem}")
+    write_json_atomic(path, stats)

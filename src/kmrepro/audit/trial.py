@@ -7,19 +7,20 @@ a user can search for in the YAML.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema
 import yaml
 
 from kmrepro.errors import InputError
+from kmrepro.printed import printed_decimals
+from kmrepro.results import RESPONSE, parse_result_path, stats_file
 
-#: Keys of stats/<endpoint>.json and response.json that claims may point at (the results contract).
-STATS_ARM_KEYS = frozenset({"n", "events", "median", "survival", "rmst", "median_follow_up"})
-STATS_COMPARISON_KEYS = frozenset({"hazard_ratio", "logrank", "rmst_difference"})
+#: Keys of response.json that claims may point at (the results contract); those of the stats files come
+#: from their schema, stats.schema.yaml beside trial.schema.yaml.
 RESPONSE_KEYS = frozenset({"arms", "difference"})
 #: Checks that read the claim's value as a rounded percentage.
 PERCENT_CHECKS = frozenset({"percent_of", "fraction", "share_of_unknown_total", "one_minus"})
@@ -48,7 +49,7 @@ class Arm:
 
 
 @dataclass(frozen=True)
-class Curve:
+class ArmFiles:
     """One arm's digitized inputs; paths are the trial folder joined with the YAML's relative path."""
 
     curve: Path
@@ -63,7 +64,80 @@ class Endpoint:
     id: str
     label: str
     figure: str | None
-    curves: dict[str, Curve]
+    curves: dict[str, ArmFiles]
+
+
+class CI(NamedTuple):
+    """A published 95% confidence interval; None for an end the publication gives as not estimable."""
+
+    lower: float | None
+    upper: float | None
+
+
+@dataclass(frozen=True)
+class Regeneration:
+    """Where the results give a claim's number: one path, or several whose values are summed."""
+
+    paths: tuple[str, ...]
+    transform: str | None = None
+    tolerance: float | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One published number of trial.yaml, with the schema's defaults filled in.
+
+    ``decimals`` is the precision the number was printed with (explicit, else read off the value and its CI);
+    None for claims that state no number.
+    """
+
+    id: str
+    kind: str
+    description: str
+    source: str
+    source_ref: str = "article"
+    value: float | str | None = None
+    unit: str | None = None
+    comparator: str = "="
+    decimals: int | None = None
+    ci: CI | None = None
+    regenerate: Regeneration | None = None
+    checks: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_bound(self) -> bool:
+        """Stated as a bound (P < 0.0001) rather than a value at its printed precision."""
+        return self.comparator not in ("=", "~")
+
+
+def _claim(data: dict) -> Claim:
+    ci = CI(data["ci"]["lower"], data["ci"]["upper"]) if "ci" in data else None
+    value = data.get("value")
+    decimals = data.get("decimals")
+    if decimals is None and isinstance(value, (int, float)):
+        decimals = printed_decimals(value, *(ci or ()))
+    regenerate = data.get("regenerate")
+    if regenerate is not None:
+        path = regenerate["path"]
+        regenerate = Regeneration(
+            paths=(path,) if isinstance(path, str) else tuple(path),
+            transform=regenerate.get("transform"),
+            tolerance=regenerate.get("tolerance"),
+        )
+    return Claim(
+        id=data["id"],
+        kind=data["kind"],
+        description=data["description"],
+        source=data["source"],
+        source_ref=data.get("source_ref", "article"),
+        value=value,
+        unit=data.get("unit"),
+        comparator=data.get("comparator", "="),
+        decimals=decimals,
+        ci=ci,
+        regenerate=regenerate,
+        checks=dict(data.get("checks", {})),
+    )
 
 
 @dataclass(frozen=True)
@@ -79,7 +153,7 @@ class Trial:
     landmarks: tuple[float, ...]
     rmst_tau: float
     response: dict[str, dict[str, Any]]
-    claims: tuple[dict[str, Any], ...]
+    claims: tuple[Claim, ...]
     data: dict[str, Any]
 
     @property
@@ -91,13 +165,21 @@ class Trial:
         return next(a for a in self.arms if a.reference)
 
     def arm(self, arm_id: str) -> Arm:
-        return next(a for a in self.arms if a.id == arm_id)
+        return _by_id(self.arms, arm_id, "arm")
 
     def endpoint(self, endpoint_id: str) -> Endpoint:
-        return next(e for e in self.endpoints if e.id == endpoint_id)
+        return _by_id(self.endpoints, endpoint_id, "endpoint")
 
-    def claim(self, claim_id: str) -> dict[str, Any]:
-        return next(c for c in self.claims if c["id"] == claim_id)
+    def claim(self, claim_id: str) -> Claim:
+        return _by_id(self.claims, claim_id, "claim")
+
+
+def _by_id(items, wanted: str, what: str):
+    """The item with id ``wanted``; a KeyError listing the ids there are, for a caller's typo."""
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise KeyError(f"unknown {what} {wanted!r} (known: {', '.join(item.id for item in items)})")
 
 
 @dataclass(frozen=True)
@@ -142,16 +224,34 @@ def _message(error: jsonschema.ValidationError) -> str:
     return " ".join(error.message.split())
 
 
+def schema_problem(data: Any, schema: dict) -> str | None:
+    """Where and how ``data`` breaks ``schema`` (``key.path: problem``), or None when it meets it."""
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    error = jsonschema.exceptions.best_match(cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(data))
+    return None if error is None else f"{key_path(error.absolute_path)}: {_message(error)}"
+
+
 def _validated(path: Path, schema_path: str | Path) -> tuple[Any, dict]:
     """The document at ``path`` and its schema, once the document meets the schema."""
     schema = read_yaml(schema_path)
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
     data = read_yaml(path)
-    error = jsonschema.exceptions.best_match(cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(data))
-    if error is not None:
-        raise InputError(path, f"{key_path(error.absolute_path)}: {_message(error)}")
+    problem = schema_problem(data, schema)
+    if problem is not None:
+        raise InputError(path, problem)
     return data, schema
+
+
+def stats_schema_path(trial_schema_path: str | Path) -> Path:
+    """The stats contract's schema, which lives beside the trial schema."""
+    return Path(trial_schema_path).with_name("stats.schema.yaml")
+
+
+def _stats_keys(stats_schema: dict) -> tuple[frozenset[str], frozenset[str]]:
+    """(per-arm keys, comparison keys) of the stats files: what a claim may point at."""
+    arm = stats_schema["$defs"]["arm"]["properties"]
+    comparison = stats_schema["properties"]["comparison"]["properties"]
+    return frozenset(arm), frozenset(comparison) - {"arm", "reference"}
 
 
 def _unique_ids(path: Path, items: list[dict], key: str) -> None:
@@ -172,18 +272,12 @@ def _same_arms(path: Path, key: str, given: Iterable[str], arm_ids: list[str], w
             raise InputError(path, f"{key}.{arm}: unknown arm {arm!r} (arms: {', '.join(arm_ids)})")
 
 
-def parse_result_path(text: str) -> tuple[str, list[str]]:
-    """``stats/os.json#arms.x.median`` -> (``stats/os.json``, [``arms``, ``x``, ``median``])."""
-    file, _, keys = text.partition("#")
-    return file, keys.split(".")
-
-
-def _result_path_problem(text: str, data: dict) -> str | None:
+def _result_path_problem(text: str, data: dict, stats_keys: tuple[frozenset[str], frozenset[str]]) -> str | None:
     """Why ``text`` names nothing the workflow writes for this trial, or None if it does."""
     arm_ids = [a["id"] for a in data["arms"]]
     file, keys = parse_result_path(text)
     keys = keys + [""] * 4  # so short paths read as an unknown (empty) key
-    if file == "response.json":
+    if file == RESPONSE:
         response_ids = [r["id"] for r in data.get("response", [])]
         if keys[0] not in response_ids:
             return f"unknown response id {keys[0]!r} (responses: {', '.join(response_ids) or 'none'})"
@@ -193,19 +287,19 @@ def _result_path_problem(text: str, data: dict) -> str | None:
             return f"unknown arm {keys[2]!r} (arms: {', '.join(arm_ids)})"
         return None
     endpoint_ids = [e["id"] for e in data["endpoints"]]
-    endpoint = file.removeprefix("stats/").removesuffix(".json")
-    if endpoint not in endpoint_ids:
-        return f"unknown endpoint {endpoint!r} (endpoints: {', '.join(endpoint_ids)})"
+    if not any(stats_file(e) == file for e in endpoint_ids):
+        return f"unknown endpoint {Path(file).stem!r} (endpoints: {', '.join(endpoint_ids)})"
+    arm_keys, comparison_keys = stats_keys
     if keys[0] == "comparison":
-        if keys[1] not in STATS_COMPARISON_KEYS:
-            return f"expected comparison.<{'|'.join(sorted(STATS_COMPARISON_KEYS))}>"
+        if keys[1] not in comparison_keys:
+            return f"expected comparison.<{'|'.join(sorted(comparison_keys))}>"
         return None
     if keys[0] != "arms":
         return "expected arms.<arm>... or comparison..."
     if keys[1] not in arm_ids:
         return f"unknown arm {keys[1]!r} (arms: {', '.join(arm_ids)})"
-    if keys[2] not in STATS_ARM_KEYS:
-        return f"expected arms.{keys[1]}.<{'|'.join(sorted(STATS_ARM_KEYS))}>"
+    if keys[2] not in arm_keys:
+        return f"expected arms.{keys[1]}.<{'|'.join(sorted(arm_keys))}>"
     landmarks = [f"{t:g}" for t in data["analysis"]["landmarks"]]
     if keys[2] == "survival" and keys[3] not in landmarks:
         return f"landmark {keys[3]!r} is not in analysis.landmarks ({', '.join(landmarks)})"
@@ -224,22 +318,19 @@ def _references(name: str, arg: Any, key: str) -> Iterator[tuple[str, dict]]:
         yield key, arg
 
 
-def _has_full_ci(claim: dict) -> bool:
-    ci = claim.get("ci") or {}
-    return ci.get("lower") is not None and ci.get("upper") is not None
+def _has_full_ci(claim: Claim) -> bool:
+    return claim.ci is not None and claim.ci.lower is not None and claim.ci.upper is not None
 
 
-def _check_claim_checks(path: Path, data: dict, i: int, by_id: dict[str, dict]) -> None:
-    claim = data["claims"][i]
+def _check_claim_checks(path: Path, data: dict, i: int, claim: Claim, by_id: dict[str, Claim]) -> None:
     arm_ids = [a["id"] for a in data["arms"]]
-    for name, arg in claim.get("checks", {}).items():
+    for name, arg in claim.checks.items():
         key = f"claims[{i}].checks.{name}"
-        if not isinstance(claim["value"], (int, float)):
+        if not isinstance(claim.value, (int, float)):
             raise InputError(path, f"{key}: needs a numeric value")
-        exact = claim.get("comparator", "=") in ("=", "~")
-        if name in PERCENT_CHECKS and not (claim["unit"] == "percent" and exact):
+        if name in PERCENT_CHECKS and not (claim.unit == "percent" and not claim.is_bound):
             raise InputError(path, f"{key}: needs a claim with unit percent stated with = or ~")
-        if name in CI_CHECKS and not (claim.get("ci") if name == "ci_contains_estimate" else _has_full_ci(claim)):
+        if name in CI_CHECKS and not (claim.ci if name == "ci_contains_estimate" else _has_full_ci(claim)):
             raise InputError(path, f"{key}: needs a ci{'' if name == 'ci_contains_estimate' else ' with both bounds'}")
         for ref_key, ref in _references(name, arg, key):
             if "arm" in ref and ref["arm"] not in arm_ids:
@@ -251,30 +342,29 @@ def _check_claim_checks(path: Path, data: dict, i: int, by_id: dict[str, dict]) 
                 raise InputError(path, f"{ref_key}: unknown claim {ref['claim']!r}")
             if target is claim:
                 raise InputError(path, f"{ref_key}: a claim cannot check against itself")
-            if not isinstance(target.get("value"), (int, float)):
+            if not isinstance(target.value, (int, float)):
                 raise InputError(path, f"{ref_key}: claim {ref['claim']!r} states no number")
-            if name in EXACT_COUNT_CHECKS and (target["unit"], target.get("comparator", "=")) != ("count", "="):
+            if name in EXACT_COUNT_CHECKS and (target.unit, target.comparator) != ("count", "="):
                 raise InputError(path, f"{ref_key}: claim {ref['claim']!r} must be an exact count (unit count, =)")
             if name == "p_from_ci" and not _has_full_ci(target):
                 raise InputError(path, f"{ref_key}: claim {ref['claim']!r} needs a ci with both bounds")
 
 
-def _check_claims(path: Path, data: dict) -> None:
-    claims = data["claims"]
-    _unique_ids(path, claims, "claims")
-    by_id = {c["id"]: c for c in claims}
+def _check_claims(path: Path, data: dict, claims: list[Claim], stats_keys) -> None:
+    _unique_ids(path, data["claims"], "claims")
+    by_id = {c.id: c for c in claims}
     for i, claim in enumerate(claims):
-        regen_path = claim.get("regenerate", {}).get("path", [])
-        for j, text in enumerate([regen_path] if isinstance(regen_path, str) else regen_path):
-            problem = _result_path_problem(text, data)
+        several = claim.regenerate is not None and isinstance(data["claims"][i]["regenerate"]["path"], list)
+        for j, text in enumerate(claim.regenerate.paths if claim.regenerate else ()):
+            problem = _result_path_problem(text, data, stats_keys)
             if problem:
-                where = "" if isinstance(regen_path, str) else f"[{j}]"
+                where = f"[{j}]" if several else ""
                 raise InputError(path, f"claims[{i}].regenerate.path{where}: {problem} in {text!r}")
-        _check_claim_checks(path, data, i, by_id)
+        _check_claim_checks(path, data, i, claim, by_id)
 
 
-def _curve(folder: Path, spec: dict) -> Curve:
-    return Curve(
+def _curve(folder: Path, spec: dict) -> ArmFiles:
+    return ArmFiles(
         curve=folder / spec["curve"],
         at_risk=folder / spec["at_risk"] if "at_risk" in spec else None,
         dataset=spec.get("dataset"),
@@ -302,7 +392,8 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
     _unique_ids(path, data.get("response", []), "response")
     for i, response in enumerate(data.get("response", [])):
         _same_arms(path, f"response[{i}].percent", response["percent"], arm_ids, "percentage")
-    _check_claims(path, data)
+    claims = [_claim(c) for c in data["claims"]]
+    _check_claims(path, data, claims, _stats_keys(read_yaml(stats_schema_path(schema_path))))
     return Trial(
         path=path,
         id=data["id"],
@@ -317,7 +408,7 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
         landmarks=tuple(data["analysis"]["landmarks"]),
         rmst_tau=data["analysis"]["rmst_tau"],
         response={r["id"]: r for r in data.get("response", [])},
-        claims=tuple(data["claims"]),
+        claims=tuple(claims),
         data=data,
     )
 

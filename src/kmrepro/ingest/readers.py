@@ -29,7 +29,7 @@ RISK_HEADERS = (("time", "n_at_risk"), ("trisk", "nrisk"))
 
 
 @dataclass(frozen=True)
-class Curve:
+class DigitizedCurve:
     """Digitized points of one arm, survival as a proportion, in file order."""
 
     time: np.ndarray
@@ -136,7 +136,7 @@ def _apply_scale(values: np.ndarray, scale: str, path) -> tuple[np.ndarray, str]
     return (values / 100.0 if scale == "percent" else values), scale
 
 
-def read_curve(path: str | Path, dataset: str | None = None, scale: str = "auto") -> Curve:
+def read_curve(path: str | Path, dataset: str | None = None, scale: str = "auto") -> DigitizedCurve:
     """Read a digitized curve: ``time,survival`` CSV (``T,S`` also accepted), bare ``x,y`` rows
     (WebPlotDigitizer's single-dataset export) or a WebPlotDigitizer "export all datasets" CSV
     (choose the arm with ``dataset``).
@@ -158,7 +158,7 @@ def read_curve(path: str | Path, dataset: str | None = None, scale: str = "auto"
     time, survival = data[:, 0], data[:, 1]
     survival, scale = _apply_scale(survival, scale, path)
     _check_ranges(time, survival, lines, path, scale)
-    return Curve(time=time, survival=survival, path=str(path), scale=scale)
+    return DigitizedCurve(time=time, survival=survival, path=str(path), scale=scale)
 
 
 def _check_ranges(time, survival, lines, path, scale: str) -> None:

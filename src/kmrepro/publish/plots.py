@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from kmrepro.io import write_bytes_atomic
 from kmrepro.analysis.km import km_at
-from kmrepro.publish.render import format_ci, format_p
+from kmrepro.publish.format import format_ci, format_p
 from kmrepro.reconstruct.simulate import nice_step
 
 #: Fixed style: figures must not depend on a user's matplotlibrc.

@@ -16,7 +16,6 @@ what is true now) and fails the job once; the next run compares with what was pu
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import shutil
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 from kmrepro.audit import drift
 from kmrepro.errors import InputError
 from kmrepro.io import write_text_atomic
-from kmrepro.publish.render import STATUS_COLOURS, page
+from kmrepro.publish.pages import render_template, status_counts
 from kmrepro.audit.trial import Config, load_config, read_yaml
 
 PER_TRIAL = ("report.html", "claims.csv", "claims.json", "provenance.json")
@@ -60,44 +59,24 @@ def check_drift(trial: str, current: Path, baselines: Path, published_url: str |
     return listing, summary, bool(lost)
 
 
-def _summary(claims_csv: Path) -> str:
-    counts = Counter(row["status"] for row in drift.read_claims(claims_csv).rows.values())
-    return " ".join(
-        f'<span class="badge" style="background:{STATUS_COLOURS.get(s, "#fff")}">{html.escape(s)}: {counts[s]}</span>'
-        for s in [*STATUS_COLOURS, *sorted(set(counts) - set(STATUS_COLOURS))]
-        if counts[s] or s in STATUS_COLOURS
-    )
-
-
 def index_html(config: Config, site: Path, drift_lines: dict[str, str]) -> str:
+    """The site's index page (templates/index.html): per trial its title, claim counts, drift and build."""
     rows = []
     for trial in config.trials:
-        title = read_yaml(config.trial_file(trial)).get("title", trial)
         provenance = json.loads((site / trial / "provenance.json").read_text(encoding="utf-8"))
-        commit = provenance["git"]["commit"]
-        built = provenance["built_at"].replace("T", " ").replace("Z", " UTC")
-        links = " · ".join(
-            f'<a href="{trial}/{name}">{name}</a>' for name in ("claims.csv", "provenance.json", "drift.txt")
-        )
+        counts = Counter(row["status"] for row in drift.read_claims(site / trial / "claims.csv").rows.values())
         rows.append(
-            f'<tr><td><a href="{trial}/report.html"><strong>{html.escape(title)}</strong></a>'
-            f"<br><code>{html.escape(trial)}</code></td>"
-            f"<td>{_summary(site / trial / 'claims.csv')}</td>"
-            f"<td>{html.escape(drift_lines[trial])}</td>"
-            f"<td>{html.escape(built)}<br><code>{html.escape(commit[:12]) if commit else 'no commit'}</code>"
-            f"{' (uncommitted changes)' if provenance['git'].get('dirty') else ''}</td>"
-            f"<td>{links}</td></tr>"
+            {
+                "trial": trial,
+                "title": read_yaml(config.trial_file(trial)).get("title", trial),
+                "counts": status_counts(counts, unknown_colour="#fff"),
+                "drift": drift_lines[trial],
+                "built": provenance["built_at"].replace("T", " ").replace("Z", " UTC"),
+                "commit": provenance["git"]["commit"],
+                "dirty": provenance["git"].get("dirty"),
+            }
         )
-    body = (
-        "<h1>kmrepro: claim-by-claim audit reports</h1>"
-        "<p>Each report regenerates a trial's published numbers from its digitized Kaplan-Meier curves and audits "
-        "them claim by claim. Rebuilt weekly and on every change to the inputs or the code.</p>"
-        "<table><thead><tr><th>Trial</th><th>Claims</th><th>Claim drift</th>"
-        f"<th>Built</th><th>Files</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        '<p>The <a href="report.zip">Snakemake report</a> (report.zip) holds every figure, claims table and '
-        "report with the workflow's run-time statistics.</p>"
-    )
-    return page(body, "kmrepro audit reports")
+    return render_template("index.html", title="kmrepro audit reports", rows=rows) + "\n"
 
 
 def publish(config: Config, out: Path, baselines: Path, published_url: str | None) -> int:

@@ -94,7 +94,8 @@ def _order_corners(time: np.ndarray, survival: np.ndarray) -> np.ndarray:
 def _drop_redundant(time: np.ndarray, survival: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keep the ends of each plateau and the top and bottom click at each time: interior plateau
     points and repeated clicks carry no information about when events happened, while a top corner
-    at the time of a drop says the drop is vertical (see ``reconstruct._spread``)."""
+    at the time of a drop says the drop is vertical (see ``guyot._clicked_corners`` and
+    ``guyot._spread_events_along_slopes``)."""
     new_time = time[1:] != time[:-1]
     ends = np.append(True, new_time) | np.append(new_time, True)
     time, survival = time[ends], survival[ends]

@@ -4,24 +4,29 @@ Guyot P, Ades AE, Ouwens MJ, Welton NJ. Enhanced secondary analysis of survival 
 the data from published Kaplan-Meier survival curves. BMC Med Res Methodol 2012;12:9.
 
 Written from the paper's description. The published risk table splits follow-up into intervals.
-Within an interval, censorings are first spread evenly, then, in a second pass, placed where the
-heights of the clicked drops say they were (see ``_place_by_step_heights``); at each digitized point the number of events is
+Within an interval, censorings are spread evenly; at each digitized point the number of events is
 the one that makes the reconstructed KM follow the digitized drop,
-``d = round(n_at_risk * (1 - S(t) / S_last_event))``. The censoring count of each interval is
-searched (bounded, never more than ``MAX_SEARCH_STEPS`` evaluations) until the reconstructed number at
-risk at the next table time matches the published one. Where the paper leaves a choice, this module
-makes it as follows and says so in the diagnostics:
+``d = round(n_at_risk * (1 - S(t) / S_last_event))`` (``guyot_events``). The censoring count of each
+interval is searched (bounded, never more than ``MAX_SEARCH_STEPS`` evaluations) until the
+reconstructed number at risk at the next table time matches the published one
+(``guyot_censoring_search``). Where the paper leaves a choice, or where this module does better,
+it departs as follows and says so in the diagnostics:
 
-* last interval (no number at risk at its end): without ``total_events`` everyone without an event is
-  censored evenly up to the end of the curve; with it, the censoring count that makes the total right
-  (and, if earlier intervals already overshot, a calibrated rounding threshold, see
-  ``_calibrate_rounding``, then as a last resort ``_force_total``);
+* censorings: after a first pass with even spreading, a second pass places them where the heights
+  of the clicked drops say they were (``_place_censorings_by_step_heights``);
+* last interval (no number at risk at its end, ``_fit_last_interval``): without ``total_events``
+  everyone without an event is censored evenly up to the end of the curve; with it, the censoring
+  count that makes the total right (and, if earlier intervals already overshot, a calibrated
+  rounding threshold, see ``_calibrate_rounding``, then as a last resort ``_relabel_to_meet_total``);
 * no risk table: the whole curve is one such interval starting with ``n`` at risk;
 * where the digitizer clicked both corners of drops (see ``_clicked_corners``), several events at one
-  point whose drop was seen as a slope are spread along it (see ``_to_ipd``), and a slope that a
-  table time cuts through is split there (see ``_split_at_table_times``); with one click per drop,
-  each drop happened at its click, as in the paper;
+  point whose drop was seen as a slope are spread along it (see ``_spread_events_along_slopes``), and
+  a slope that a table time cuts through is split there (see ``_split_slopes_at_table_times``); with
+  one click per drop, each drop happened at its click, as in the paper;
 * patients still at risk after the curve ends are censored at its last time.
+
+Reading order: ``reconstruct`` (the whole recipe), then the paper's two steps, then the extensions
+in the order ``reconstruct`` applies them.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -37,6 +43,8 @@ from scipy.optimize import isotonic_regression
 from kmrepro.reconstruct.cleaning import SAME_TIME_FRACTION, CleanCurve
 from kmrepro.analysis.km import km_at
 
+#: Events at a point are ``floor(x + threshold)``; 0.5 rounds half up, as the paper does.
+HALF_UP = 0.5
 #: Upper bound on censoring counts tried per interval: reconstruction can never hang.
 MAX_SEARCH_STEPS = 64
 #: Candidate censoring counts per round when matching the last interval to an event total.
@@ -60,167 +68,6 @@ class Reconstruction:
     diagnostics: dict = field(repr=False)
 
 
-@dataclass
-class _Interval:
-    """One risk-table interval [start, end) and the points inside it."""
-
-    start: float
-    end: float
-    first: int  # index of its first digitized point
-    stop: int  # one past its last digitized point
-    n_start: int  # published number at risk at ``start``
-    n_next: int | None  # published number at risk at the next table time (None: last interval)
-    #: where censorings fall: cumulative fraction (second tuple) reached at each time (first tuple);
-    #: None spreads them evenly
-    cdf: tuple[tuple[float, ...], tuple[float, ...]] | None = None
-
-    def censor_times(self, count: int) -> list[float]:
-        """``count`` censoring times at the quantiles of the interval's censoring distribution."""
-        q = (np.arange(count) + 0.5) / count if count else np.empty(0)
-        if self.cdf is None:
-            return (self.start + q * (self.end - self.start)).tolist()
-        times, fractions = self.cdf
-        return np.interp(q, fractions, times).tolist()
-
-
-def _round(x: float) -> int:
-    """Round half up, as the paper does (Python's round() rounds half to even)."""
-    return int(x + 0.5) if x >= 0 else -int(-x + 0.5)
-
-
-class _Curve:
-    """The walk along the digitized points that turns drops into events, one interval at a time."""
-
-    def __init__(self, time: np.ndarray, survival: np.ndarray):
-        self.time_array = time
-        self.time = time.tolist()
-        self.survival = survival.tolist()
-        self.threshold = 0.5  # events at a point: floor(x + threshold); 0.5 rounds half up
-
-    def walk(self, iv: _Interval, n_start: int, s_last: float, censored: int):
-        """Events per point when ``censored`` patients are censored over the interval.
-
-        Returns (events per point, censoring times applied, number at risk at the end, KM at the end).
-        Censorings at a point's time leave after that time's events (the KM convention).
-        """
-        cens = iv.censor_times(censored)
-        n, j, events = n_start, 0, []
-        time, survival = self.time, self.survival
-        for k in range(iv.first, iv.stop):
-            tk = time[k]
-            while j < censored and cens[j] < tk and n > 0:
-                n -= 1
-                j += 1
-            d = 0
-            if n > 0 and s_last > 0:
-                d = min(max(math.floor(n * (1.0 - survival[k] / s_last) + self.threshold), 0), n)
-                if d:
-                    s_last *= 1.0 - d / n
-                    n -= d
-            events.append(d)
-        applied = min(censored, j + n)
-        return events, cens[:applied], n - (applied - j), s_last
-
-    def search_censoring(self, iv: _Interval, n_start: int, s_last: float):
-        """Censoring count whose walk ends with the published number at risk (Guyot's iteration).
-
-        The end count falls by 0 or 1 per extra censoring, so the update ``c += n_end - target``
-        never overshoots; the best count seen is kept if the target cannot be met exactly.
-        """
-        target = iv.n_next
-        c_max = max(n_start - target, 0)
-        s_end = self.survival[iv.stop - 1] if iv.stop > iv.first else s_last
-        expected = n_start * (s_end / s_last) if s_last > 0 else 0.0
-        c = min(max(_round(expected - target), 0), c_max)
-        best, seen = None, set()
-        for _ in range(MAX_SEARCH_STEPS):
-            result = self.walk(iv, n_start, s_last, c)
-            gap = result[2] - target
-            if best is None or abs(gap) < abs(best[1]):
-                best = (result, gap)
-            seen.add(c)
-            c_new = min(max(c + gap, 0), c_max)
-            if gap == 0 or c_new in seen:
-                break
-            c = c_new
-        return best[0]
-
-    def fit_tail(self, iv: _Interval, n_start: int, s_last: float, events_wanted: int | None):
-        """Censoring for the stretch after the last table time, where no end count is published.
-
-        Without an event total, everyone who has no event is censored evenly up to the end of the
-        curve (no one left at risk there): staggered entry spreads administrative censoring over
-        the tail. This beat both Guyot's "same censoring rate as before" and a least-squares fit
-        of the tail's step heights in benchmarks/roundtrip.py. With an event total, the censoring
-        count whose events meet it (ties: the larger count, for the same reason).
-        """
-        if events_wanted is None:
-            return self.search_censoring(dataclasses.replace(iv, n_next=0), n_start, s_last)
-        lo, hi = 0, n_start
-        best = None
-        while True:
-            step = max((hi - lo) // TAIL_GRID, 1)
-            for c in range(lo, hi + 1, step):
-                result = self.walk(iv, n_start, s_last, c)
-                score = (abs(sum(result[0]) - events_wanted), -c)
-                if best is None or score < best[0]:
-                    best = (score, c, result)
-            if step == 1:
-                return best[2]
-            lo, hi = max(best[1] - step, 0), min(best[1] + step, n_start)
-
-
-def _clicked_corners(time: np.ndarray, survival: np.ndarray) -> bool:
-    """Whether the digitizer clicked both corners of drops (then a drop seen only as a slope between
-    two clicks really is a slope), or one click per drop (then it happened at the later click).
-
-    Decided by how many drops have their top corner clicked at the same time (``CORNER_SHARE``).
-    """
-    drops = np.flatnonzero(np.diff(survival) < 0) + 1
-    if not len(drops):
-        return True
-    vertical = time[drops] - time[drops - 1] <= CORNER_FRACTION * (time[-1] - time[0])
-    return bool(vertical.mean() >= CORNER_SHARE)
-
-
-def _split_at_table_times(time: np.ndarray, survival: np.ndarray, risk_time: np.ndarray):
-    """Add a point just before each table time that falls inside a sloped segment.
-
-    A run of drops too dense to resolve is clicked as a slope; when a table time cuts through it,
-    part of its events happened before that time and count against the published number at risk
-    there. Without the split they would all land after it (at the segment's end) and the censoring
-    search would compensate with spurious censorings. Vertical drops (segments shorter than the
-    click tolerance) are not split: their events all happen at one time.
-    """
-    tolerance = SAME_TIME_FRACTION * (time[-1] - time[0])
-    k = np.searchsorted(time, risk_time, side="left")
-    inside = (k > 0) & (k < len(time))
-    k, cut = k[inside], risk_time[inside]
-    sloped = (time[k] - time[k - 1] > tolerance) & (time[k] > cut) & (survival[k] < survival[k - 1])
-    k, cut = k[sloped], cut[sloped]
-    if not len(k):
-        return time, survival
-    fraction = (cut - time[k - 1]) / (time[k] - time[k - 1])
-    level = survival[k - 1] + fraction * (survival[k] - survival[k - 1])
-    return np.insert(time, k, np.nextafter(cut, -np.inf)), np.insert(survival, k, level)
-
-
-def _intervals(time: np.ndarray, risk_time: np.ndarray, risk_n: np.ndarray, t_end: float) -> list[_Interval]:
-    bounds = np.searchsorted(time, risk_time, side="left")
-    out = []
-    for i, start in enumerate(risk_time):
-        last = i == len(risk_time) - 1
-        stop = len(time) if last else int(bounds[i + 1])
-        end = t_end if last else float(risk_time[i + 1])
-        if start < t_end < end:
-            end = t_end  # no one is censored after the drawn curve ends
-        out.append(
-            _Interval(float(start), max(end, float(start)), int(bounds[i]), stop, int(risk_n[i]),
-                      None if last else int(risk_n[i + 1]))
-        )
-    return out
-
-
 def reconstruct(
     curve: CleanCurve,
     n: int,
@@ -242,27 +89,258 @@ def reconstruct(
         risk_time, risk_n = np.append(0.0, risk_time), np.append(n, risk_n)
     corners = _clicked_corners(time, survival)
     if corners:
-        time, survival = _split_at_table_times(time, survival, risk_time)
+        time, survival = _split_slopes_at_table_times(time, survival, risk_time)
     at_risk_after = risk_time[risk_n > 0]
     t_end = float(max(time[-1], at_risk_after[-1] if len(at_risk_after) else 0.0))
-    intervals = _intervals(time, risk_time, risk_n, t_end)
+    intervals = _table_intervals(time, risk_time, risk_n, t_end)
 
-    walker = _Curve(time, survival)
-    first = _walk_all(walker, intervals, int(risk_n[0]), total_events)
-    intervals = [_place_by_step_heights(walker, iv, *detail, corners) for iv, detail in zip(intervals, first.detail)]
-    walked = _walk_all(walker, intervals, int(risk_n[0]), total_events)
+    points = _DigitizedPoints.of(time, survival)
+    n_start = int(risk_n[0])
+    spread_evenly = _walk_arm(points, intervals, n_start, total_events)
+    intervals = [_place_censorings_by_step_heights(points, iv, walk, corners)
+                 for iv, walk in zip(intervals, spread_evenly.intervals)]
+    walked = _walk_arm(points, intervals, n_start, total_events)
     if total_events is not None and walked.n_events != total_events:
-        walked = _calibrate_rounding(walker, intervals, int(risk_n[0]), total_events, walked)
-    ipd = _to_ipd(time, intervals, walked, t_end, extra_at_start=max(n - int(risk_n[0]), 0), slopes=corners)
-    relabelled = 0 if total_events is None else _force_total(ipd, total_events)
+        walked = _calibrate_rounding(points, intervals, n_start, total_events, walked)
+    ipd = _to_ipd(time, intervals, walked, t_end, extra_at_start=max(n - n_start, 0), slopes=corners)
+    relabelled = 0 if total_events is None else _relabel_to_meet_total(ipd, total_events)
     diagnostics = _diagnostics(ipd, time, survival, risk_time, risk_n, total_events, t_end)
     diagnostics["events_relabelled_to_meet_total"] = relabelled
     diagnostics["drops_read_as"] = "corner pairs and slopes" if corners else "one click per drop"
     return Reconstruction(ipd=ipd, diagnostics=diagnostics)
 
 
-def _place_by_step_heights(walker: "_Curve", iv: _Interval, events: list[int], n_start: int,
-                           censored: int, corners: bool) -> _Interval:
+# The paper's algorithm (Guyot et al. 2012): events at each point of a risk-table interval, and the
+# censoring count that makes the interval end on its published number at risk.
+
+
+@dataclass
+class _TableInterval:
+    """One risk-table interval [start, end) and the points inside it."""
+
+    start: float
+    end: float
+    first: int  # index of its first digitized point
+    stop: int  # one past its last digitized point
+    n_start: int  # published number at risk at ``start``
+    n_next: int | None  # published number at risk at the next table time (None: last interval)
+    #: where censorings fall: cumulative fraction (second tuple) reached at each time (first tuple);
+    #: None spreads them evenly, as the paper does
+    cdf: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+
+    def censor_times(self, count: int) -> list[float]:
+        """``count`` censoring times at the quantiles of the interval's censoring distribution."""
+        q = (np.arange(count) + 0.5) / count if count else np.empty(0)
+        if self.cdf is None:
+            return (self.start + q * (self.end - self.start)).tolist()
+        times, fractions = self.cdf
+        return np.interp(q, fractions, times).tolist()
+
+
+@dataclass(frozen=True)
+class _DigitizedPoints:
+    """The cleaned points the walk visits: times as an array for vector work, times and survival
+    as Python lists for the per-point loop (indexing a list is much faster than an array)."""
+
+    time_array: np.ndarray
+    time: list[float]
+    survival: list[float]
+
+    @classmethod
+    def of(cls, time: np.ndarray, survival: np.ndarray) -> _DigitizedPoints:
+        return cls(time, time.tolist(), survival.tolist())
+
+
+class IntervalWalk(NamedTuple):
+    """Events and censorings of one interval, for one censoring count."""
+
+    n_start: int  # at risk when the interval begins
+    events: list[int]  # events at each digitized point of the interval
+    censor_times: list[float]  # the censorings applied (fewer than asked if everyone was gone)
+    n_end: int  # at risk when the interval ends
+    s_last: float  # reconstructed KM after the interval's last event
+
+
+def _round(x: float) -> int:
+    """Round half up, as the paper does (Python's round() rounds half to even)."""
+    return int(x + 0.5) if x >= 0 else -int(-x + 0.5)
+
+
+def guyot_events(points: _DigitizedPoints, iv: _TableInterval, n_start: int, s_last: float, censored: int,
+                 threshold: float = HALF_UP) -> IntervalWalk:
+    """Events at each point of an interval when ``censored`` patients are censored over it.
+
+    The formula of Guyot et al. 2012 (BMC Med Res Methodol 12:9): with ``n`` at risk and the
+    reconstructed KM at ``S_last`` after the previous event, the number of events at a point of
+    survival ``S(t)`` is ``round(n * (1 - S(t) / S_last))`` (``floor(x + threshold)``; see
+    ``_calibrate_rounding`` for thresholds other than one half). Censorings fall at the interval's
+    ``censor_times`` and leave after the events at the same time (the KM convention).
+    """
+    cens = iv.censor_times(censored)
+    n, j, events = n_start, 0, []
+    time, survival = points.time, points.survival
+    for k in range(iv.first, iv.stop):
+        tk = time[k]
+        while j < censored and cens[j] < tk and n > 0:
+            n -= 1
+            j += 1
+        d = 0
+        if n > 0 and s_last > 0:
+            d = min(max(math.floor(n * (1.0 - survival[k] / s_last) + threshold), 0), n)
+            if d:
+                s_last *= 1.0 - d / n
+                n -= d
+        events.append(d)
+    applied = min(censored, j + n)
+    return IntervalWalk(n_start, events, cens[:applied], n - (applied - j), s_last)
+
+
+def guyot_censoring_search(points: _DigitizedPoints, iv: _TableInterval, n_start: int, s_last: float,
+                           threshold: float = HALF_UP) -> IntervalWalk:
+    """The censoring count whose walk ends with the published number at risk (the iteration of
+    Guyot et al. 2012, BMC Med Res Methodol 12:9).
+
+    The end count falls by 0 or 1 per extra censoring, so the update ``c += n_end - target``
+    never overshoots; the best count seen is kept if the target cannot be met exactly.
+    """
+    target = iv.n_next
+    c_max = max(n_start - target, 0)
+    s_end = points.survival[iv.stop - 1] if iv.stop > iv.first else s_last
+    expected = n_start * (s_end / s_last) if s_last > 0 else 0.0
+    c = min(max(_round(expected - target), 0), c_max)
+    best, best_gap, seen = None, 0, set()
+    for _ in range(MAX_SEARCH_STEPS):
+        walk = guyot_events(points, iv, n_start, s_last, c, threshold)
+        gap = walk.n_end - target
+        if best is None or abs(gap) < abs(best_gap):
+            best, best_gap = walk, gap
+        seen.add(c)
+        c_new = min(max(c + gap, 0), c_max)
+        if gap == 0 or c_new in seen:
+            break
+        c = c_new
+    return best
+
+
+# The extensions, and the passes over the arm that apply them, in the order reconstruct() uses them.
+
+
+def _clicked_corners(time: np.ndarray, survival: np.ndarray) -> bool:
+    """Whether the digitizer clicked both corners of drops (then a drop seen only as a slope between
+    two clicks really is a slope), or one click per drop (then it happened at the later click).
+
+    Decided by how many drops have their top corner clicked at the same time (``CORNER_SHARE``).
+    """
+    drops = np.flatnonzero(np.diff(survival) < 0) + 1
+    if not len(drops):
+        return True
+    vertical = time[drops] - time[drops - 1] <= CORNER_FRACTION * (time[-1] - time[0])
+    return bool(vertical.mean() >= CORNER_SHARE)
+
+
+def _split_slopes_at_table_times(time: np.ndarray, survival: np.ndarray, risk_time: np.ndarray):
+    """Add a point just before each table time that falls inside a sloped segment.
+
+    A run of drops too dense to resolve is clicked as a slope; when a table time cuts through it,
+    part of its events happened before that time and count against the published number at risk
+    there. Without the split they would all land after it (at the segment's end) and the censoring
+    search would compensate with spurious censorings. Vertical drops (segments shorter than the
+    click tolerance) are not split: their events all happen at one time.
+    """
+    tolerance = SAME_TIME_FRACTION * (time[-1] - time[0])
+    k = np.searchsorted(time, risk_time, side="left")
+    inside = (k > 0) & (k < len(time))
+    k, cut = k[inside], risk_time[inside]
+    sloped = (time[k] - time[k - 1] > tolerance) & (time[k] > cut) & (survival[k] < survival[k - 1])
+    k, cut = k[sloped], cut[sloped]
+    if not len(k):
+        return time, survival
+    fraction = (cut - time[k - 1]) / (time[k] - time[k - 1])
+    level = survival[k - 1] + fraction * (survival[k] - survival[k - 1])
+    return np.insert(time, k, np.nextafter(cut, -np.inf)), np.insert(survival, k, level)
+
+
+def _table_intervals(time: np.ndarray, risk_time: np.ndarray, risk_n: np.ndarray,
+                     t_end: float) -> list[_TableInterval]:
+    """The risk table's intervals; the last one ends where the curve (or the table) ends."""
+    bounds = np.searchsorted(time, risk_time, side="left")
+    out = []
+    for i, start in enumerate(risk_time):
+        last = i == len(risk_time) - 1
+        stop = len(time) if last else int(bounds[i + 1])
+        end = t_end if last else float(risk_time[i + 1])
+        if start < t_end < end:
+            end = t_end  # no one is censored after the drawn curve ends
+        out.append(
+            _TableInterval(float(start), max(end, float(start)), int(bounds[i]), stop, int(risk_n[i]),
+                           None if last else int(risk_n[i + 1]))
+        )
+    return out
+
+
+class _ArmWalk(NamedTuple):
+    """One pass over all intervals of an arm."""
+
+    events: np.ndarray  # events at each digitized point
+    censor_times: list[float]
+    n_left: int  # still at risk when the curve ends
+    intervals: list[IntervalWalk]  # the walk chosen for each interval
+
+    @property
+    def n_events(self) -> int:
+        return int(self.events.sum())
+
+
+def _walk_arm(points: _DigitizedPoints, intervals: list[_TableInterval], n_start: int, total_events: int | None,
+              threshold: float = HALF_UP) -> _ArmWalk:
+    """Walk the intervals in turn, each starting where the previous one ended: the censoring search
+    for intervals that end on a published number at risk, the tail fit for the last one."""
+    events = np.zeros(len(points.time), dtype=int)
+    censor_times: list[float] = []
+    walks = []
+    n_at, s_last, n_events = n_start, 1.0, 0
+    for iv in intervals:
+        if iv.n_next is None:
+            wanted = None if total_events is None else max(total_events - n_events, 0)
+            walk = _fit_last_interval(points, iv, n_at, s_last, wanted, threshold)
+        else:
+            walk = guyot_censoring_search(points, iv, n_at, s_last, threshold)
+        events[iv.first : iv.stop] = walk.events
+        n_events += sum(walk.events)
+        censor_times.extend(walk.censor_times)
+        walks.append(walk)
+        n_at, s_last = walk.n_end, walk.s_last
+    return _ArmWalk(events, censor_times, n_at, walks)
+
+
+def _fit_last_interval(points: _DigitizedPoints, iv: _TableInterval, n_start: int, s_last: float,
+                       events_wanted: int | None, threshold: float = HALF_UP) -> IntervalWalk:
+    """Censoring for the stretch after the last table time, where no end count is published.
+
+    Without an event total, everyone who has no event is censored evenly up to the end of the
+    curve (no one left at risk there): staggered entry spreads administrative censoring over
+    the tail. This beat both Guyot's "same censoring rate as before" and a least-squares fit
+    of the tail's step heights in benchmarks/roundtrip.py. With an event total, the censoring
+    count whose events meet it (ties: the larger count, for the same reason).
+    """
+    if events_wanted is None:
+        return guyot_censoring_search(points, dataclasses.replace(iv, n_next=0), n_start, s_last, threshold)
+    lo, hi = 0, n_start
+    best, best_score, best_count = None, None, 0
+    while True:
+        step = max((hi - lo) // TAIL_GRID, 1)
+        for c in range(lo, hi + 1, step):
+            walk = guyot_events(points, iv, n_start, s_last, c, threshold)
+            score = (abs(sum(walk.events) - events_wanted), -c)
+            if best is None or score < best_score:
+                best, best_score, best_count = walk, score, c
+        if step == 1:
+            return best
+        lo, hi = max(best_count - step, 0), min(best_count + step, n_start)
+
+
+def _place_censorings_by_step_heights(points: _DigitizedPoints, iv: _TableInterval, walk: IntervalWalk,
+                                      corners: bool) -> _TableInterval:
     """Where in the interval its censorings fall, read from the heights of its vertical drops.
 
     A drop of ``d`` events among ``n`` at risk has height ``S * d / n``, so each clicked drop tells
@@ -271,14 +349,16 @@ def _place_by_step_heights(walker: "_Curve", iv: _Interval, events: list[int], n
     too noisy to say much. Each drop's implied censoring count is weighed against even spreading
     by inverse variance (click noise ``STEP_NOISE`` on each corner), then made non-decreasing
     (weighted isotonic regression) and turned into the interval's censoring distribution.
+    ``walk`` is the interval's walk with censorings spread evenly.
     """
+    censored = len(walk.censor_times)
     if censored == 0 or iv.end <= iv.start:
         return iv
-    time, survival = walker.time_array, walker.survival
+    time, survival = points.time_array, points.survival
     tolerance = SAME_TIME_FRACTION * (time[-1] - time[0])
     at, target, weight = [], [], []
     seen_events = 0
-    for k, d in zip(range(iv.first, iv.stop), events):
+    for k, d in zip(range(iv.first, iv.stop), walk.events):
         # With corner pairs only vertical drops have a height; with one click per drop, every drop.
         vertical = not corners or time[k] - time[k - 1] <= tolerance
         if d and k and vertical and survival[k - 1] > survival[k]:
@@ -287,7 +367,7 @@ def _place_by_step_heights(walker: "_Curve", iv: _Interval, events: list[int], n
             var_heights = (implied_n * math.sqrt(2) * STEP_NOISE / height) ** 2
             f = (time[k] - iv.start) / (iv.end - iv.start)
             even, var_even = censored * f, censored * f * (1 - f) + 0.25
-            implied = n_start - seen_events - implied_n
+            implied = walk.n_start - seen_events - implied_n
             w = 1 / var_heights + 1 / var_even
             at.append(time[k])
             target.append((implied / var_heights + even / var_even) / w)
@@ -301,40 +381,8 @@ def _place_by_step_heights(walker: "_Curve", iv: _Interval, events: list[int], n
     return dataclasses.replace(iv, cdf=(times, tuple(fractions)))
 
 
-@dataclass
-class _Walk:
-    """One pass over all intervals."""
-
-    events: np.ndarray  # events at each digitized point
-    censor_times: list[float]
-    n_left: int  # still at risk when the curve ends
-    detail: list[tuple[list[int], int, int]]  # per interval: events per point, n at start, censored
-
-    @property
-    def n_events(self) -> int:
-        return int(self.events.sum())
-
-
-def _walk_all(walker: "_Curve", intervals: list[_Interval], n_start: int, total_events: int | None) -> _Walk:
-    events = np.zeros(len(walker.time), dtype=int)
-    censor_times: list[float] = []
-    detail = []
-    n_at, s_last, n_events = n_start, 1.0, 0
-    for iv in intervals:
-        n_begin = n_at
-        if iv.n_next is None:
-            wanted = None if total_events is None else max(total_events - n_events, 0)
-            d, cens, n_at, s_last = walker.fit_tail(iv, n_at, s_last, wanted)
-        else:
-            d, cens, n_at, s_last = walker.search_censoring(iv, n_at, s_last)
-        events[iv.first : iv.stop] = d
-        n_events += sum(d)
-        censor_times.extend(cens)
-        detail.append((d, n_begin, len(cens)))
-    return _Walk(events, censor_times, n_at, detail)
-
-
-def _calibrate_rounding(walker: "_Curve", intervals, n_start, total_events, walked: _Walk) -> _Walk:
+def _calibrate_rounding(points: _DigitizedPoints, intervals: list[_TableInterval], n_start: int,
+                        total_events: int, walked: _ArmWalk) -> _ArmWalk:
     """Meet a published event total that interval-by-interval rounding missed.
 
     Events per point are ``floor(x + threshold)``; the threshold (0.5 = ordinary rounding) is
@@ -344,28 +392,25 @@ def _calibrate_rounding(walker: "_Curve", intervals, n_start, total_events, walk
     lo, hi = 0.0, 1.0
     best = walked
     for _ in range(MAX_CALIBRATION_STEPS):
-        walker.threshold = (lo + hi) / 2
-        candidate = _walk_all(walker, intervals, n_start, total_events)
+        threshold = (lo + hi) / 2
+        candidate = _walk_arm(points, intervals, n_start, total_events, threshold)
         if abs(candidate.n_events - total_events) < abs(best.n_events - total_events):
             best = candidate
         if candidate.n_events == total_events:
             break
-        lo, hi = (walker.threshold, hi) if candidate.n_events < total_events else (lo, walker.threshold)
-    walker.threshold = 0.5
+        lo, hi = (threshold, hi) if candidate.n_events < total_events else (lo, threshold)
     return best
 
 
-def _to_ipd(time: np.ndarray, intervals: list[_Interval], walked: _Walk, t_end: float, extra_at_start: int,
-            slopes: bool) -> pd.DataFrame:
-    """Patients as rows, sorted by time (events before censorings at the same time).
+def _spread_events_along_slopes(time: np.ndarray, intervals: list[_TableInterval], k: np.ndarray, d: np.ndarray,
+                                slopes: bool) -> np.ndarray:
+    """Times of the ``d`` events at each point ``k``, one per event.
 
     A drop clicked as a vertical step (previous point at the same time) puts all its events at its
     time. With ``slopes``, a drop seen only as a slope from the previous point happened somewhere
     along it: its events are spread evenly up to the point, the last one at the point itself (so a
     single event stays where it was clicked), never before the start of its risk-table interval.
     """
-    k = np.flatnonzero(walked.events)
-    d = walked.events[k]
     if slopes:
         floor = np.zeros(len(time))
         for iv in intervals:
@@ -375,7 +420,14 @@ def _to_ipd(time: np.ndarray, intervals: list[_Interval], walked: _Walk, t_end: 
         start = time[k]
     step = np.repeat((time[k] - start) / d, d)
     rank = np.arange(int(d.sum())) - np.repeat(np.cumsum(d) - d, d) + 1  # 1..d within each point
-    event_times = np.repeat(start, d) + step * rank
+    return np.repeat(start, d) + step * rank
+
+
+def _to_ipd(time: np.ndarray, intervals: list[_TableInterval], walked: _ArmWalk, t_end: float, extra_at_start: int,
+            slopes: bool) -> pd.DataFrame:
+    """Patients as rows, sorted by time (events before censorings at the same time)."""
+    k = np.flatnonzero(walked.events)
+    event_times = _spread_events_along_slopes(time, intervals, k, walked.events[k], slopes)
     times = np.concatenate([
         event_times,
         np.asarray(walked.censor_times, dtype=float),
@@ -387,7 +439,7 @@ def _to_ipd(time: np.ndarray, intervals: list[_Interval], walked: _Walk, t_end: 
     return pd.DataFrame({"time": times[order], "event": status[order]})
 
 
-def _force_total(ipd: pd.DataFrame, total_events: int) -> int:
+def _relabel_to_meet_total(ipd: pd.DataFrame, total_events: int) -> int:
     """Last resort when calibration cannot meet the published total: relabel events as censorings
     (or the reverse), evenly spread over follow-up. Relabelling keeps every patient's time, so the
     numbers at risk at the table times do not move. Returns how many were relabelled."""

@@ -1,0 +1,91 @@
+"""The audit report of one trial as one self-contained HTML page (templates/report.html).
+
+The page embeds its figures as base64 PNGs and its style sheet inline, and has no scripts or web fonts, so it
+can be mailed or archived and still shows everything. The report notebook (notebooks/report.ipynb) calls
+``render_report``, writes the page and displays it.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pandas as pd
+
+from kmrepro.audit.trial import Trial
+from kmrepro.publish.pages import footer_context, render_template, scorecard_context
+from kmrepro.publish.plots import forest_figure, png_bytes
+from kmrepro.publish.tables import (
+    at_risk_table,
+    conventions_table,
+    estimates_table,
+    fit_table,
+    hazard_ratio_rows,
+    hazard_ratio_table,
+    response_table,
+    versions_table,
+)
+from kmrepro.results import (
+    CLAIMS_JSON,
+    PROVENANCE,
+    RESPONSE,
+    ResultFiles,
+    diagnostics_file,
+    km_figure_file,
+    qa_figure_file,
+    stats_file,
+)
+
+
+def _png(data: bytes, alt: str) -> dict:
+    return {"alt": alt, "src": "data:image/png;base64," + base64.b64encode(data).decode("ascii")}
+
+
+def _png_file(path: Path, alt: str) -> dict:
+    return _png(path.read_bytes(), alt)
+
+
+def report_context(trial: Trial, results: ResultFiles) -> dict:
+    """Everything the report template shows, read from the result files the report job was given."""
+    arm_labels = {arm.id: arm.label for arm in trial.arms}
+    endpoint_labels = {e.id: e.label for e in trial.endpoints}
+    stats = {e.id: results.json(stats_file(e.id)) for e in trial.endpoints}
+    diagnostics = {e.id: results.json(diagnostics_file(e.id)) for e in trial.endpoints}
+    provenance = results.json(PROVENANCE)
+    hr_rows = hazard_ratio_rows(list(trial.claims), stats, endpoint_labels)
+    response = None
+    if trial.response:
+        entries = results.json(RESPONSE)
+        response = {
+            "table": response_table(entries, arm_labels),
+            "methods": sorted({entry["difference"]["method"] for entry in entries.values()}),
+        }
+    return {
+        "title": trial.data["title"],
+        "trial": trial.data,
+        "scorecard": scorecard_context(pd.DataFrame(results.json(CLAIMS_JSON))),
+        "km_figures": [
+            _png_file(results.path(km_figure_file(e.id)), f"Kaplan-Meier curves of {e.label}") for e in trial.endpoints
+        ],
+        "estimates": estimates_table(stats, endpoint_labels, arm_labels),
+        "forest": _png(png_bytes(forest_figure(hr_rows)), "Hazard ratios, published and regenerated"),
+        "hazard_ratios": hazard_ratio_table(hr_rows),
+        "response": response,
+        "qa": [
+            {
+                "label": e.label,
+                "figure": _png_file(results.path(qa_figure_file(e.id)), f"Reconstruction QA of {e.label}"),
+                "fit": fit_table(diagnostics[e.id]["arms"], arm_labels),
+                "at_risk": at_risk_table(diagnostics[e.id]["arms"], arm_labels),
+            }
+            for e in trial.endpoints
+        ],
+        "conventions": conventions_table(stats),
+        "versions": versions_table(provenance),
+        "footer": footer_context(provenance),
+    }
+
+
+def render_report(trial: Trial, results: ResultFiles) -> str:
+    """The whole report page of a trial (kmrepro.audit.trial.Trial) from its result files."""
+    return render_template("report.html", **report_context(trial, results)) + "\n"

@@ -1,0 +1,100 @@
+"""The results contract: what each stage writes under ``results/<trial>/``, and the one loader that reads it.
+
+Rules, notebooks, the claim check and the report name result files only through this module, so a file's
+place is written once. A job is given its files as a mapping from contract name (``stats/os.json``) to path,
+which is what Snakemake declared as the job's input: the loader reads nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kmrepro.errors import InputError
+
+RESPONSE = "response.json"
+CLAIMS_CSV = "claims.csv"
+CLAIMS_JSON = "claims.json"
+PROVENANCE = "provenance.json"
+REPORT = "report.html"
+
+
+def ipd_file(endpoint: str) -> str:
+    return f"ipd/{endpoint}.csv"
+
+
+def diagnostics_file(endpoint: str) -> str:
+    return f"diagnostics/{endpoint}.json"
+
+
+def stats_file(endpoint: str) -> str:
+    return f"stats/{endpoint}.json"
+
+
+def km_figure_file(endpoint: str) -> str:
+    return f"figures/km_{endpoint}.png"
+
+
+def qa_figure_file(endpoint: str) -> str:
+    return f"figures/qa_{endpoint}.png"
+
+
+def hazard_ratio_path(endpoint: str) -> str:
+    """The claim path of an endpoint's regenerated hazard ratio."""
+    return f"{stats_file(endpoint)}#comparison.hazard_ratio"
+
+
+def analysis_files(endpoints: list[str], with_response: bool) -> list[str]:
+    """The analysis results of a trial (what its claims and report read): stats per endpoint, response rates."""
+    return [stats_file(e) for e in endpoints] + ([RESPONSE] if with_response else [])
+
+
+def parse_result_path(text: str) -> tuple[str, list[str]]:
+    """``stats/os.json#arms.x.median`` -> (``stats/os.json``, [``arms``, ``x``, ``median``])."""
+    file, _, keys = text.partition("#")
+    return file, keys.split(".")
+
+
+class ResultFiles:
+    """The result files one job was given, by contract name; each JSON file is parsed once."""
+
+    def __init__(self, files: Mapping[str, str | Path]):
+        self.files = {name: Path(path) for name, path in files.items()}
+        self._parsed: dict[str, Any] = {}
+
+    @classmethod
+    def under(cls, folder: str | Path, names: list[str]) -> ResultFiles:
+        """``names`` at their contract places under one trial's results folder (running a notebook by hand)."""
+        return cls({name: Path(folder) / name for name in names})
+
+    def path(self, name: str) -> Path:
+        try:
+            return self.files[name]
+        except KeyError:
+            raise KeyError(f"{name!r} was not given to this job (given: {', '.join(self.files) or 'nothing'})") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.files
+
+    def json(self, name: str) -> Any:
+        if name not in self._parsed:
+            path = self.path(name)
+            try:
+                self._parsed[name] = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise InputError(path, "results file not found") from None
+            except json.JSONDecodeError as err:
+                raise InputError(path, f"not valid JSON: {err.msg}", row=err.lineno) from err
+        return self._parsed[name]
+
+    def lookup(self, text: str) -> Any:
+        """The node at a claim path ``FILE#KEY.KEY``."""
+        file, keys = parse_result_path(text)
+        node = self.json(file)
+        for key in keys:
+            if not isinstance(node, dict) or key not in node:
+                raise InputError(self.path(file), f"no key {'.'.join(keys)!r}")
+            node = node[key]
+        return node
