@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from kmrepro.api import reconstruct_arm
-from kmrepro.ingest.readers import Curve, RiskTable
+from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 
 
-def curve(t, s) -> Curve:
-    return Curve(np.asarray(t, float), np.asarray(s, float), "curve.csv", "proportion")
+def curve(t, s) -> DigitizedCurve:
+    return DigitizedCurve(np.asarray(t, float), np.asarray(s, float), "curve.csv", "proportion")
 
 
 def table(t, n) -> RiskTable:
