@@ -30,28 +30,41 @@ class Mutant:
     tests: tuple[str, ...]
 
 
+CLAIMS = "audit/claims.py"
+VERDICTS = "tests/test_claim_verdicts.py::"
 GUYOT = "reconstruct/guyot.py"
 REFINE = "tests/test_refinements.py::"
 MUTANTS = [
-    Mutant("rounding threshold 0.5 -> 0.4", GUYOT, "self.threshold = 0.5  #", "self.threshold = 0.4  #",
+    Mutant("agrees(): abs() dropped in the tolerance check", CLAIMS, "return abs(x - value) <= tolerance",
+           "return (x - value) <= tolerance",
+           (VERDICTS + "test_within_tolerance_on_either_side_of_the_published_value",
+            VERDICTS + "test_just_beyond_the_tolerance_differs")),
+    Mutant("agrees(): < treated as <=", CLAIMS, '"<": x < value', '"<": x <= value',
+           (VERDICTS + "test_bound_claims_on_both_sides_and_at_the_bound",)),
+    Mutant("agrees(): > reversed", CLAIMS, '">": x > value', '">": x < value',
+           (VERDICTS + "test_bound_claims_on_both_sides_and_at_the_bound",
+            VERDICTS + "test_bound_far_on_the_wrong_side_differs", VERDICTS + "test_percent_bound_compares_in_percent")),
+    Mutant("agrees(): float slack widened to 1e-3", CLAIMS, "tolerance + _SLACK * max(1.0, abs(value))",
+           "tolerance + 1e-3 * max(1.0, abs(value))", (VERDICTS + "test_just_beyond_the_tolerance_differs",)),
+    Mutant("rounding threshold 0.5 -> 0.4", GUYOT, "HALF_UP = 0.5", "HALF_UP = 0.4",
            (REFINE + "test_drop_of_exactly_half_an_event_rounds_half_up",)),
     Mutant("events per point rounded half to even", GUYOT,
-           "math.floor(n * (1.0 - survival[k] / s_last) + self.threshold)",
+           "math.floor(n * (1.0 - survival[k] / s_last) + threshold)",
            "round(n * (1.0 - survival[k] / s_last))",
            (REFINE + "test_drop_of_exactly_half_an_event_rounds_half_up",)),
     Mutant("censoring search started half to even", GUYOT,
            "return int(x + 0.5) if x >= 0 else -int(-x + 0.5)", "return round(x)",
            (REFINE + "test_censoring_count_starts_from_an_exact_half_rounded_up",)),
     Mutant("placing censorings by step heights, disabled", GUYOT,
-           "intervals = [_place_by_step_heights(walker, iv, *detail, corners)",
-           "intervals = [iv if True else _place_by_step_heights(walker, iv, *detail, corners)",
+           "intervals = [_place_censorings_by_step_heights(points, iv, walk, corners)",
+           "intervals = [iv if True else _place_censorings_by_step_heights(points, iv, walk, corners)",
            (REFINE + "test_censorings_are_placed_where_the_step_heights_say",)),
     Mutant("splitting slopes at table times, disabled", GUYOT,
-           "time, survival = _split_at_table_times(time, survival, risk_time)", "pass",
+           "time, survival = _split_slopes_at_table_times(time, survival, risk_time)", "pass",
            (REFINE + "test_table_time_through_a_slope_splits_its_events",)),
     Mutant("spreading events along slopes, disabled", GUYOT,
-           "extra_at_start=max(n - int(risk_n[0]), 0), slopes=corners)",
-           "extra_at_start=max(n - int(risk_n[0]), 0), slopes=False)",
+           "extra_at_start=max(n - n_start, 0), slopes=corners)",
+           "extra_at_start=max(n - n_start, 0), slopes=False)",
            (REFINE + "test_events_of_a_slope_are_spread_along_it",)),
     Mutant("R's sqrt(eps) tolerance at S = 0.5 dropped", "analysis/km.py",
            "HALF_TOLERANCE = math.sqrt(np.finfo(float).eps)", "HALF_TOLERANCE = 0.0",
