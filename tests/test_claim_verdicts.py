@@ -1,7 +1,7 @@
 """The verdict on a regenerated number, on both sides of every bound: above and below the published value,
 each comparator at and around its bound, exactly at the tolerance, and percentages regenerated from
 proportions. Each case is worked by hand; benchmarks/issue12_mutants.py plants the mutants that once
-passed every test and checks these catch them."""
+passed every test and checks these catch them. Then the consistency checks at their edges."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from kmrepro.audit.claims import agrees, evaluate_claim
+from kmrepro.audit.claims import agrees, check_claim, evaluate_claim
 from kmrepro.audit.trial import Claim, Regeneration
+from kmrepro.errors import InputError
 from kmrepro.results import ResultFiles
+from test_claims import claim as spec
+from test_claims import make_trial
 
 
 def published(value: float, comparator: str = "=", unit: str = "months", decimals: int = 1, tolerance=None,
@@ -90,3 +93,71 @@ def test_percent_bound_compares_in_percent(tmp_path, proportion, status):
     row = evaluate(tmp_path, published(50, ">", unit="percent", decimals=0), proportion)
     assert row["status"] == status
     assert row["difference"] is None  # a bound has no distance to report
+
+
+def test_exactly_at_the_tolerance_for_a_large_value():
+    # 1000.1 - 1000 is 0.10000000000002274 in binary: the slack grows with the value (1e-9 x 1000)
+    assert agrees(published(1000, unit="count", decimals=0), 1000.1, 0.1)
+    assert not agrees(published(1000, unit="count", decimals=0), 1000.1001, 0.1)
+
+
+def test_regenerated_interval_is_reported(tmp_path):
+    row = evaluate(tmp_path, published(7.1, tolerance=0.5), {"estimate": 7.3, "lower": 6.1, "upper": 8.25})
+    assert row["status"] == "reproduced" and "regenerated 95% CI 6.1 to 8.25" in row["note"]
+
+
+@pytest.mark.parametrize("node", ["7.3", True, [7.3], {"lower": 1}])
+def test_a_result_that_is_not_a_number_is_named(tmp_path, node):
+    with pytest.raises(InputError, match=r"stats/os\.json: 'x' is not a number or an estimate"):
+        evaluate(tmp_path, published(7.1, tolerance=0.5), node)
+
+
+# The consistency checks at their edges (the checks themselves: tests/test_claims.py).
+
+def check(tmp_path: Path, others: list[dict], claim: dict) -> tuple[bool, str]:
+    trial = make_trial(tmp_path, [*others, claim])
+    [(_, ok, detail)] = check_claim(trial.claim(claim["id"]), trial)
+    return ok, detail
+
+
+@pytest.mark.parametrize("value", [6.5, 14.4])
+def test_estimate_on_its_ci_bound_is_inside(tmp_path, value):
+    ok, detail = check(tmp_path, [], spec("x", value, "months", ci={"lower": 6.5, "upper": 14.4},
+                                          checks={"ci_contains_estimate": True}))
+    assert ok and detail == "CI 6.5 to 14.4"
+
+
+def test_fraction_reports_the_percentage_it_computed(tmp_path):
+    others = [spec("stopped", 49, "count"), spec("pd", 35, "count")]
+    ok, detail = check(tmp_path, others, spec("x", 71.4, "percent", checks={
+        "fraction": {"numerator": {"claim": "pd"}, "denominator": {"claim": "stopped"}}}))
+    assert ok and detail == "35/49 = 71.429%"
+
+
+def test_share_of_unknown_total_lists_every_total_that_fits(tmp_path):
+    ok, detail = check(tmp_path, [spec("part", 3, "count")],
+                       spec("x", 1.6, "percent", checks={"share_of_unknown_total": {"claim": "part"}}))
+    assert ok and detail == f"3 of total(s) {list(range(182, 194))}"
+
+
+def test_share_of_one_hundred_percent_allows_a_total_of_one(tmp_path):
+    ok, detail = check(tmp_path, [spec("part", 1, "count")],
+                       spec("x", 100, "percent", checks={"share_of_unknown_total": {"claim": "part"}}))
+    assert ok and detail == "1 of total(s) [1]"
+
+
+@pytest.mark.parametrize(("part", "value", "detail"), [
+    (5, 0, "a zero share fits no finite total"),
+    (1, 60, "no integer total gives 1 = 60%"),  # 1 of n is 100, 50, 33, 25, 20 ... %: never 60
+])
+def test_share_of_unknown_total_fails_with_its_reason(tmp_path, part, value, detail):
+    ok, found = check(tmp_path, [spec("part", part, "count")],
+                      spec("x", value, "percent", checks={"share_of_unknown_total": {"claim": "part"}}))
+    assert (ok, found) == (False, detail)
+
+
+def test_small_share_of_an_unknown_total_fits(tmp_path):
+    # 1 of 150 is 0.67 %, printed 0.7: a share below one percent is not "zero"
+    ok, _ = check(tmp_path, [spec("part", 1, "count")],
+                  spec("x", 0.7, "percent", checks={"share_of_unknown_total": {"claim": "part"}}))
+    assert ok
