@@ -11,7 +11,7 @@ PAGES_URL ?=
 SNAKEMAKE_FLAGS ?=
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: report test ci-report baselines benchmark clean corpus
+.PHONY: report test ci-report baselines benchmark mutation clean corpus
 
 report: $(VENV)/installed
 	$(RUN) $(BIN)/snakemake --cores $(CORES) --rerun-incomplete $(SNAKEMAKE_FLAGS)
@@ -58,6 +58,17 @@ corpus: $(CORPUS_TRIALS)/.generated
 benchmark: $(VENV)/installed
 	$(BIN)/python benchmarks/roundtrip.py
 
+# Mutation testing of the numeric core ([tool.mutmut] in pyproject.toml; report: benchmarks/mutation.md).
+# A fresh run takes about an hour on 2 shared cores; it is too slow for .ci/run. Then the issue-12 mutants,
+# planted by hand. KMREPRO_MUTATION=1 runs fewer examples per property test (tests/conftest.py).
+# Rerun part of it with e.g. `KMREPRO_MUTATION=1 .venv/bin/mutmut run 'kmrepro.analysis.km*'`.
+MUTATION_JOBS ?= 2
+mutation: $(VENV)/installed
+	rm -rf mutants
+	KMREPRO_MUTATION=1 $(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	$(BIN)/python benchmarks/mutation_summary.py
+	$(BIN)/python benchmarks/issue12_mutants.py
+
 $(VENV)/installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -65,4 +76,4 @@ $(VENV)/installed: requirements.txt pyproject.toml
 	touch $@
 
 clean:
-	rm -rf results .snakemake
+	rm -rf results .snakemake mutants

@@ -10,6 +10,12 @@ SHARED = Path(os.environ.get("KMREPRO_SHARED", REPO.parent / "shared"))  # workt
 KMDATA = SHARED / "reference" / "kmdata"
 
 
+def examples(n: int) -> int:
+    """Examples per property test: fewer under `make mutation` (KMREPRO_MUTATION=1), which reruns the
+    property tests for each of its ~2500 mutants; a failing example found once is replayed for the next."""
+    return min(n, 20) if os.environ.get("KMREPRO_MUTATION") else n
+
+
 @pytest.fixture
 def kmdata() -> Path:
     if not KMDATA.is_dir():

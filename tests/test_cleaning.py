@@ -3,6 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kmrepro.reconstruct.cleaning import clean_curve
+from conftest import examples
 
 
 def test_corners_clicked_out_of_order_keep_a_vertical_drop():
@@ -28,7 +29,7 @@ def test_strays_are_repaired_and_noted():
     assert len(clean.notes) == 2
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(
         st.tuples(st.floats(-0.5, 100, allow_nan=False), st.floats(-0.05, 1.05, allow_nan=False)),

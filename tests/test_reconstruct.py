@@ -14,6 +14,7 @@ from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 from kmrepro.analysis.km import km_at
 from kmrepro.reconstruct.guyot import reconstruct
 from kmrepro.reconstruct.simulate import Figure, digitize
+from conftest import examples
 
 
 def curve(t, s):
@@ -131,7 +132,7 @@ def test_awkward_inputs_never_crash_and_keep_n_rows(name):
     assert (rec.ipd.time >= 0).all()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     drops=st.lists(st.tuples(st.floats(0.01, 50), st.floats(0, 0.3)), min_size=1, max_size=40),
     n=st.integers(1, 400),

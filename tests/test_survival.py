@@ -23,7 +23,9 @@ def _ipd(name: str) -> pd.DataFrame:
     return pd.read_csv(REFERENCE_DIR / REFERENCE["datasets"][name]["file"])
 
 
-@pytest.fixture(scope="module", params=DATASETS)
+# Function scope, not module: a cached result would hide from mutmut (make mutation) which tests reach
+# compare_arms, and it would run only the first of them against each mutant.
+@pytest.fixture(params=DATASETS)
 def case(request) -> tuple[dict, dict]:
     ref = REFERENCE["datasets"][request.param]
     stats = analyse_endpoint(
@@ -171,9 +173,10 @@ def test_compare_arms_rejects_empty_or_unknown_arm():
         (GOOD.drop(columns="event"), ["a", "b"], "b", "lacks column"),
         (GOOD, ["a", "b"], "z", "including the reference"),
         (GOOD, ["a", "a"], "a", "need two or more distinct arms"),
+        (GOOD, ["b", "b"], "b", "need two or more distinct arms"),
         (GOOD.assign(arm=["a", "a", "b", "x"]), ["a", "b"], "b", "unknown arm"),
         (GOOD[GOOD["arm"] == "a"], ["a", "b"], "b", "arm 'b' has no rows"),
-        (GOOD.assign(event=[1, 0, 1, 3]), ["a", "b"], "b", "event must be 0"),
+        (GOOD.assign(event=[1, 0, 1, 3]), ["a", "b"], "b", "arm 'b': event must be 0"),
     ],
 )
 def test_analyse_endpoint_rejects_bad_input(ipd, arms, reference, problem):

@@ -7,6 +7,7 @@ A second trial without a response: section exercises the workflow's conditional 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,7 +20,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.datasets import load_gbsg2
 
 from conftest import REPO
@@ -40,16 +40,12 @@ def gbsg2() -> pd.DataFrame:
 
 
 def truth() -> dict:
-    """Hazard ratio (unstratified Cox) and medians of the real data: what the workflow must regenerate."""
-    data = gbsg2()
-    cox = CoxPHFitter().fit(
-        pd.DataFrame({"time": data["time"], "event": data["event"], "x": (data["arm"] == "tamoxifen").astype(float)}), "time", "event"
-    )
-    medians = {
-        arm: float(KaplanMeierFitter().fit(rows["time"], rows["event"]).median_survival_time_) for arm, rows in data.groupby("arm")
-    }
-    lower, upper = np.exp(cox.confidence_intervals_.loc["x"])
-    return {"hr": float(np.exp(cox.params_["x"])), "hr_ci": (float(lower), float(upper)), "median": medians}
+    """Hazard ratio (unstratified Cox, Efron) and medians of the real data, from R's survival package
+    (tests/reference/make_reference.R, dataset gbsg2_months): what the workflow must regenerate."""
+    ref = json.loads((REPO / "tests/reference/r_survival.json").read_text())["datasets"]["gbsg2_months"]
+    cox = ref["cox"]
+    medians = {arm: ref["arms"][code]["median"]["estimate"] for arm, code in ARMS.items()}
+    return {"hr": cox["hr"], "hr_ci": (cox["lower"], cox["upper"]), "median": medians}
 
 
 def write_trial(folder: Path, trial_id: str, response: bool) -> dict:
@@ -216,8 +212,6 @@ def test_claims_csv_has_every_claim(built, trial_folders):
 
 @pytest.mark.slow
 def test_validation_trial_regenerates_the_truth(built):
-    import json
-
     true = truth()
     stats = json.loads((built / "results" / "val" / "stats" / "rfs.json").read_text())
     assert abs(stats["comparison"]["hazard_ratio"]["estimate"] - true["hr"]) <= HR_TOLERANCE

@@ -17,8 +17,11 @@ here <- if (length(script)) dirname(normalizePath(script)) else "tests/reference
 
 datasets <- list(
   gbsg2 = list(arm = "yes", reference = "no", landmarks = c(365, 730, 1825, 3000), tau = 1825),
+  # The truth of trials/gbsg2 and tests/test_workflow.py: GBSG2 in months (days / (365.25 / 12)).
+  gbsg2_months = list(arm = "yes", reference = "no", landmarks = c(12, 24, 36, 60), tau = 60),
   leukemia = list(arm = "mp6", reference = "placebo", landmarks = c(10, 23, 30), tau = 20),
-  plateau = list(arm = "A", reference = "B", landmarks = c(0.5, 2, 5, 12), tau = 10)
+  plateau = list(arm = "A", reference = "B", landmarks = c(0.5, 2, 5, 12), tau = 10),
+  half_ulp = list(arm = "A", reference = "B", landmarks = c(3, 6), tau = 8)
 )
 
 # --- minimal JSON writer (jsonlite is not assumed to be installed) ---------------------------

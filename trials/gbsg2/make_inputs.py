@@ -4,14 +4,16 @@ German Breast Cancer Study Group 2 (Schumacher et al. 1994, J R Stat Soc A 157:2
 with node-positive breast cancer, recurrence-free survival, hormone therapy (tamoxifen) vs none.
 This script draws each arm's true Kaplan-Meier curve, records what a careful digitizer would
 capture from a journal figure of it (kmrepro.reconstruct.simulate), and writes trial.yaml whose claims are the
-values computed on the real IPD with kmrepro.analysis.survival. The report of this trial therefore shows how
-well the whole pipeline recovers known truth. Deterministic; run from the repository root:
+values R's survival package computes on the real IPD (tests/reference/make_reference.R, dataset gbsg2_months),
+so the truth does not come from the code under audit. The report of this trial therefore shows how well the
+whole pipeline recovers known truth. Deterministic; run from the repository root:
 
     python trials/gbsg2/make_inputs.py
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,6 @@ from lifelines.datasets import load_gbsg2
 
 from kmrepro.io import write_csv_atomic, write_text_atomic
 from kmrepro.reconstruct.simulate import Figure, digitize
-from kmrepro.analysis.survival import analyse_endpoint
 
 HERE = Path(__file__).resolve().parent
 SEED = 1994
@@ -30,13 +31,26 @@ ARMS = {"hormone": ("Hormone therapy (tamoxifen)", "yes"), "none": ("No hormone 
 LANDMARKS, TAU = [12, 24, 36, 60], 60
 HORIZON, PIECEWISE_CUTS = 120, [12, 24, 60]  # extrapolate to 10 years; HR per year 1, year 2, years 3-5, later
 FIGURE = Figure(width_px=900, height_px=500, noise_px=0.5)
-SOURCE = "Computed by trials/gbsg2/make_inputs.py from the real GBSG2 IPD (lifelines) with kmrepro.analysis.survival."
+SOURCE = ("R survival on the real GBSG2 IPD (lifelines), in months: tests/reference/r_survival.json (gbsg2_months), "
+          "copied by trials/gbsg2/make_inputs.py.")
+R_REFERENCE = HERE.parents[1] / "tests" / "reference" / "r_survival.json"
 
 
 def true_ipd() -> pd.DataFrame:
     data = load_gbsg2()
     arm = data.horTh.map({code: arm for arm, (_, code) in ARMS.items()})
     return pd.DataFrame({"arm": arm, "time": data.time / DAYS_PER_MONTH, "event": data.cens.astype(int)})
+
+
+def r_truth() -> dict:
+    """R's numbers for the real IPD, shaped like kmrepro's stats JSON with this trial's arm ids."""
+    ref = json.loads(R_REFERENCE.read_text(encoding="utf-8"))["datasets"]["gbsg2_months"]
+    assert ref["landmarks"] == LANDMARKS and ref["tau"] == TAU, "make_reference.R must use this trial's analysis"
+    cox = ref["cox"]
+    return {
+        "arms": {arm: ref["arms"][code] for arm, (_, code) in ARMS.items()},
+        "comparison": {"hazard_ratio": {"estimate": cox["hr"], "lower": cox["lower"], "upper": cox["upper"]}},
+    }
 
 
 def claim(cid: str, description: str, value, unit: str, path: str, ci=None) -> dict:
@@ -72,7 +86,7 @@ def claims_from_truth(stats: dict) -> list[dict]:
 
 def main() -> None:
     ipd = true_ipd()
-    stats = analyse_endpoint(ipd, list(ARMS), "none", LANDMARKS, TAU, "gbsg2", "rfs", "months")
+    stats = r_truth()
     rng = np.random.default_rng(SEED)
     curves = {}
     for arm in ARMS:
