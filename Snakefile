@@ -35,6 +35,7 @@ wildcard_constraints:
     endpoint="[a-z0-9][a-z0-9_-]*",
 
 
+include: "workflow/rules/digitize.smk"
 include: "workflow/rules/reconstruct.smk"
 include: "workflow/rules/survival.smk"
 include: "workflow/rules/response.smk"
