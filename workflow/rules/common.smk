@@ -141,6 +141,16 @@ def endpoint_results(contract_name):
     return files
 
 
+def image_endpoint_results(contract_name):
+    """Input function: one result file per endpoint that starts from an image (e.g. its overlay)."""
+
+    def files(wildcards):
+        trial = TRIALS[wildcards.trial]
+        return [f"{RESULTS}/{wildcards.trial}/{contract_name(e.id)}" for e in trial.endpoints if e.image is not None]
+
+    return files
+
+
 def response_results(wildcards):
     """response.json for trials with a response: section, else nothing."""
     return [f"{RESULTS}/{wildcards.trial}/{RESPONSE}"] if TRIALS[wildcards.trial].response else []
