@@ -24,9 +24,11 @@ rule provenance:
             {
                 str(path)
                 for endpoint in TRIALS[wildcards.trial].endpoints
-                for files in endpoint.curves.values()
-                for path in (files.curve, files.at_risk)
-                if path is not None
+                for path in [
+                    endpoint.image and endpoint.image.path,
+                    *(path for files in endpoint.curves.values() for path in (files.curve, files.at_risk)),
+                ]
+                if path
             }
         ),
         notebooks=sorted(NOTEBOOKS.glob("*.ipynb")),
