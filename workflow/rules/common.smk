@@ -3,6 +3,7 @@
 Rerun policy (what a change reruns):
 * a digitized curve or risk-table file: only the reconstruction of its endpoint and what depends on it
   (that endpoint's survival analysis, the trial's claims and report);
+* a figure image (an endpoint's ``image:``): its digitization, then as for a digitized curve;
 * trial.yaml: jobs see it as ``ancient`` input, and get the part of it they read as a ``params`` value
   (``trial_part``), so Snakemake's params trigger reruns exactly the jobs whose part changed: an arm's N
   or an endpoint's files rerun that reconstruction, landmarks rerun survival analyses, a claim reruns only
@@ -62,7 +63,7 @@ def validated_config():
 
 
 def validated_trials(config):
-    """Each configured trial.yaml, validated, with every digitized file it names parsed once.
+    """Each configured trial.yaml, validated (figure images decoded), with every digitized file it names parsed once.
 
     Parsing the CSVs here costs milliseconds and turns a malformed file into an error before any job
     starts, naming the file and row, instead of a failed job halfway through the build.
