@@ -43,6 +43,7 @@ if CONFIG.batch:
 
 else:
 
+    include: "workflow/rules/digitize.smk"
     include: "workflow/rules/reconstruct.smk"
     include: "workflow/rules/survival.smk"
     include: "workflow/rules/response.smk"

@@ -24,7 +24,10 @@ from test_workflow import snakemake, workspace
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 TRIAL = "gbsg2"
 #: What must be byte-identical, relative to results/<trial>/.
-COMPARED = ("ipd/*.csv", "stats/*.json", "claims.csv", "claims.json", "figures/*.png", "provenance.json", "report.html")
+COMPARED = (
+    "digitized/*.json", "digitized/*/*.csv", "ipd/*.csv", "stats/*.json", "claims.csv", "claims.json", "figures/*.png",
+    "provenance.json", "report.html",
+)
 
 
 def digests(results: Path) -> dict[str, str]:

@@ -140,15 +140,25 @@ def test_given_noise_is_not_re_estimated(gbsg2, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def gbsg2_trial_intervals():
-    """Intervals from the GBSG2 validation trial's digitized inputs, and the reconstruction's own HR."""
+def gbsg2_trial_intervals(tmp_path_factory):
+    """Intervals from the GBSG2 validation trial's inputs (its Figure 1 digitized, as the workflow does, with
+    the pixel as the noise), and the reconstruction's own HR."""
     from kmrepro.api import reconstruct_arm
+    from kmrepro.audit.trial import load_trial
+    from kmrepro.ingest.digitize import digitize_image, write_outputs
     from kmrepro.ingest.readers import read_curve, read_risk_table
+    from kmrepro.reconstruct.intervals import pixel_noise
 
-    folder = "trials/gbsg2/digitized"
-    n = {"hormone": 246, "none": 440}
-    arms = {a: ArmDigitization(read_curve(f"{folder}/rfs_{a}.csv"), n[a], read_risk_table(f"{folder}/rfs_{a}_at_risk.csv"))
-            for a in n}
+    trial = load_trial("trials/gbsg2/trial.yaml", "workflow/schemas/trial.schema.yaml")
+    endpoint = trial.endpoint("rfs")
+    image = endpoint.image
+    found = digitize_image(image.path, image.x_ticks, image.y_ticks, image.arm_specs())
+    folder = tmp_path_factory.mktemp("gbsg2_digitized")
+    write_outputs(found, folder)
+    noise = pixel_noise(found.report()["calibration"])
+    arms = {a.id: ArmDigitization(read_curve(folder / f"{a.id}.csv"), a.n, read_risk_table(endpoint.curves[a.id].at_risk),
+                                  noise=noise)
+            for a in trial.arms}
     warnings.simplefilter("ignore")
     ipd = {a: reconstruct_arm(arm.curve, arm.n, arm.at_risk).ipd for a, arm in arms.items()}
     point = draw_statistics({a: (d.time.to_numpy(), d.event.to_numpy()) for a, d in ipd.items()}, "none", [])

@@ -64,8 +64,14 @@ def test_kc_wise_trial_loads(kc_wise: Path):
     assert [(a.n) for a in trial.arms] == [95, 93]
     assert [e.id for e in trial.endpoints] == ["irc_pfs", "inv_pfs", "os"]
     assert [e.figure for e in trial.endpoints] == ["1A", "1B", "1C"]
-    assert trial.endpoint("os").curves["placebo"].curve == kc_wise.parent / "digitized/os_placebo.csv"
-    assert trial.endpoint("os").curves["placebo"].at_risk == kc_wise.parent / "digitized/os_placebo_at_risk.csv"
+    assert trial.endpoint("inv_pfs").curves["placebo"].curve == kc_wise.parent / "digitized/inv_pfs_placebo.csv"
+    assert trial.endpoint("inv_pfs").image is None
+    os = trial.endpoint("os")  # starts from its figure image
+    assert os.curves["placebo"].curve is None
+    assert os.curves["placebo"].at_risk == kc_wise.parent / "digitized/os_placebo_at_risk.csv"
+    assert os.image.path == kc_wise.parent / "figures/figure_1c.png"
+    assert os.image.arms == {"anbenitamab": "#E64B35", "placebo": "#4DBBD5"}
+    assert [a.name for a in os.image.arm_specs()] == ["anbenitamab", "placebo"]
     assert trial.landmarks == (6, 12, 18, 24) and trial.rmst_tau == 12
     assert trial.response["orr_irc"]["percent"] == {"anbenitamab": 56, "placebo": 11}
     assert trial.response["dcr"]["percent"] == {"anbenitamab": 80, "placebo": 42}
@@ -173,8 +179,44 @@ def test_unknown_endpoint_in_a_summed_path_names_the_item(kc_wise: Path):
 
 
 def test_missing_curve_file_is_named(kc_wise: Path):
-    (kc_wise.parent / "digitized/os_placebo.csv").unlink()
-    expect_error(kc_wise, "endpoints[2].curves.placebo.curve: file not found: digitized/os_placebo.csv")
+    (kc_wise.parent / "digitized/inv_pfs_placebo.csv").unlink()
+    expect_error(kc_wise, "endpoints[1].curves.placebo.curve: file not found: digitized/inv_pfs_placebo.csv")
+
+
+def test_a_curve_is_required_without_an_image(kc_wise: Path):
+    rewrite(kc_wise, lambda d: d["endpoints"][1]["curves"]["placebo"].pop("curve"))
+    expect_error(kc_wise, "endpoints[1].curves.placebo: 'curve' is required (or give the endpoint an image)")
+
+
+def image_of(data: dict) -> dict:
+    """The image spec of the os endpoint (endpoints[2]), which starts from Figure 1C."""
+    return data["endpoints"][2]["image"]
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (lambda i: i.update(path="figures/missing.png"), "endpoints[2].image.path: file not found: figures/missing.png"),
+        (lambda i: i.update(path="trial.yaml"), "endpoints[2].image.path: cannot read the image"),
+        (lambda i: i.update(x_ticks="0:27"), "endpoints[2].image.x_ticks: x_ticks '0:27' must be START:END:STEP"),
+        (lambda i: i.update(x_ticks="27:0:3"), "endpoints[2].image.x_ticks: x_ticks '27:0:3' must have END > START"),
+        (lambda i: i.update(y_ticks="0:100:30"), "endpoints[2].image.y_ticks: y_ticks '0:100:30': END - START is not a whole"),
+        (lambda i: i.update(y_ticks="0:80:20"), "endpoints[2].image.y_ticks: '0:80:20' must end at 1 (proportion) or 100"),
+        (lambda i: i["arms"].update(placebo="#12345"), "endpoints[2].image.arms: colour '#12345' is neither"),
+        (lambda i: i["arms"].update(placebo="#4DBBD5:dotted"), "endpoints[2].image.arms: arm 'placebo=#4DBBD5:dotted': line style"),
+        (lambda i: i["arms"].pop("placebo"), "endpoints[2].image.arms: no colour for arm 'placebo'"),
+        (lambda i: i["arms"].update(control="red"), "endpoints[2].image.arms.control: unknown arm 'control'"),
+        (lambda i: i.pop("y_ticks"), "endpoints[2].image: 'y_ticks' is a required property"),
+    ],
+)
+def test_bad_image_spec_is_named(kc_wise: Path, change, problem: str):
+    rewrite(kc_wise, lambda d: change(image_of(d)))
+    expect_error(kc_wise, problem)
+
+
+def test_a_curve_file_beside_an_image_is_refused(kc_wise: Path):
+    rewrite(kc_wise, lambda d: d["endpoints"][2]["curves"]["placebo"].update(curve="digitized/inv_pfs_placebo.csv"))
+    expect_error(kc_wise, "endpoints[2].curves.placebo.curve: not allowed with endpoints[2].image")
 
 
 def test_missing_at_risk_file_is_named(kc_wise: Path):

@@ -23,6 +23,7 @@ import yaml
 from lifelines.datasets import load_gbsg2
 
 from conftest import REPO
+from kmrepro.publish.kmfigure import draw_km_figure
 from kmrepro.reconstruct.simulate import digitize
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -48,8 +49,11 @@ def truth() -> dict:
     return {"hr": cox["hr"], "hr_ci": (cox["lower"], cox["upper"]), "median": medians}
 
 
-def write_trial(folder: Path, trial_id: str, response: bool) -> dict:
-    """A trial folder with a simulated digitization of GBSG2; its claims state the true values, rounded."""
+def write_trial(folder: Path, trial_id: str, response: bool, image: bool = False) -> dict:
+    """A trial folder with a simulated digitization of GBSG2; its claims state the true values, rounded.
+
+    ``image``: the endpoint starts from a drawn figure of the data (survminer-like) instead of curve CSVs.
+    """
     data = gbsg2()
     rng = np.random.default_rng(7)
     curves = {}
@@ -57,9 +61,21 @@ def write_trial(folder: Path, trial_id: str, response: bool) -> dict:
     for arm in ARMS:
         rows = data[data["arm"] == arm]
         curve, at_risk = digitize(rows["time"].to_numpy(), rows["event"].to_numpy(), rng, t_max=90.0, tick=12.0)
-        curve.to_csv(folder / "digitized" / f"rfs_{arm}.csv", index=False)
         at_risk.to_csv(folder / "digitized" / f"rfs_{arm}_at_risk.csv", index=False)
-        curves[arm] = {"curve": f"digitized/rfs_{arm}.csv", "at_risk": f"digitized/rfs_{arm}_at_risk.csv"}
+        curves[arm] = {"at_risk": f"digitized/rfs_{arm}_at_risk.csv"}
+        if not image:
+            curve.to_csv(folder / "digitized" / f"rfs_{arm}.csv", index=False)
+            curves[arm]["curve"] = f"digitized/rfs_{arm}.csv"
+    endpoint = {"id": "rfs", "label": "Recurrence-free survival", "figure": "1A"}
+    if image:
+        arms = {arm: (rows["time"].to_numpy(), rows["event"].to_numpy()) for arm, rows in data.groupby("arm")}
+        drawn = draw_km_figure(arms, folder / "figure_1a.png", "survminer", x_step=12.0)
+        endpoint["image"] = {
+            "path": "figure_1a.png",
+            "x_ticks": ":".join(f"{v:g}" for v in drawn.x_ticks),
+            "y_ticks": ":".join(f"{v:g}" for v in drawn.y_ticks),
+            "arms": {arm: colour for arm, (colour, _) in drawn.arms.items()},
+        }
     true = truth()
     claims = [
         {
@@ -109,7 +125,7 @@ def write_trial(folder: Path, trial_id: str, response: bool) -> dict:
             {"id": "tamoxifen", "label": "Tamoxifen", "n": int((data["arm"] == "tamoxifen").sum())},
             {"id": "control", "label": "No tamoxifen", "n": int((data["arm"] == "control").sum()), "reference": True},
         ],
-        "endpoints": [{"id": "rfs", "label": "Recurrence-free survival", "figure": "1A", "curves": curves}],
+        "endpoints": [{**endpoint, "curves": curves}],
         "analysis": {"landmarks": [12, 36, 60], "rmst_tau": 60},
         "claims": claims,
     }
@@ -134,10 +150,11 @@ def write_trial(folder: Path, trial_id: str, response: bool) -> dict:
 
 @pytest.fixture(scope="module")
 def trial_folders(tmp_path_factory) -> Path:
-    """Trial folders built once: ``val`` (with a response: section) and ``val-noresp`` (without)."""
+    """Trial folders built once: ``val`` (with a response: section, from curve CSVs) and ``val-noresp`` (without,
+    from a figure image)."""
     root = tmp_path_factory.mktemp("trials")
     write_trial(root / "val", "val", response=True)
-    write_trial(root / "val-noresp", "val-noresp", response=False)
+    write_trial(root / "val-noresp", "val-noresp", response=False, image=True)
     return root
 
 
@@ -211,15 +228,21 @@ def test_claims_csv_has_every_claim(built, trial_folders):
 
 
 @pytest.mark.slow
-def test_validation_trial_regenerates_the_truth(built):
+@pytest.mark.parametrize("trial", ["val", "val-noresp"])  # from curve CSVs, and from the figure image
+def test_validation_trial_regenerates_the_truth(built, trial):
     true = truth()
-    stats = json.loads((built / "results" / "val" / "stats" / "rfs.json").read_text())
+    stats = json.loads((built / "results" / trial / "stats" / "rfs.json").read_text())
     assert abs(stats["comparison"]["hazard_ratio"]["estimate"] - true["hr"]) <= HR_TOLERANCE
-    for arm, median in true["median"].items():
-        assert abs(stats["arms"][arm]["median"]["estimate"] - median) <= MEDIAN_TOLERANCE
-    claims = pd.read_csv(built / "results" / "val" / "claims.csv").set_index("id")
-    assert claims.loc[["rfs_hr", "rfs_median_tamoxifen", "rfs_median_control"], "status"].isin(["exact", "reproduced"]).all()
     intervals = stats["reconstruction_intervals"]
+    for arm, median in true["median"].items():
+        if trial == "val":
+            assert abs(stats["arms"][arm]["median"]["estimate"] - median) <= MEDIAN_TOLERANCE
+        else:  # the control arm's KM falls to 0.4994 at its median (50.2 months), a quarter pixel below one
+            # half in the image, so the figure cannot pin it to 0.5 month: its reconstruction interval must hold it
+            interval = intervals[f"arms.{arm}.median"]
+            assert interval["lower"] <= median <= interval["upper"], (arm, median, interval)
+    claims = pd.read_csv(built / "results" / trial / "claims.csv").set_index("id")
+    assert claims.loc[["rfs_hr", "rfs_median_tamoxifen", "rfs_median_control"], "status"].isin(["exact", "reproduced"]).all()
     assert intervals["comparison.hazard_ratio"]["draws"] == 200 and intervals["comparison.hazard_ratio"]["reliable"]
 
 
@@ -229,6 +252,20 @@ def test_response_stage_runs_only_for_trials_with_response(built):
     assert not (built / "results" / "val-noresp" / "response.json").exists()
     html = (built / "results" / "val-noresp" / "report.html").read_text(encoding="utf-8")
     assert "states no response rates" in html
+
+
+@pytest.mark.slow
+def test_image_endpoint_is_digitized_and_its_overlay_reported(built):
+    results = built / "results" / "val-noresp"
+    for arm in ARMS:
+        curve = pd.read_csv(results / "digitized" / "rfs" / f"{arm}.csv")
+        assert list(curve.columns) == ["time", "survival"] and curve["survival"].iloc[0] == 1.0
+        assert (results / "digitized" / "rfs" / f"{arm}_censored.csv").is_file()
+    report = json.loads((results / "digitized" / "rfs.json").read_text(encoding="utf-8"))
+    assert set(report["arms"]) == set(ARMS) and report["calibration"]["x"]["residual_px"] < 1.5
+    html = (results / "report.html").read_text(encoding="utf-8")
+    assert 'alt="Curves digitized from the figure image of Recurrence-free survival"' in html
+    assert (results / "benchmarks" / "digitize_rfs.tsv").is_file()
 
 
 @pytest.mark.slow
@@ -243,6 +280,11 @@ def test_rebuild_reruns_only_what_changed(built):
     path.write_text(path.read_text(encoding="utf-8").replace("Patients randomised", "Patients randomized"), encoding="utf-8")
     jobs = planned_jobs(built)
     assert jobs["claims"] == 2 and jobs["report"] == 2 and jobs["reconstruct"] == 1 and "response" not in jobs
+    # A new figure image reruns its digitization and what depends on it.
+    with open(built / "trials" / "val-noresp" / "figure_1a.png", "ab") as image:
+        image.write(b"\0")  # after the PNG's end: the same picture, new content
+    jobs = planned_jobs(built)
+    assert jobs["digitize"] == 1 and jobs["reconstruct"] == 2 and jobs["survival"] == 2
 
 
 @pytest.mark.slow

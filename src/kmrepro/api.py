@@ -38,7 +38,7 @@ def reconstruct_arm(
         curve = read_curve(curve, dataset=dataset, scale=scale)
     if at_risk is not None and not isinstance(at_risk, RiskTable):
         at_risk = read_risk_table(at_risk)
-    check_counts(curve, n, at_risk, total_events)
+    check_counts(curve.path, n, at_risk, total_events)
     cleaned = clean_curve(curve.time, curve.survival, monotone=monotone)
     notes = list(cleaned.notes)
     if at_risk is not None and at_risk.time[0] == 0 and n > at_risk.n_at_risk[0]:
@@ -67,10 +67,11 @@ def reconstruct_arm(
     return result
 
 
-def check_counts(curve: DigitizedCurve, n: int, at_risk: RiskTable | None, total_events: int | None) -> None:
-    """Reject counts that contradict each other (N, the risk table, the event total) before any work."""
+def check_counts(source: str | Path, n: int, at_risk: RiskTable | None, total_events: int | None) -> None:
+    """Reject counts that contradict each other (N, the risk table, the event total) before any work;
+    ``source`` (the curve's file, or its figure image) is the file named when N or the total is wrong."""
     if isinstance(n, bool) or int(n) != n or n < 1:
-        raise InputError(curve.path, f"N must be a positive whole number, got {n!r}")
+        raise InputError(source, f"N must be a positive whole number, got {n!r}")
     if at_risk is not None and n < at_risk.n_at_risk[0]:
         raise InputError(
             at_risk.path,
@@ -78,4 +79,4 @@ def check_counts(curve: DigitizedCurve, n: int, at_risk: RiskTable | None, total
             row=2,
         )
     if total_events is not None and not 0 <= total_events <= n:
-        raise InputError(curve.path, f"total events {total_events} must be between 0 and N = {n}")
+        raise InputError(source, f"total events {total_events} must be between 0 and N = {n}")

@@ -41,6 +41,30 @@ def qa_figure_file(endpoint: str) -> str:
     return f"figures/qa_{endpoint}.png"
 
 
+def digitized_folder(endpoint: str) -> str:
+    """Where the digitize stage writes an image endpoint's curves: <arm>.csv and <arm>_censored.csv per arm
+    (the names kmrepro.ingest.digitize.write_outputs gives)."""
+    return f"digitized/{endpoint}"
+
+
+def digitized_curve_file(endpoint: str, arm: str) -> str:
+    return f"{digitized_folder(endpoint)}/{arm}.csv"
+
+
+def censor_marks_file(endpoint: str, arm: str) -> str:
+    return f"{digitized_folder(endpoint)}/{arm}_censored.csv"
+
+
+def digitization_file(endpoint: str) -> str:
+    """The digitize stage's report: calibration, coverage, hidden stretches, censor marks."""
+    return f"digitized/{endpoint}.json"
+
+
+def overlay_figure_file(endpoint: str) -> str:
+    """The digitized curves drawn over the figure image, for checking by eye."""
+    return f"figures/overlay_{endpoint}.png"
+
+
 #: The extrapolation and proportional-hazards figures the survival stage draws per endpoint.
 MODEL_FIGURES = ("extrapolation", "hazard", "logcumhaz", "schoenfeld")
 

@@ -4,6 +4,7 @@ what the batch path (kmrepro.batch) runs, so the two cannot drift apart."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -14,7 +15,7 @@ from kmrepro.analysis.extended import ph_test
 from kmrepro.analysis.survival import analyse_endpoint
 from kmrepro.api import reconstruct_arm
 from kmrepro.audit.trial import Endpoint, Trial
-from kmrepro.ingest.readers import read_curve, read_risk_table
+from kmrepro.ingest.readers import read_risk_table
 from kmrepro.publish.plots import (
     extrapolation_figure,
     hazard_figure,
@@ -24,7 +25,7 @@ from kmrepro.publish.plots import (
     qa_figure,
     schoenfeld_figure,
 )
-from kmrepro.reconstruct.intervals import ArmDigitization, reconstruction_intervals
+from kmrepro.reconstruct.intervals import ArmDigitization, ClickNoise, reconstruction_intervals
 
 
 class EndpointReconstruction(NamedTuple):
@@ -40,13 +41,16 @@ def arm_labels(trial: Trial, spec: Endpoint) -> dict[str, str]:
     return {arm: trial.arm(arm).label for arm in spec.arms}
 
 
-def reconstruct_endpoint(trial: Trial, endpoint_id: str) -> EndpointReconstruction:
-    """Every arm of the endpoint, from its digitized curve and risk table to IPD."""
+def reconstruct_endpoint(
+    trial: Trial, endpoint_id: str, digitized: Mapping[str, str | Path] | None = None
+) -> EndpointReconstruction:
+    """Every arm of the endpoint, from its digitized curve and risk table to IPD (``digitized``: arm -> the
+    digitize stage's curve file, for an endpoint that starts from an image)."""
     spec = trial.endpoint(endpoint_id)
     ipd, diagnostics, clicks = [], {}, {}
     for arm in spec.arms:
         files = spec.curves[arm]
-        curve = read_curve(files.curve, dataset=files.dataset, scale=files.scale)
+        curve = spec.read_curve(arm, digitized)
         result = reconstruct_arm(curve, files.n, files.at_risk, files.total_events)
         ipd.append(result.ipd.assign(arm=arm)[["arm", "time", "event"]])
         diagnostics[arm] = result.diagnostics
@@ -66,10 +70,17 @@ def qa_plot(trial: Trial, endpoint_id: str, rec: EndpointReconstruction):
 
 
 def endpoint_stats(
-    trial: Trial, endpoint_id: str, ipd: pd.DataFrame, source: str | Path | None = None, draws: int = 0
+    trial: Trial,
+    endpoint_id: str,
+    ipd: pd.DataFrame,
+    source: str | Path | None = None,
+    draws: int = 0,
+    digitized: Mapping[str, str | Path] | None = None,
+    noise: ClickNoise | None = None,
 ) -> dict:
     """The survival stage: the content of stats/<endpoint>.json, with the reconstruction intervals of ``draws``
-    Monte Carlo reconstructions of the endpoint's digitized inputs (none when 0)."""
+    Monte Carlo reconstructions of the endpoint's digitized inputs (none when 0). ``digitized`` as for
+    reconstruct_endpoint; ``noise``: the click noise when known (a figure's pixel size), else estimated."""
     spec = trial.endpoint(endpoint_id)
     analysis = trial.data["analysis"]
     stats = analyse_endpoint(
@@ -86,16 +97,15 @@ def endpoint_stats(
         piecewise_cuts=analysis.get("piecewise_cuts", []),
     )
     if draws:
-        digitized = {}
+        inputs = {}
         for arm in spec.arms:
             files = spec.curves[arm]
-            curve = read_curve(files.curve, dataset=files.dataset, scale=files.scale)
             at_risk = None if files.at_risk is None else read_risk_table(files.at_risk)
-            digitized[arm] = ArmDigitization(curve, files.n, at_risk, files.total_events)
+            inputs[arm] = ArmDigitization(spec.read_curve(arm, digitized), files.n, at_risk, files.total_events, noise)
         with warnings.catch_warnings():  # the reconstruct stage has reported the inputs' repairs once
             warnings.simplefilter("ignore")
             stats["reconstruction_intervals"] = reconstruction_intervals(
-                digitized, spec.reference, trial.landmarks, draws=draws
+                inputs, spec.reference, trial.landmarks, draws=draws
             )
     return stats
 

@@ -2,11 +2,12 @@
 
 German Breast Cancer Study Group 2 (Schumacher et al. 1994, J R Stat Soc A 157:293-312): 686 women
 with node-positive breast cancer, recurrence-free survival, hormone therapy (tamoxifen) vs none.
-This script draws each arm's true Kaplan-Meier curve, records what a careful digitizer would
-capture from a journal figure of it (kmrepro.reconstruct.simulate), and writes trial.yaml whose claims are the
-values R's survival package computes on the real IPD (tests/reference/make_reference.R, dataset gbsg2_months),
-so the truth does not come from the code under audit. The report of this trial therefore shows how well the
-whole pipeline recovers known truth. Deterministic; run from the repository root:
+This script draws the true Kaplan-Meier curves as a journal figure (kmrepro.publish.kmfigure, survminer-like:
++ censor marks, numbers at risk under the plot) to figures/figure_1.png, which the workflow digitizes, writes
+the risk table every 12 months as a CSV, and writes trial.yaml whose claims are the values R's survival package
+computes on the real IPD (tests/reference/make_reference.R, dataset gbsg2_months), so the truth does not come
+from the code under audit. The report of this trial therefore shows how well the whole pipeline recovers known
+truth. Deterministic; run from the repository root:
 
     python trials/gbsg2/make_inputs.py
 """
@@ -22,6 +23,7 @@ import yaml
 from lifelines.datasets import load_gbsg2
 
 from kmrepro.io import write_csv_atomic, write_text_atomic
+from kmrepro.publish.kmfigure import draw_km_figure, with_style
 from kmrepro.reconstruct.simulate import Figure, digitize
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +33,8 @@ ARMS = {"hormone": ("Hormone therapy (tamoxifen)", "yes"), "none": ("No hormone 
 LANDMARKS, TAU = [12, 24, 36, 60], 60
 HORIZON, PIECEWISE_CUTS = 120, [12, 24, 60]  # extrapolate to 10 years; HR per year 1, year 2, years 3-5, later
 FIGURE = Figure(width_px=900, height_px=500, noise_px=0.5)
+STYLE = with_style("survminer", dpi=125)  # 875 x 750 px
+IMAGE = "figures/figure_1.png"
 SOURCE = ("R survival on the real GBSG2 IPD (lifelines), in months: tests/reference/r_survival.json (gbsg2_months), "
           "copied by trials/gbsg2/make_inputs.py.")
 R_REFERENCE = HERE.parents[1] / "tests" / "reference" / "r_survival.json"
@@ -91,11 +95,14 @@ def main() -> None:
     curves = {}
     for arm in ARMS:
         g = ipd[ipd.arm == arm]
-        clicks, table = digitize(g.time.to_numpy(), g.event.to_numpy(), rng, FIGURE, tick=12.0)
-        curve, at_risk = f"digitized/rfs_{arm}.csv", f"digitized/rfs_{arm}_at_risk.csv"
-        write_csv_atomic(HERE / curve, clicks.round(5))
+        _, table = digitize(g.time.to_numpy(), g.event.to_numpy(), rng, FIGURE, tick=12.0)
+        at_risk = f"digitized/rfs_{arm}_at_risk.csv"
         write_csv_atomic(HERE / at_risk, table)
-        curves[arm] = {"curve": curve, "at_risk": at_risk}
+        curves[arm] = {"at_risk": at_risk}
+    drawn = draw_km_figure({arm: (g.time.to_numpy(), g.event.to_numpy()) for arm, g in ipd.groupby("arm")},
+                           HERE / IMAGE, STYLE, x_step=12.0)
+    image = {"path": IMAGE, "x_ticks": ":".join(f"{v:g}" for v in drawn.x_ticks),
+             "y_ticks": ":".join(f"{v:g}" for v in drawn.y_ticks), "arms": {arm: c for arm, (c, _) in drawn.arms.items()}}
     trial = {
         "id": "gbsg2",
         "title": "Validation: GBSG2, hormone therapy in node-positive breast cancer (real IPD)",
@@ -104,16 +111,17 @@ def main() -> None:
         "time_unit": "months",
         "provenance": {
             "kind": "derived-from-real-ipd",
-            "description": "The curves and risk tables in digitized/ were drawn from the real GBSG2 individual patient "
-            "data shipped with lifelines, with simulated click noise and a risk table every 12 months, by "
-            "make_inputs.py. The claims are the values computed on the real IPD, so this report measures how "
+            "description": "Figure 1 (figures/figure_1.png) was drawn from the real GBSG2 individual patient data "
+            "shipped with lifelines, and the risk tables in digitized/ (every 12 months) computed from it, by "
+            "make_inputs.py; the workflow digitizes the figure. The claims are the values computed on the real IPD, so this report measures how "
             "well the pipeline recovers the truth.",
             "how_to_replace": "Rerun python trials/gbsg2/make_inputs.py (deterministic) after changing the "
-            "digitizer model in kmrepro.reconstruct.simulate.",
+            "figure style (STYLE) or the IPD source.",
         },
         "arms": [{"id": arm, "label": label, "n": int((ipd.arm == arm).sum()), **({"reference": True} if arm == "none" else {})}
                  for arm, (label, _) in ARMS.items()],
-        "endpoints": [{"id": "rfs", "label": "Recurrence-free survival", "figure": "1", "curves": curves}],
+        "endpoints": [{"id": "rfs", "label": "Recurrence-free survival", "figure": "1", "image": image,
+                       "curves": curves}],
         "analysis": {"landmarks": LANDMARKS, "rmst_tau": TAU, "extrapolation": {"horizon": HORIZON},
                      "piecewise_cuts": PIECEWISE_CUTS},
         "claims": claims_from_truth(stats),

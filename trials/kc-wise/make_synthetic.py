@@ -1,9 +1,13 @@
-"""Write SYNTHETIC stand-ins for the digitized Figure 1A-C of KC-WISE into digitized/.
+"""Write SYNTHETIC stand-ins for Figure 1A-C of KC-WISE: images in figures/, curves and risk tables in digitized/.
 
 The real figure was not available to us. Until someone digitizes it, this script simulates
 patient-level data consistent with the published summary numbers and records what a careful
-digitizer would capture from a journal figure of it (kmrepro.reconstruct.simulate). It is deterministic: the
-same files come out on every run. Run from the repository root:
+digitizer would capture from a journal figure of it (kmrepro.reconstruct.simulate), and draws the figure
+itself as a journal would print it (kmrepro.publish.kmfigure: the paper's colours, censor marks, the numbers
+at risk under the plot) to figures/figure_1a.png etc. Endpoints whose trial.yaml entry gives an image start
+from that image (the workflow digitizes it); the others from the curve CSV written here. Risk tables are
+written for every endpoint. It is deterministic: the same files come out on every run. Run from the
+repository root:
 
     python trials/kc-wise/make_synthetic.py
 
@@ -35,6 +39,7 @@ import yaml
 
 from kmrepro.io import write_csv_atomic
 from kmrepro.analysis.km import km_at, km_median
+from kmrepro.publish.kmfigure import draw_km_figure, with_style
 from kmrepro.reconstruct.simulate import Figure, digitize
 from kmrepro.analysis.survival import compare_arms, summarise_arm
 
@@ -50,6 +55,9 @@ ACCRUAL_MONTHS = (date(2025, 4, 3) - date(2023, 1, 13)).days / DAYS_PER_MONTH
 #: The journal figure: about 1000 x 560 px plot area, x axis to 27 months with 3-month ticks.
 FIGURE = Figure(width_px=1000, height_px=560, noise_px=0.6)
 TICK, T_MAX = 3.0, 27.0
+#: Figure 1 as printed: Nature Publishing Group colours (anbenitamab red, placebo blue), + censor marks, the
+#: survival axis in percent, numbers at risk under the plot.
+PAPER_STYLE = with_style("survminer", colours=("#E64B35", "#4DBBD5"), percent=True, y_step=20, size=(8.0, 6.4), dpi=125)
 
 
 def published(claims: list[dict]) -> dict[str, float]:
@@ -139,8 +147,15 @@ def main() -> None:
         for arm, files in endpoint["curves"].items():
             g = df[df.arm == arm]
             clicks, table = digitize(g.time.to_numpy(), g.event.to_numpy(), rng, FIGURE, t_max=T_MAX, tick=TICK)
-            write_csv_atomic(HERE / files["curve"], clicks.round(5))
+            if "curve" in files:
+                write_csv_atomic(HERE / files["curve"], clicks.round(5))
             write_csv_atomic(HERE / files["at_risk"], table)
+        # the legend and risk table name each arm by its treatment, as the paper does
+        arms = {arm.capitalize(): (g.time.to_numpy(), g.event.to_numpy()) for arm, g in df.groupby("arm", sort=False)}
+        image = HERE / "figures" / f"figure_{endpoint['figure'].lower()}.png"
+        drawn = draw_km_figure(arms, image, PAPER_STYLE, x_step=TICK)
+        print(f"{image.name}: x_ticks {':'.join(f'{v:g}' for v in drawn.x_ticks)}, y_ticks "
+              f"{':'.join(f'{v:g}' for v in drawn.y_ticks)}")
     print(f"kept seed {best_seed} (distance {min(scored)[0]:.4f}) of {CANDIDATES} candidates")
 
 

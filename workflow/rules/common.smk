@@ -3,6 +3,7 @@
 Rerun policy (what a change reruns):
 * a digitized curve or risk-table file: only the reconstruction of its endpoint and what depends on it
   (that endpoint's survival analysis, the trial's claims and report);
+* a figure image (an endpoint's ``image:``): its digitization, then as for a digitized curve;
 * trial.yaml: jobs see it as ``ancient`` input, and get the part of it they read as a ``params`` value
   (``trial_part``), so Snakemake's params trigger reruns exactly the jobs whose part changed: an arm's N
   or an endpoint's files rerun that reconstruction, landmarks rerun survival analyses, a claim reruns only
@@ -27,9 +28,13 @@ from kmrepro.results import (
     REPORT,
     RESPONSE,
     diagnostics_file,
+    digitization_file,
+    digitized_curve_file,
+    digitized_folder,
     ipd_file,
     km_figure_file,
     model_figure_file,
+    overlay_figure_file,
     qa_figure_file,
     stats_file,
 )
@@ -66,7 +71,7 @@ def validated_config():
 
 
 def validated_trials(config):
-    """Each configured trial.yaml, validated, with every digitized file it names parsed once.
+    """Each configured trial.yaml, validated (figure images decoded), with every digitized file it names parsed once.
 
     Parsing the CSVs here costs milliseconds and turns a malformed file into an error before any job
     starts, naming the file and row, instead of a failed job halfway through the build.
@@ -78,22 +83,24 @@ def validated_trials(config):
             raise InputError(trial.path, f"id: {trial.id!r} must equal its folder name {trial_id!r}")
         for endpoint in trial.endpoints:
             for arm, files in endpoint.curves.items():
-                curve = read_curve(files.curve, dataset=files.dataset, scale=files.scale)
+                source = endpoint.image.path if endpoint.image else read_curve(files.curve, dataset=files.dataset, scale=files.scale).path
                 at_risk = None if files.at_risk is None else read_risk_table(files.at_risk)
-                check_counts(curve, files.n, at_risk, files.total_events)
+                check_counts(source, files.n, at_risk, files.total_events)
         trials[trial_id] = trial
     return trials
 
 
 def digitized_files(wildcards):
-    """Every digitized file of the trial (curves and risk tables of all endpoints)."""
+    """Every input file of the trial's curves: figure images, digitized curves and risk tables of all endpoints."""
     return sorted(
         {
             str(path)
             for endpoint in TRIALS[wildcards.trial].endpoints
-            for files in endpoint.curves.values()
-            for path in (files.curve, files.at_risk)
-            if path is not None
+            for path in [
+                endpoint.image and endpoint.image.path,
+                *(path for files in endpoint.curves.values() for path in (files.curve, files.at_risk)),
+            ]
+            if path
         }
     )
 
@@ -103,10 +110,32 @@ def trial_file(wildcards):
 
 
 def curve_files(wildcards):
-    """The digitized files of one endpoint, both arms."""
+    """The digitized files of one endpoint, both arms: for an image endpoint the digitize stage's curves
+    (its folder) and report instead of curve files."""
     endpoint = TRIALS[wildcards.trial].endpoint(wildcards.endpoint)
-    files = [f.curve for f in endpoint.curves.values()] + [f.at_risk for f in endpoint.curves.values()]
-    return [str(f) for f in files if f is not None]
+    at_risk = [str(f.at_risk) for f in endpoint.curves.values() if f.at_risk is not None]
+    if endpoint.image is not None:
+        root = trial_results(wildcards)
+        return [f"{root}/{digitized_folder(endpoint.id)}", f"{root}/{digitization_file(endpoint.id)}", *at_risk]
+    return [str(f.curve) for f in endpoint.curves.values()] + at_risk
+
+
+def digitized_curves(wildcards):
+    """Notebook parameter: arm -> the digitize stage's curve file, for an image endpoint; else nothing."""
+    endpoint = TRIALS[wildcards.trial].endpoint(wildcards.endpoint)
+    if endpoint.image is None:
+        return {}
+    return {arm: f"{trial_results(wildcards)}/{digitized_curve_file(endpoint.id, arm)}" for arm in endpoint.curves}
+
+
+def digitization_report(wildcards):
+    """Notebook parameter: the digitize stage's report of an image endpoint (its calibration); else None."""
+    endpoint = TRIALS[wildcards.trial].endpoint(wildcards.endpoint)
+    return None if endpoint.image is None else f"{trial_results(wildcards)}/{digitization_file(endpoint.id)}"
+
+
+def figure_image(wildcards):
+    return str(TRIALS[wildcards.trial].endpoint(wildcards.endpoint).image.path)
 
 
 def trial_part(*keys, endpoint=False):
@@ -136,6 +165,16 @@ def endpoint_results(contract_name):
     return files
 
 
+def image_endpoint_results(contract_name):
+    """Input function: one result file per endpoint that starts from an image (e.g. its overlay)."""
+
+    def files(wildcards):
+        trial = TRIALS[wildcards.trial]
+        return [f"{RESULTS}/{wildcards.trial}/{contract_name(e.id)}" for e in trial.endpoints if e.image is not None]
+
+    return files
+
+
 def response_results(wildcards):
     """response.json for trials with a response: section, else nothing."""
     return [f"{RESULTS}/{wildcards.trial}/{RESPONSE}"] if TRIALS[wildcards.trial].response else []
@@ -158,7 +197,8 @@ def notebook_parameters(**sources):
     """Params function: a notebook's parameters as one JSON object for ``papermill -y``.
 
     Each value says where its parameter comes from: ``input.NAME`` or ``output.NAME`` (a file the rule declares),
-    ``wildcards.NAME``, ``config.NAME`` (a validated setting, kept as a number), or RESULT_INPUTS (the rule's
+    ``wildcards.NAME``, ``config.NAME`` (a validated setting, kept as a number), a function of the wildcards
+    (e.g. ``digitized_curves``, whose files the rule declares as input too), or RESULT_INPUTS (the rule's
     inputs under results/<trial>/ as {contract name: path}, which kmrepro.results.ResultFiles reads). So a notebook reads exactly the files Snakemake knows it reads. JSON keeps
     an all-digit id a string (papermill's -p would make it a number).
     """
@@ -166,7 +206,9 @@ def notebook_parameters(**sources):
     def parameters(wildcards, input, output):
         values = {}
         for parameter, source in sources.items():
-            if source == RESULT_INPUTS:
+            if callable(source):
+                values[parameter] = source(wildcards)
+            elif source == RESULT_INPUTS:
                 root = Path(trial_results(wildcards))
                 files = [Path(f) for f in input]
                 values[parameter] = {f.relative_to(root).as_posix(): str(f) for f in files if f.is_relative_to(root)}

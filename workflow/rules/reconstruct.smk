@@ -23,6 +23,7 @@ rule reconstruct:
             trial_file="input.trial",
             schema="input.schema",
             endpoint="wildcards.endpoint",
+            digitized=digitized_curves,
             ipd_csv="output.ipd",
             diagnostics_json="output.diagnostics",
             qa_png="output.qa",

@@ -10,6 +10,7 @@ rule report:
         diagnostics=endpoint_results(diagnostics_file),
         km=endpoint_results(km_figure_file),
         qa=endpoint_results(qa_figure_file),
+        overlays=image_endpoint_results(overlay_figure_file),
         extrapolation=endpoint_results(lambda e: model_figure_file("extrapolation", e)),
         hazard=endpoint_results(lambda e: model_figure_file("hazard", e)),
         logcumhaz=endpoint_results(lambda e: model_figure_file("logcumhaz", e)),

@@ -30,6 +30,8 @@ rule survival:
             schema="input.schema",
             stats_schema="input.stats_schema",
             endpoint="wildcards.endpoint",
+            digitized=digitized_curves,
+            digitization_json=digitization_report,
             ipd_csv="input.ipd",
             diagnostics_json="input.diagnostics",
             stats_json="output.stats",

@@ -17,6 +17,9 @@ import jsonschema
 import yaml
 
 from kmrepro.errors import InputError
+from kmrepro.ingest.digitize import ArmSpec, parse_arm, parse_ticks
+from kmrepro.ingest.digitize.image import load_image
+from kmrepro.ingest.readers import DigitizedCurve, read_curve
 from kmrepro.printed import printed_decimals
 from kmrepro.results import RESPONSE, parse_result_path, stats_file
 
@@ -60,14 +63,30 @@ class Arm:
 @dataclass(frozen=True)
 class ArmFiles:
     """One arm's digitized inputs; paths are the trial folder joined with the YAML's relative path.
-    ``n`` is the number of patients the curve starts with (the arm's n unless the figure is a subgroup)."""
 
-    curve: Path
+    ``n`` is the number of patients the curve starts with (the arm's n unless the figure is a subgroup).
+    ``curve`` is None when the endpoint gives an image: the workflow's digitize stage writes the curve.
+    """
+
+    curve: Path | None
     at_risk: Path | None
     dataset: str | None
     scale: str
     total_events: int | None
     n: int
+
+
+@dataclass(frozen=True)
+class FigureImage:
+    """An endpoint's figure image to digitize, as typed in trial.yaml (checked at load)."""
+
+    path: Path
+    x_ticks: str
+    y_ticks: str
+    arms: dict[str, str]  # arm id -> COLOUR[:solid|dashed]
+
+    def arm_specs(self) -> list[ArmSpec]:
+        return [parse_arm(f"{arm}={colour}") for arm, colour in self.arms.items()]
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,17 @@ class Endpoint:
     curves: dict[str, ArmFiles]
     arms: tuple[str, ...]
     reference: str
+    image: FigureImage | None = None
+
+    def read_curve(self, arm: str, digitized: Mapping[str, str | Path] | None = None) -> DigitizedCurve:
+        """One arm's curve: from the digitize stage's file (``digitized``: arm -> CSV) for an image endpoint,
+        else from the curve file trial.yaml names."""
+        if self.image is not None:
+            if not digitized or arm not in digitized:
+                raise KeyError(f"endpoint {self.id!r} starts from an image: give its digitized curve of arm {arm!r}")
+            return read_curve(digitized[arm])
+        files = self.curves[arm]
+        return read_curve(files.curve, dataset=files.dataset, scale=files.scale)
 
 
 class CI(NamedTuple):
@@ -428,7 +458,7 @@ def _check_claims(path: Path, data: dict, claims: list[Claim], stats_keys) -> No
 
 def _curve(folder: Path, spec: dict, arm_n: int) -> ArmFiles:
     return ArmFiles(
-        curve=folder / spec["curve"],
+        curve=folder / spec["curve"] if "curve" in spec else None,
         at_risk=folder / spec["at_risk"] if "at_risk" in spec else None,
         dataset=spec.get("dataset"),
         scale=spec.get("scale", "auto"),
@@ -455,6 +485,38 @@ def _check_endpoint_arms(path: Path, data: dict, i: int, arm_ids: list[str]) -> 
         raise InputError(path, f"endpoints[{i}].reference: {reference!r} is not one of its arms ({', '.join(shown)})")
 
 
+def _image(folder: Path, spec: dict) -> FigureImage:
+    return FigureImage(folder / spec["path"], spec["x_ticks"], spec["y_ticks"], dict(spec["arms"]))
+
+
+def _check_image(path: Path, key: str, endpoint: dict, arm_ids: list[str]) -> None:
+    """The image decodes, its ticks and colours parse, its arms are the trial's, and no arm also gives a curve."""
+    spec = endpoint["image"]
+    for arm, files in endpoint["curves"].items():
+        for clash in ("curve", "dataset", "scale"):
+            if clash in files:
+                raise InputError(path, f"{key}.curves.{arm}.{clash}: not allowed with {key}.image (the image is digitized)")
+    image = path.parent / spec["path"]
+    if not image.is_file():
+        raise InputError(path, f"{key}.image.path: file not found: {spec['path']}")
+    try:
+        load_image(image)
+    except InputError as err:
+        raise InputError(path, f"{key}.image.path: {err.message}") from None
+    for axis in ("x_ticks", "y_ticks"):
+        try:
+            ticks = parse_ticks(spec[axis], axis)
+        except ValueError as err:
+            raise InputError(path, f"{key}.image.{axis}: {err}") from None
+        if axis == "y_ticks" and ticks.end not in (1.0, 100.0):
+            raise InputError(path, f"{key}.image.y_ticks: {spec[axis]!r} must end at 1 (proportion) or 100 (percent)")
+    _same_arms(path, f"{key}.image.arms", spec["arms"], arm_ids, "colour")
+    try:
+        _image(path.parent, spec).arm_specs()
+    except ValueError as err:
+        raise InputError(path, f"{key}.image.arms: {err}") from None
+
+
 def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
     """Read, validate and cross-check a trial.yaml; raise InputError naming the file and key of the first problem."""
     path = Path(path)
@@ -467,7 +529,11 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
     _unique_ids(path, data["endpoints"], "endpoints")
     for i, endpoint in enumerate(data["endpoints"]):
         _check_endpoint_arms(path, data, i, arm_ids)
+        if "image" in endpoint:
+            _check_image(path, f"endpoints[{i}]", endpoint, endpoint.get("arms", arm_ids))
         for arm, spec in endpoint["curves"].items():
+            if "image" not in endpoint and "curve" not in spec:
+                raise InputError(path, f"endpoints[{i}].curves.{arm}: 'curve' is required (or give the endpoint an image)")
             for key in ("curve", "at_risk"):
                 if key in spec and not (path.parent / spec[key]).is_file():
                     raise InputError(path, f"endpoints[{i}].curves.{arm}.{key}: file not found: {spec[key]}")
@@ -490,6 +556,7 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
                 {arm: _curve(path.parent, s, arm_n[arm]) for arm, s in e["curves"].items()},
                 arms=tuple(a for a in arm_n if a in e.get("arms", arm_n)),
                 reference=_endpoint_reference(e, data),
+                image=_image(path.parent, e["image"]) if "image" in e else None,
             )
             for e in data["endpoints"]
         ),

@@ -37,6 +37,7 @@ from kmrepro.results import (
     diagnostics_file,
     km_figure_file,
     model_figure_file,
+    overlay_figure_file,
     qa_figure_file,
     stats_file,
 )
@@ -122,6 +123,8 @@ def report_context(trial: Trial, results: ResultFiles) -> dict:
             {
                 "label": e.label,
                 "figure": _png_file(results.path(qa_figure_file(e.id)), f"Reconstruction QA of {e.label}"),
+                "overlay": None if e.image is None else _png_file(
+                    results.path(overlay_figure_file(e.id)), f"Curves digitized from the figure image of {e.label}"),
                 "fit": fit_table(diagnostics[e.id]["arms"], {a: arm_labels[a] for a in e.arms}),
                 "at_risk": at_risk_table(diagnostics[e.id]["arms"], {a: arm_labels[a] for a in e.arms}),
             }

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.stats import chi2, norm
@@ -72,6 +73,17 @@ class ArmDigitization:
     total_events: int | None = None
     #: None: estimated from the clicks (``estimate_click_noise``)
     noise: ClickNoise | None = None
+
+
+def pixel_noise(calibration: Mapping[str, Mapping[str, Any]]) -> ClickNoise:
+    """One pixel of each axis, from the calibration of ``kmrepro digitize``'s report: an automatic digitizer
+    reads each corner to about a pixel, and its corners are not scattered like clicks to estimate from."""
+    y_ticks = calibration["y"]["ticks"]
+    survival_unit = 100.0 if max(y_ticks) > 1.0 else 1.0  # y axis in percent
+    return ClickNoise(
+        time=1.0 / abs(calibration["x"]["px_per_unit"]),
+        survival=1.0 / abs(calibration["y"]["px_per_unit"]) / survival_unit,
+    )
 
 
 def estimate_click_noise(time: np.ndarray, survival: np.ndarray) -> ClickNoise:
