@@ -19,7 +19,7 @@ import pytest
 
 from kmrepro.audit.claims import check_claim, evaluate_claim
 from kmrepro.audit.trial import Claim, Regeneration
-from kmrepro.audit.verdicts import Override, is_exact, judge
+from kmrepro.audit.verdicts import Override, Verdict, is_exact, judge
 from kmrepro.errors import InputError
 from kmrepro.results import ResultFiles
 from test_claims import claim as spec
@@ -69,6 +69,11 @@ def test_float_slack_is_one_billionth(regenerated, exact):
     assert is_exact(12, regenerated, 0) is exact
 
 
+def test_float_slack_edge_is_inclusive():
+    # 0.5 + 1e-9 away is exactly half a unit plus the slack (the same float on both sides of the comparison)
+    assert is_exact(0, 0.5 + 1e-9, 0) and is_exact(0, -(0.5 + 1e-9), 0)
+
+
 def test_float_slack_on_interval_ends_grows_with_the_value():
     # the slack is relative to the values compared: 1e-9 x 1e6 is 0.001
     assert judge(1e6, 2e6, 0, span(1e6 + 0.5 + 0.9e-3, 2e6)).status == "reproduced"
@@ -102,12 +107,13 @@ def test_bound_met_up_to_float_noise_only_when_inclusive(comparator, exact):
     assert is_exact(published, regenerated, 1, comparator) is exact
 
 
-# (comparator, interval end that reaches the bound 3 widened by 0.5: below / at / beyond it, statuses)
+# (comparator, statuses as the interval's near end, widened by 0.5, lies wholly on the claim's side of the
+# bound 3 / across it / at it / just short of it)
 INTERVAL_BOUNDS = [
-    ("<", ["reproduced", "differs", "differs"]),
-    ("<=", ["reproduced", "reproduced", "differs"]),
-    (">", ["reproduced", "differs", "differs"]),
-    (">=", ["reproduced", "reproduced", "differs"]),
+    ("<", ["reproduced", "reproduced", "differs", "differs"]),
+    ("<=", ["reproduced", "reproduced", "reproduced", "differs"]),
+    (">", ["reproduced", "reproduced", "differs", "differs"]),
+    (">=", ["reproduced", "reproduced", "reproduced", "differs"]),
 ]
 
 
@@ -115,15 +121,22 @@ INTERVAL_BOUNDS = [
 def test_bound_reached_by_the_widened_interval(comparator, statuses):
     # the regenerated value is on the wrong side; the interval's near end widened by half a unit decides
     if comparator.startswith("<"):
-        found = [judge(3, 5, 0, span(lower, 6), comparator).status for lower in (3.4, 3.5, 3.6)]
+        intervals = [span(0, 2.4), span(3.4, 6), span(3.5, 6), span(3.6, 6)]
+        found = [judge(3, 5, 0, interval, comparator).status for interval in intervals]
     else:
-        found = [judge(3, 1, 0, span(0, upper), comparator).status for upper in (2.6, 2.5, 2.4)]
+        intervals = [span(3.6, 6), span(0, 2.6), span(0, 2.5), span(0, 2.4)]
+        found = [judge(3, 1, 0, interval, comparator).status for interval in intervals]
     assert found == statuses
 
 
 def test_bound_notes_name_the_side():
     assert judge(3, 5, 0, span(3.6, 6), "<").note == "published bound < 3 lies below the interval 3.6 to 6"
     assert judge(3, 1, 0, span(0, 2.4), ">=").note == "published bound >= 3 lies above the interval 0 to 2.4"
+    unreliable = span(3.6, 6, failed=9, reliable=False)
+    assert judge(3, 5, 0, unreliable, "<=").note == (
+        "published bound <= 3 lies below the interval 3.6 to 6; interval unreliable (9 of 50 draws failed)")
+    assert judge(7, 5, 0, unreliable, ">").note == (
+        "published bound > 7 lies above the interval 3.6 to 6; interval unreliable (9 of 50 draws failed)")
 
 
 def test_bound_with_an_end_not_reached():
@@ -192,10 +205,20 @@ def test_override_edge_in_decimals_and_never_for_a_bound():
 def test_override_accepts_zero_and_rejects_blank_reasons():
     assert Override(0, "exact count").tolerance == 0
     assert judge(3, 3.6, 0, None, override=Override(0, "exact count")).status == "differs"
+
+
+def test_override_note_comes_before_the_unreliable_interval_note():
+    verdict = judge(12, 13, 0, span(10, 12, failed=9, reliable=False), override=Override(2, "r"))
+    assert verdict == Verdict("reproduced", "tolerance override ±2 (r); interval unreliable (9 of 50 draws failed)")
+
+
+def test_not_estimable_and_no_interval_notes():
+    assert judge(7.1, None, 1, span(6, 8)) == Verdict("differs", "not estimable from the reconstruction")
+    assert judge(7.1, 7.4, 1, None) == Verdict("differs", "no reconstruction interval")
     for reason in (None, "   ", "\t"):
-        with pytest.raises(ValueError, match="needs a stated reason"):
+        with pytest.raises(ValueError, match="^a tolerance override needs a stated reason$"):
             Override(1, reason)
-    with pytest.raises(ValueError, match="tolerance must be >= 0, got nan"):
+    with pytest.raises(ValueError, match="^tolerance must be >= 0, got nan$"):
         Override(math.nan, "r")
 
 
@@ -258,6 +281,12 @@ def test_tolerance_override_through_evaluate_claim(tmp_path):
     assert at_edge["note"].startswith("tolerance override ±0.5 (stated approximately)")
     assert "regenerated 95% CI 6.1 to 8.25" in at_edge["note"]
     assert evaluate(tmp_path, claim, {"estimate": 6.5999})["status"] == "differs"
+
+
+def test_not_estimable_is_noted_once(tmp_path):
+    row = evaluate(tmp_path, published(7.1), {"estimate": None}, span(6, None))
+    assert row["status"] == "differs" and row["regenerated"] is None and row["difference"] is None
+    assert row["note"] == "not estimable from the reconstruction; reconstruction interval 6 to NE (50 draws)"
 
 
 @pytest.mark.parametrize("node", ["7.3", True, [7.3], {"lower": 1}])
