@@ -30,27 +30,39 @@ class Mutant:
     tests: tuple[str, ...]
 
 
-CLAIMS = "audit/claims.py"
-VERDICTS = "tests/test_claim_verdicts.py::"
+VERDICTS = "audit/verdicts.py"
+EDGES = "tests/test_claim_verdicts.py::"
 GUYOT = "reconstruct/guyot.py"
 REFINE = "tests/test_refinements.py::"
 MUTANTS = [
-    Mutant("agrees(): abs() dropped in the tolerance check", CLAIMS, "return abs(x - value) <= tolerance",
-           "return (x - value) <= tolerance",
-           (VERDICTS + "test_within_tolerance_on_either_side_of_the_published_value",
-            VERDICTS + "test_just_beyond_the_tolerance_differs")),
-    Mutant("agrees(): < treated as <=", CLAIMS, '"<": x < value', '"<": x <= value',
-           (VERDICTS + "test_bound_claims_on_both_sides_and_at_the_bound",)),
-    Mutant("agrees(): > reversed", CLAIMS, '">": x > value', '">": x < value',
-           (VERDICTS + "test_bound_claims_on_both_sides_and_at_the_bound",
-            VERDICTS + "test_bound_far_on_the_wrong_side_differs", VERDICTS + "test_percent_bound_compares_in_percent")),
-    Mutant("agrees(): float slack widened to 1e-3", CLAIMS, "tolerance + _SLACK * max(1.0, abs(value))",
-           "tolerance + 1e-3 * max(1.0, abs(value))", (VERDICTS + "test_just_beyond_the_tolerance_differs",)),
+    Mutant("is_exact(): abs() dropped in the distance check", VERDICTS,
+           "return _le(abs(regenerated - published), half_unit(decimals))",
+           "return _le(regenerated - published, half_unit(decimals))",
+           (EDGES + "test_exact_at_half_a_printed_unit_on_both_sides",)),
+    Mutant("judge(): abs() dropped in the override's distance check", VERDICTS,
+           "ok = _le(abs(regenerated - published), override.tolerance)",
+           "ok = _le(regenerated - published, override.tolerance)",
+           (EDGES + "test_override_exactly_at_its_edge",)),
+    Mutant("is_exact(): < treated as <=", VERDICTS,
+           "return regenerated < published or", "return regenerated <= published or",
+           (EDGES + "test_bound_below_at_and_above",)),
+    Mutant("judge(): < treated as <= against the widened interval", VERDICTS,
+           "else widened[0] < published", "else _le(widened[0], published)",
+           (EDGES + "test_bound_reached_by_the_widened_interval",)),
+    Mutant("is_exact(): > reversed", VERDICTS,
+           "return regenerated > published or", "return regenerated < published or",
+           (EDGES + "test_bound_below_at_and_above",)),
+    Mutant("judge(): > reversed against the widened interval", VERDICTS,
+           "else published < widened[1]", "else published > widened[1]",
+           (EDGES + "test_bound_reached_by_the_widened_interval",)),
+    Mutant("float slack widened to 1e-3", VERDICTS, "_SLACK = 1e-9", "_SLACK = 1e-3",
+           (EDGES + "test_float_slack_is_one_billionth",
+            EDGES + "test_float_slack_on_interval_ends_grows_with_the_value")),
     Mutant("rounding threshold 0.5 -> 0.4", GUYOT, "HALF_UP = 0.5", "HALF_UP = 0.4",
            (REFINE + "test_drop_of_exactly_half_an_event_rounds_half_up",)),
     Mutant("events per point rounded half to even", GUYOT,
-           "math.floor(n * (1.0 - survival[k] / s_last) + threshold)",
-           "round(n * (1.0 - survival[k] / s_last))",
+           "math.floor(n * (1.0 - survival[k] / s_last) + threshold + offset[k])",
+           "round(n * (1.0 - survival[k] / s_last) + offset[k])",
            (REFINE + "test_drop_of_exactly_half_an_event_rounds_half_up",)),
     Mutant("censoring search started half to even", GUYOT,
            "return int(x + 0.5) if x >= 0 else -int(-x + 0.5)", "return round(x)",

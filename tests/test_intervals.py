@@ -86,6 +86,16 @@ def test_summary_of_draws_counts_missing_and_not_reached():
     assert unreliable["failed"] == 3 and unreliable["reliable"] is False
 
 
+def test_summary_of_draws_is_the_central_95_percent_and_reliable_up_to_one_percent_failed():
+    # 41 values 0..40: the 2.5 % and 97.5 % quantiles fall on the values 1 and 39 exactly
+    central = summarise_draws([float(x) for x in range(41)], "arms.a.survival.12", 0, 41)
+    assert central == {"lower": pytest.approx(1.0), "upper": pytest.approx(39.0), "draws": 41, "failed": 0,
+                       "reliable": True}
+    assert summarise_draws([1.0] * 198, "comparison.hazard_ratio", 2, 200)["reliable"] is True  # 1 % exactly
+    assert summarise_draws([None] * 3, "comparison.hazard_ratio", 0, 3) == {
+        "lower": None, "upper": None, "draws": 3, "failed": 3, "reliable": False}
+
+
 def _digitized(frame, use_table=True):
     rng = np.random.default_rng(7)
     arms = {}

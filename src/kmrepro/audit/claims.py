@@ -254,9 +254,7 @@ def evaluate_claim(claim: Claim, trial: Trial, results: ResultFiles) -> dict[str
         tolerance = claim.regenerate.tolerance
         found = regenerate(claim, results)
         regenerated = found.estimate
-        if regenerated is None:
-            notes.append("not estimable from the reconstruction")
-        elif not claim.is_bound:  # a bound has no distance to report
+        if regenerated is not None and not claim.is_bound:  # a bound has no distance to report
             difference = regenerated - value
         if found.lower is not None or found.upper is not None:
             notes.append(f"regenerated 95% CI {_fmt(found.lower)} to {_fmt(found.upper)}")
