@@ -104,10 +104,25 @@ def endpoint_stats(
             inputs[arm] = ArmDigitization(spec.read_curve(arm, digitized), files.n, at_risk, files.total_events, noise)
         with warnings.catch_warnings():  # the reconstruct stage has reported the inputs' repairs once
             warnings.simplefilter("ignore")
-            stats["reconstruction_intervals"] = reconstruction_intervals(
-                inputs, spec.reference, trial.landmarks, draws=draws
-            )
+            stats["reconstruction_intervals"] = _intervals(inputs, spec.reference, trial.landmarks, draws)
     return stats
+
+
+def _intervals(inputs: dict[str, ArmDigitization], reference: str, landmarks, draws: int) -> dict:
+    """Reconstruction intervals keyed by stats path; an endpoint of three or more arms is drawn one pair
+    (arm against the reference) at a time, as its comparisons are fitted, under ``comparisons.<arm>``."""
+    if len(inputs) == 2:
+        return reconstruction_intervals(inputs, reference, landmarks, draws=draws)
+    merged: dict = {}
+    for arm in inputs:
+        if arm == reference:
+            continue
+        pair = {a: inputs[a] for a in (arm, reference)}
+        for key, interval in reconstruction_intervals(pair, reference, landmarks, draws=draws).items():
+            if key.startswith("comparison."):
+                key = f"comparisons.{arm}." + key.removeprefix("comparison.")
+            merged.setdefault(key, interval)  # the reference arm's own statistics: from its first pair
+    return merged
 
 
 def model_plots(trial: Trial, endpoint_id: str, ipd: pd.DataFrame, stats: dict) -> dict[str, Figure]:
