@@ -184,3 +184,21 @@ def test_wrong_published_hr_differs_on_gbsg2(gbsg2_trial_intervals):
     assert judge(true_hr, point["comparison.hazard_ratio"], 4, hr).status in ("exact", "reproduced")
     wrong = judge(round(true_hr * 1.3, 4), point["comparison.hazard_ratio"], 4, hr)
     assert wrong.status == "differs" and "interval widths above" in wrong.note
+
+
+def test_endpoint_of_three_arms_draws_each_pair_against_the_reference(gbsg2):
+    """A third arm (GBSG2's hormone arm again, under another name) is compared with the reference pair by pair."""
+    from kmrepro.stages import _intervals
+
+    hormone = gbsg2[gbsg2.arm == sorted(gbsg2.arm.unique())[1]]
+    three = pd.concat([gbsg2, hormone.assign(arm="copy")], ignore_index=True)
+    arms = _digitized(three)
+    reference = sorted(gbsg2.arm.unique())[0]
+    warnings.simplefilter("ignore")
+    merged = _intervals(arms, reference, [1825.0], draws=10)
+    others = sorted(a for a in arms if a != reference)
+    assert {f"comparisons.{a}.hazard_ratio" for a in others} <= set(merged)
+    assert not any(key.startswith("comparison.") for key in merged)
+    pair = reconstruction_intervals({a: arms[a] for a in (others[0], reference)}, reference, [1825.0], draws=10)
+    assert merged[f"comparisons.{others[0]}.hazard_ratio"] == pair["comparison.hazard_ratio"]
+    assert merged[f"arms.{reference}.median"] == pair[f"arms.{reference}.median"]
