@@ -41,6 +41,7 @@ PROFILE ?= local
 CORPUS_TRIALS := results/corpus-trials
 CORPUS_CONFIG := $(CORPUS_TRIALS)/config.yaml
 CORPUS_LIMIT := $(if $(LIMIT),--limit $(LIMIT))
+CORPUS_SNAKEMAKE_LIMIT := $(if $(LIMIT),--config limit=$(LIMIT))
 
 # A stamp, not config.yaml itself: the generator rewrites only changed files, and every trial's provenance
 # hashes config.yaml, so its mtime must move only when its content does.
@@ -50,8 +51,8 @@ $(CORPUS_TRIALS)/.generated: $(VENV)/installed data/kmdata/key.csv data/kmdata/i
 	touch $@
 
 corpus: $(CORPUS_TRIALS)/.generated
-	status=0; $(RUN) $(BIN)/snakemake $$($(BIN)/python -m kmrepro.corpus targets --config $(CORPUS_CONFIG) $(CORPUS_LIMIT)) \
-		--profile profiles/$(PROFILE) --configfile $(CORPUS_CONFIG) $(SNAKEMAKE_FLAGS) || status=$$?; \
+	status=0; $(RUN) $(BIN)/snakemake --profile profiles/$(PROFILE) --configfile $(CORPUS_CONFIG) \
+		$(CORPUS_SNAKEMAKE_LIMIT) $(SNAKEMAKE_FLAGS) || status=$$?; \
 	$(BIN)/python -m kmrepro.corpus registry --config $(CORPUS_CONFIG) $(CORPUS_LIMIT) --out results/registry; \
 	exit $$status
 

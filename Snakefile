@@ -36,7 +36,8 @@ wildcard_constraints:
 
 
 # One notebook job per stage (executed notebooks beside the results), or for corpora (config batch: true)
-# one job per trial through the same library functions (kmrepro.batch).
+# one job per group of trials through the same library functions (kmrepro.batch), which also writes their
+# provenance.json.
 if CONFIG.batch:
 
     include: "workflow/rules/batch.smk"
@@ -49,9 +50,7 @@ else:
     include: "workflow/rules/response.smk"
     include: "workflow/rules/claims.smk"
     include: "workflow/rules/report.smk"
-
-
-include: "workflow/rules/provenance.smk"
+    include: "workflow/rules/provenance.smk"
 
 
 localrules:

@@ -8,7 +8,7 @@ Peak memory is the largest sum of resident memory over Snakemake and all its chi
 shared with other work, wall time measures the neighbours too; CPU / cores is what an idle machine takes.
 The registry figures are the median and 90th percentile of |Δ log HR| against the published HR, and the same
 for kmdata's own IPD (the floor a second reconstruction cannot be expected to beat). Corpus configs select
-the batch path (one job per paper), whose per-job time the stage table shows as compute.
+the batch path (one job per ``batch_size`` papers), whose per-job time the stage table shows as compute.
 
 Usage, from the repository root after ``make results/corpus-trials/.generated``:
 ``python benchmarks/corpus.py [--limits 10 40 all] [--slurm]``.
@@ -30,11 +30,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from workflow import stage_table  # noqa: E402  (benchmarks/ is not a package)
-
 from kmrepro.corpus.page import summary  # noqa: E402
-from kmrepro.corpus.registry import build_registry, targets  # noqa: E402
+from kmrepro.corpus.registry import build_registry  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -90,8 +87,21 @@ def run_measured(command: list[str]) -> tuple[float, float, float]:
     return elapsed, _children_cpu() - cpu_before, peak[0]
 
 
+def batch_jobs(results: Path, papers: int) -> pd.DataFrame:
+    """Snakemake's benchmark of every batch job (one per ``batch_size`` papers): wall, CPU and peak memory,
+    with their sums and the CPU per paper."""
+    jobs = pd.concat(
+        [pd.read_csv(tsv, sep="\t").assign(job=tsv.stem) for tsv in sorted((results / "benchmarks").glob("batch_*.tsv"))]
+    ).set_index("job")[["s", "cpu_time", "max_rss"]]
+    jobs.loc["sum"] = [jobs["s"].sum(), jobs["cpu_time"].sum(), jobs["max_rss"].max()]
+    jobs.loc["per paper"] = [jobs.loc["sum", "s"] / papers, jobs.loc["sum", "cpu_time"] / papers, float("nan")]
+    return jobs
+
+
 def build(config: Path, limit: int | None, profile: str) -> list[str]:
-    return [str(BIN / "snakemake"), *targets(config, limit), "--profile", f"profiles/{profile}", "--configfile", str(config)]
+    """The command of ``make corpus LIMIT=limit PROFILE=profile`` (without the generator and the registry)."""
+    command = [str(BIN / "snakemake"), "--profile", f"profiles/{profile}", "--configfile", str(config)]
+    return command + (["--config", f"limit={limit}"] if limit else [])
 
 
 def main() -> int:
@@ -117,8 +127,8 @@ def main() -> int:
                              "cold CPU s": cold_cpu, "CPU s/figure": cold_cpu / max(figures, 1), "no-op s": noop,
                              "no-op CPU s": noop_cpu, "peak MB": peak})  # fmt: skip
                 if profile == "local":
-                    print(f"\nper job, mean seconds by stage, LIMIT={text}")
-                    print(stage_table(work).to_string(float_format=lambda x: f"{x:.2f}"))
+                    print(f"\nbatch jobs (s: wall, cpu_time: CPU s, max_rss: MB), LIMIT={text}")
+                    print(batch_jobs(work / "results", papers).to_string(float_format=lambda x: f"{x:.2f}"))
                     table = build_registry(config, work / "registry", limit)
                     done = table[table["abs_dlog_hr"].notna()]
                     figures_ = summary(done) if not done.empty else {}

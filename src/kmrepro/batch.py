@@ -5,25 +5,33 @@ trial; a corpus of hundreds of papers is then mostly start-up. This runs the sam
 notebooks (kmrepro.stages, the claim check, the report templates) and writes the same result files, so a
 corpus trial built here and one built through the notebooks agree byte for byte. KC-WISE and GBSG2 keep their
 executed notebooks; `batch: true` in a workflow config (the corpus's) selects this path
-(workflow/rules/batch.smk). Trials with a ``response:`` section need the response notebook: refused here.
+(workflow/rules/batch.smk: one job per ``batch_size`` papers). Trials with a ``response:`` section need the
+response notebook: refused here.
 
-``python -m kmrepro.batch --schema S --stats-schema T --results-dir R TRIAL_YAML...``
+Each trial gets its provenance.json and a log (``logs/batch.log``: its warnings, or why it failed). A trial
+that fails does not stop the others; the exit status is 1 when any failed.
+
+``python -m kmrepro.batch --schema S --stats-schema T --results-dir R [--draws N] [--snakemake V]
+[--hash FILE...] --trials TRIAL_YAML...``
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from kmrepro.analysis.survival import write_stats
 from kmrepro.audit.claims import evaluate_claims, write_claims_csv, write_claims_json
-from kmrepro.audit.trial import load_trial
+from kmrepro.audit.trial import Trial, load_trial
 from kmrepro.errors import InputError
 from kmrepro.io import write_csv_atomic, write_json_atomic, write_text_atomic
 from kmrepro.publish.plots import save_figure
+from kmrepro.publish.provenance import collect, write_provenance
 from kmrepro.publish.report import render_report
 from kmrepro.results import (
     CLAIMS_CSV,
@@ -41,12 +49,11 @@ from kmrepro.results import (
 from kmrepro.stages import diagnostics_document, endpoint_stats, km_plot, qa_plot, reconstruct_endpoint
 
 
-def build_trial(trial_file: Path, schema: Path, stats_schema: Path, results: Path, draws: int = 0) -> None:
+def build_trial(trial: Trial, stats_schema: Path, results: Path, draws: int = 0) -> None:
     """All result files of one trial under ``results`` (its provenance.json must be there already: the
     report's footer shows it). report.html is written last, so its presence means the trial is complete."""
-    trial = load_trial(trial_file, schema)
     if trial.response:
-        raise ValueError(f"{trial_file}: trials with a response: section are built by the notebooks, not in batch")
+        raise ValueError(f"{trial.path}: trials with a response: section are built by the notebooks, not in batch")
     endpoints = [e.id for e in trial.endpoints]
     for endpoint in endpoints:
         rec = reconstruct_endpoint(trial, endpoint)
@@ -67,21 +74,43 @@ def build_trial(trial_file: Path, schema: Path, stats_schema: Path, results: Pat
     write_text_atomic(results / REPORT, render_report(trial, ResultFiles.under(results, shown)))
 
 
+def build_logged(trial_file: Path, args: argparse.Namespace) -> bool:
+    """Provenance and results of one trial, its warnings or failure in its log; whether it was built."""
+    results = args.results_dir / trial_file.parent.name
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            trial = load_trial(trial_file, args.schema)
+            inputs = [trial_file, *trial.input_files(), *args.hash]
+            write_provenance(results / PROVENANCE, collect(trial.id, inputs, args.snakemake))
+            build_trial(trial, args.stats_schema, results, args.draws)
+            failure = None
+        except InputError as err:
+            failure = f"error: {err}\n"
+        except Exception:  # noqa: BLE001 - one paper's bug must not stop the others; its log has the traceback
+            failure = traceback.format_exc()
+    lines = [f"{w.category.__name__}: {w.message}\n" for w in caught]
+    lines.append(failure or f"built {results}\n")
+    write_text_atomic(results / "logs" / "batch.log", "".join(lines))
+    if failure:
+        print(f"{trial_file}: failed, see {results / 'logs' / 'batch.log'}", file=sys.stderr)
+    return failure is None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kmrepro.batch", description=__doc__.splitlines()[0])
-    parser.add_argument("trials", nargs="+", type=Path, help="trial.yaml files")
+    parser.add_argument("--trials", nargs="+", type=Path, required=True, help="trial.yaml files")
     parser.add_argument("--schema", type=Path, required=True, help="trial.schema.yaml")
     parser.add_argument("--stats-schema", type=Path, required=True, help="stats.schema.yaml")
     parser.add_argument("--results-dir", type=Path, required=True, help="results/<trial>/ are written under it")
     parser.add_argument("--draws", type=int, default=0, help="Monte Carlo draws of the reconstruction intervals")
+    parser.add_argument("--snakemake", help="version of the Snakemake running the build (for provenance.json)")
+    parser.add_argument("--hash", nargs="*", default=[], type=Path,
+                        help="files every trial is built with (library, workflow, config): hashed into provenance.json")
     args = parser.parse_args(argv)
-    try:
-        for trial_file in args.trials:
-            build_trial(trial_file, args.schema, args.stats_schema, args.results_dir / trial_file.parent.name, args.draws)
-    except InputError as err:
-        print(err, file=sys.stderr)
-        return 2
-    return 0
+    built = [build_logged(trial_file, args) for trial_file in args.trials]
+    print(f"{sum(built)} of {len(built)} trials built")
+    return 0 if all(built) else 1
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 import kmrepro
+from snakemake import __version__ as SNAKEMAKE_VERSION
 from snakemake.exceptions import WorkflowError
 from kmrepro.api import check_counts
 from kmrepro.errors import InputError
@@ -52,6 +53,16 @@ LIBRARY = sorted(
     if p.suffix in (".py", ".html") and p.relative_to(PACKAGE).parts[0] != "corpus"
 )
 
+#: Files that define how every number is made (hashed into each trial's provenance.json).
+WORKFLOW_FILES = sorted(
+    {
+        str(Path(workflow.main_snakefile)),
+        *map(str, (Path(workflow.basedir) / "workflow" / "rules").glob("*.smk")),
+        *map(str, SCHEMAS.glob("*.yaml")),
+    }
+)
+CONFIG_FILES = list(dict.fromkeys(map(str, [*workflow.configfiles, *workflow.overwrite_configfiles])))
+
 
 def validated_config():
     """The run's settings as Snakemake merged them (later config files and --config win).
@@ -61,12 +72,16 @@ def validated_config():
     """
     files = dict.fromkeys(map(str, [*workflow.configfiles, *workflow.overwrite_configfiles]))
     first = [load_config(path, SCHEMAS / "config.schema.yaml") for path in files][0]
+    limit = config.get("limit")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InputError("--config limit", f"must be a whole number of trials, at least 1, not {limit!r}")
     return Config(
-        trials=tuple(config["trials"]),
+        trials=tuple(config["trials"][:limit]),
         trials_dir=Path(config.get("trials_dir", first.trials_dir)),
         results_dir=Path(config.get("results_dir", first.results_dir)),
         reconstruction_draws=int(config.get("reconstruction_draws", first.reconstruction_draws)),
         batch=bool(config.get("batch", first.batch)),
+        batch_size=int(config.get("batch_size", first.batch_size)),
     )
 
 
@@ -92,17 +107,7 @@ def validated_trials(config):
 
 def digitized_files(wildcards):
     """Every input file of the trial's curves: figure images, digitized curves and risk tables of all endpoints."""
-    return sorted(
-        {
-            str(path)
-            for endpoint in TRIALS[wildcards.trial].endpoints
-            for path in [
-                endpoint.image and endpoint.image.path,
-                *(path for files in endpoint.curves.values() for path in (files.curve, files.at_risk)),
-            ]
-            if path
-        }
-    )
+    return TRIALS[wildcards.trial].input_files()
 
 
 def trial_file(wildcards):

@@ -1,16 +1,3 @@
-from snakemake import __version__ as SNAKEMAKE_VERSION
-
-#: Files that define how every number is made (hashed into each trial's provenance.json).
-WORKFLOW_FILES = sorted(
-    {
-        str(Path(workflow.main_snakefile)),
-        *map(str, (Path(workflow.basedir) / "workflow" / "rules").glob("*.smk")),
-        *map(str, SCHEMAS.glob("*.yaml")),
-    }
-)
-CONFIG_FILES = list(dict.fromkeys(map(str, [*workflow.configfiles, *workflow.overwrite_configfiles])))
-
-
 rule provenance:
     """What a trial's results were built from and with -> provenance.json (the report's footer shows it).
 

@@ -220,6 +220,21 @@ class Trial:
     def claim(self, claim_id: str) -> Claim:
         return _by_id(self.claims, claim_id, "claim")
 
+    def input_files(self) -> list[str]:
+        """Every file the trial's curves come from (figure images, digitized curves, risk tables), sorted:
+        what its jobs read besides trial.yaml, and what its provenance.json hashes."""
+        return sorted(
+            {
+                str(path)
+                for endpoint in self.endpoints
+                for path in [
+                    endpoint.image and endpoint.image.path,
+                    *(path for files in endpoint.curves.values() for path in (files.curve, files.at_risk)),
+                ]
+                if path
+            }
+        )
+
 
 def _by_id(items, wanted: str, what: str):
     """The item with id ``wanted``; a KeyError listing the ids there are, for a caller's typo."""
@@ -236,9 +251,19 @@ class Config:
     results_dir: Path
     reconstruction_draws: int = 200
     batch: bool = False  # every stage of a trial in one process, no notebooks (kmrepro.batch)
+    batch_size: int = 8  # papers per batch job
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {self.batch_size}")
 
     def trial_file(self, trial_id: str) -> Path:
         return self.trials_dir / trial_id / "trial.yaml"
+
+    def batches(self) -> list[tuple[str, ...]]:
+        """The trials in groups of ``batch_size``, in config order: one batch job each. A longer ``trials`` list
+        keeps the earlier groups as they were, so growing a corpus rebuilds at most its last group."""
+        return [self.trials[i : i + self.batch_size] for i in range(0, len(self.trials), self.batch_size)]
 
 
 def read_yaml(path: str | Path) -> Any:
@@ -575,9 +600,10 @@ def load_config(path: str | Path, schema_path: str | Path) -> Config:
     defaults = {k: p["default"] for k, p in schema["properties"].items() if "default" in p}
     data = {**defaults, **data}
     return Config(
-        trials=tuple(data["trials"]),
+        trials=tuple(data["trials"][: data.get("limit")]),
         trials_dir=Path(data["trials_dir"]),
         results_dir=Path(data["results_dir"]),
         reconstruction_draws=data["reconstruction_draws"],
         batch=data["batch"],
+        batch_size=data["batch_size"],
     )

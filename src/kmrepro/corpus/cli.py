@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from kmrepro.corpus.generate import generate
-from kmrepro.corpus.registry import build_registry, targets
+from kmrepro.corpus.registry import build_registry
 from kmrepro.errors import InputError
 
 
@@ -22,16 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     reg.add_argument("--config", type=Path, default=Path("results/corpus-trials/config.yaml"))
     reg.add_argument("--out", type=Path, default=Path("results/registry"))
     reg.add_argument("--limit", type=int, help="only the first N trials of the config")
-    tgt = sub.add_parser("targets", help="print the workflow targets of the first N trials (make corpus LIMIT=N)")
-    tgt.add_argument("--config", type=Path, default=Path("results/corpus-trials/config.yaml"))
-    tgt.add_argument("--limit", type=int)
     args = parser.parse_args(argv)
     try:
         if args.command == "generate":
             for problem in generate(args.out, args.results, args.limit):
                 print(f"skipped: {problem}", file=sys.stderr)
-        elif args.command == "targets":
-            print(" ".join(targets(args.config, args.limit)))
         else:
             build_registry(args.config, args.out, args.limit)
     except InputError as err:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -110,9 +109,3 @@ def build_registry(config_path: Path, out: Path, limit: int | None = None) -> pd
     write_text_atomic(out / "index.html", registry_page(table, links))
     return table
 
-
-def targets(config_path: Path, limit: int | None = None) -> Iterable[str]:
-    """What the workflow's ``all`` rule asks for, for the first ``limit`` trials (``make corpus LIMIT=N``)."""
-    config = load_config(config_path, SCHEMA)
-    for trial in config.trials[:limit]:
-        yield from (str(config.results_dir / trial / name) for name in ("report.html", "claims.csv", "provenance.json"))
