@@ -10,11 +10,17 @@ PAGES_URL ?=
 # Extra Snakemake options for `make report`.
 SNAKEMAKE_FLAGS ?=
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
+# Every build started here holds .snakemake/make.lock (flock(1): the kernel lets go of it however the build ends).
+# Holding it means no other build of this folder is running, so a Snakemake lock found then was left by a build
+# that was killed outright (machine shut down, kill -9): it is removed, where Snakemake would refuse to start.
+SNAKEMAKE := mkdir -p .snakemake && $(RUN) flock .snakemake/make.lock sh -c 'if [ -n "$$(ls -A .snakemake/locks \
+	2>/dev/null)" ]; then echo "removing the lock left by a killed build" >&2; snakemake --unlock >/dev/null; fi; \
+	exec snakemake "$$@"' snakemake
 
 .PHONY: report test ci-report baselines benchmark mutation clean corpus
 
 report: $(VENV)/installed
-	$(RUN) $(BIN)/snakemake --cores $(CORES) --rerun-incomplete $(SNAKEMAKE_FLAGS)
+	$(SNAKEMAKE) --cores $(CORES) --rerun-incomplete $(SNAKEMAKE_FLAGS)
 
 test: $(VENV)/installed
 	$(RUN) $(BIN)/python -m pytest
@@ -51,7 +57,7 @@ $(CORPUS_TRIALS)/.generated: $(VENV)/installed data/kmdata/key.csv data/kmdata/i
 	touch $@
 
 corpus: $(CORPUS_TRIALS)/.generated
-	status=0; $(RUN) $(BIN)/snakemake --profile profiles/$(PROFILE) --configfile $(CORPUS_CONFIG) \
+	status=0; $(SNAKEMAKE) --profile profiles/$(PROFILE) --configfile $(CORPUS_CONFIG) \
 		$(CORPUS_SNAKEMAKE_LIMIT) $(SNAKEMAKE_FLAGS) || status=$$?; \
 	$(BIN)/python -m kmrepro.corpus registry --config $(CORPUS_CONFIG) $(CORPUS_LIMIT) --out results/registry; \
 	exit $$status
