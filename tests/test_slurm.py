@@ -19,6 +19,7 @@ from conftest import REPO
 from kmrepro.corpus.generate import generate
 
 TRIAL = "actscc"  # one endpoint, two arms: the smallest paper among the first five
+PAPERS = (TRIAL, "act1")
 COMPARED = ("ipd", "stats", "diagnostics", "claims.csv", "claims.json")
 
 
@@ -34,8 +35,9 @@ def _cluster_problem() -> str | None:
     return None
 
 
-def _build(profile: str, trials: Path, results: Path, config: Path) -> None:
-    config.write_text(yaml.safe_dump({"trials": [TRIAL], "trials_dir": str(trials), "results_dir": str(results)}))
+def _build(profile: str, trials: Path, results: Path, config: Path, batch: bool) -> None:
+    settings = {"trials": list(PAPERS), "trials_dir": str(trials), "results_dir": str(results), "batch": batch}
+    config.write_text(yaml.safe_dump({**settings, "batch_size": 1, "reconstruction_draws": 5} if batch else settings))
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "SOURCE_DATE_EPOCH": "0"}
     run = subprocess.run(
         [sys.executable, "-m", "snakemake", "--profile", f"profiles/{profile}", "--configfile", str(config)],
@@ -54,18 +56,22 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-def test_slurm_build_equals_local_build(tmp_path):
+@pytest.mark.parametrize("batch", [True, False], ids=["batch path, grouped", "notebooks"])
+def test_slurm_build_equals_local_build(tmp_path, batch):
+    """Through the cluster profile: the corpus's batch path (two batch jobs of one paper each, which the profile's
+    group `corpus` sends as one SLURM job), or the notebook rules (grouped per trial)."""
     problem = _cluster_problem()
     if problem:
         pytest.skip(problem)
     trials = tmp_path / "trials"
     generate(trials, tmp_path / "unused", limit=5)
-    _build("local", trials, tmp_path / "local", tmp_path / "local.yaml")
-    _build("slurm", trials, tmp_path / "slurm", tmp_path / "slurm.yaml")
-    local, slurm = _files(tmp_path / "local" / TRIAL), _files(tmp_path / "slurm" / TRIAL)
-    assert local and "stats/2a.json" in local
-    assert sorted(slurm) == sorted(local)
-    assert [f for f in local if local[f] != slurm[f]] == []
+    _build("local", trials, tmp_path / "local", tmp_path / "local.yaml", batch)
+    _build("slurm", trials, tmp_path / "slurm", tmp_path / "slurm.yaml", batch)
+    for trial in PAPERS:
+        local, slurm = _files(tmp_path / "local" / trial), _files(tmp_path / "slurm" / trial)
+        assert local and "claims.json" in local
+        assert sorted(slurm) == sorted(local)
+        assert [f for f in local if local[f] != slurm[f]] == []
 
 
 @pytest.mark.slow

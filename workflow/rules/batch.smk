@@ -43,6 +43,8 @@ for index, batch in enumerate(CONFIG.batches()):
         benchmark:
             f"{RESULTS}/benchmarks/batch_{index:04d}.tsv"
         threads: 1
+        group:
+            "corpus"
         resources:
             # Measured: about 250 MB whatever the group's size (one paper at a time); 1 min per paper is 10x
             # what one takes on one core.
