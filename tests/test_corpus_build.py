@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from conftest import REPO
+from kmrepro.audit.trial import load_trial
+from kmrepro.batch import build_trial
 from kmrepro.corpus.generate import generate
 from kmrepro.corpus.registry import build_registry
 
@@ -97,15 +99,24 @@ def test_an_interrupted_build_restarted_ends_as_an_uninterrupted_one(trials, tmp
     shutil.rmtree(tmp_path / "r")
 
     build = _build(config)
+    reports = [tmp_path / "r" / trial / "report.html" for trial in ids]
     deadline = time.monotonic() + 600
-    while not (tmp_path / "r" / ids[0] / "report.html").exists() and build.poll() is None and time.monotonic() < deadline:
+    while not any(r.exists() for r in reports) and build.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert build.poll() is None, "the build ended before it could be interrupted"
     os.killpg(build.pid, stop)  # Ctrl-C, or the machine going down with every process of the build
     build.communicate(timeout=120)
-    assert not (tmp_path / "r" / ids[-1] / "report.html").exists()
+    assert 1 <= sum(r.exists() for r in reports) < len(reports)  # one paper (one batch job) done, not all
 
     again = _build(config)
     output, _ = again.communicate(timeout=900)
     assert again.returncode == 0, output[-3000:]
     assert _results(tmp_path / "r") == uninterrupted
+
+
+@pytest.mark.parametrize("trial, reason", [("kc-wise", "response: section"), ("gbsg2", r"\['rfs'\] start from figure images")])
+def test_the_batch_path_refuses_what_only_the_notebooks_build(trial, reason, tmp_path):
+    spec = load_trial(REPO / "trials" / trial / "trial.yaml", REPO / "workflow" / "schemas" / "trial.schema.yaml")
+    with pytest.raises(ValueError, match=reason):
+        build_trial(spec, REPO / "workflow" / "schemas" / "stats.schema.yaml", tmp_path)
+    assert not any(tmp_path.iterdir())

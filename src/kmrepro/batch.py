@@ -5,8 +5,8 @@ trial; a corpus of hundreds of papers is then mostly start-up. This runs the sam
 notebooks (kmrepro.stages, the claim check, the report templates) and writes the same result files, so a
 corpus trial built here and one built through the notebooks agree byte for byte. KC-WISE and GBSG2 keep their
 executed notebooks; `batch: true` in a workflow config (the corpus's) selects this path
-(workflow/rules/batch.smk: one job per ``batch_size`` papers). Trials with a ``response:`` section need the
-response notebook: refused here.
+(workflow/rules/batch.smk: one job per ``batch_size`` papers). Trials with a ``response:`` section or an endpoint
+that starts from a figure image need the response or digitize notebook: refused here.
 
 Each trial gets its provenance.json and a log (``logs/batch.log``: its warnings, or why it failed). A trial
 that fails does not stop the others; the exit status is 1 when any failed.
@@ -54,6 +54,8 @@ def build_trial(trial: Trial, stats_schema: Path, results: Path, draws: int = 0)
     report's footer shows it). report.html is written last, so its presence means the trial is complete."""
     if trial.response:
         raise ValueError(f"{trial.path}: trials with a response: section are built by the notebooks, not in batch")
+    if images := [e.id for e in trial.endpoints if e.image is not None]:
+        raise ValueError(f"{trial.path}: endpoints {images} start from figure images, which the notebooks digitize, not batch")
     endpoints = [e.id for e in trial.endpoints]
     for endpoint in endpoints:
         rec = reconstruct_endpoint(trial, endpoint)
