@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from kmrepro.errors import InputError
-from kmrepro.audit.trial import CI, load_config, load_trial, read_yaml
+from kmrepro.audit.trial import CI, load_config, load_trial
+from kmrepro.schemas import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TRIAL_SCHEMA = ROOT / "workflow/schemas/trial.schema.yaml"

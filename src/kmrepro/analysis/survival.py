@@ -19,7 +19,7 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.statistics import logrank_test
 from scipy.stats import norm
 
-from kmrepro.audit.trial import read_yaml, schema_problem
+from kmrepro.schemas import read_schema, schema_problem
 from kmrepro.errors import InputError
 from kmrepro.io import write_json_atomic
 from kmrepro.analysis.km import first_below_half
@@ -257,7 +257,7 @@ def analyse_endpoint(
 
 def write_stats(path: str | Path, stats: dict, schema_path: str | Path) -> None:
     """Write a stats file once it meets the stats contract (stats.schema.yaml), which the claims rely on."""
-    problem = schema_problem(stats, read_yaml(schema_path))
+    problem = schema_problem(stats, read_schema(schema_path))
     if problem is not None:
         raise ValueError(f"stats of endpoint {stats.get('endpoint')!r} break {schema_path}: {problem}")
     write_json_atomic(path, stats)

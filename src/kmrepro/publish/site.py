@@ -26,7 +26,8 @@ from kmrepro.audit import drift
 from kmrepro.errors import InputError
 from kmrepro.io import write_text_atomic
 from kmrepro.publish.pages import render_template, status_counts
-from kmrepro.audit.trial import Config, load_config, read_yaml
+from kmrepro.audit.trial import Config, load_config
+from kmrepro.schemas import read_yaml
 
 PER_TRIAL = ("report.html", "claims.csv", "claims.json", "provenance.json")
 SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
