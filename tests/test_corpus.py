@@ -120,7 +120,10 @@ def test_registry_lists_a_failed_paper_with_its_logs(corpus, tmp_path):
     stats = {"comparison": {"hazard_ratio": {"estimate": 0.5, "lower": 0.4, "upper": 0.6}}}
     (tmp_path / "r" / "actscc" / "stats").mkdir(parents=True)
     (tmp_path / "r" / "actscc" / "stats" / "2a.json").write_text(json.dumps(stats))
-    (tmp_path / "r" / "2005b3030" / "logs").mkdir(parents=True)
+    (tmp_path / "r" / "actscc" / "report.html").write_text("<html></html>")
+    (tmp_path / "r" / "2005b3030" / "stats").mkdir(parents=True)  # from an earlier build, whose report is gone
+    (tmp_path / "r" / "2005b3030" / "stats" / "2a.json").write_text(json.dumps(stats))
+    (tmp_path / "r" / "2005b3030" / "logs").mkdir()
     (tmp_path / "r" / "2005b3030" / "logs" / "reconstruct_2a.log").write_text("boom")
     table = build_registry(config, tmp_path / "registry", limit=2)
     csv = pd.read_csv(tmp_path / "registry" / "registry.csv")

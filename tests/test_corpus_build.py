@@ -18,6 +18,7 @@ import yaml
 from conftest import REPO
 from kmrepro.audit.trial import load_trial
 from kmrepro.batch import build_trial
+from kmrepro.batch import main as batch_main
 from kmrepro.corpus.generate import generate
 from kmrepro.corpus.registry import build_registry
 
@@ -120,3 +121,15 @@ def test_the_batch_path_refuses_what_only_the_notebooks_build(trial, reason, tmp
     with pytest.raises(ValueError, match=reason):
         build_trial(spec, REPO / "workflow" / "schemas" / "stats.schema.yaml", tmp_path)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_paper_that_fails_loses_the_report_of_its_earlier_build(tmp_path):
+    results = tmp_path / "results"
+    (results / "kc-wise").mkdir(parents=True)
+    (results / "kc-wise" / "report.html").write_text("<html>an earlier build</html>")
+    schemas = REPO / "workflow" / "schemas"
+    status = batch_main(["--schema", str(schemas / "trial.schema.yaml"), "--stats-schema", str(schemas / "stats.schema.yaml"),
+                         "--results-dir", str(results), "--trials", str(REPO / "trials" / "kc-wise" / "trial.yaml")])  # fmt: skip
+    assert status == 1
+    assert not (results / "kc-wise" / "report.html").exists()
+    assert "response: section" in (results / "kc-wise" / "logs" / "batch.log").read_text()

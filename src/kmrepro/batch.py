@@ -77,8 +77,11 @@ def build_trial(trial: Trial, stats_schema: Path, results: Path, draws: int = 0)
 
 
 def build_logged(trial_file: Path, args: argparse.Namespace) -> bool:
-    """Provenance and results of one trial, its warnings or failure in its log; whether it was built."""
+    """Provenance and results of one trial, its warnings or failure in its log; whether it was built. Its
+    report.html, the mark of a complete build, goes first: a paper that fails leaves none, even when an earlier
+    build had made one, so the registry cannot take the earlier results for this build's."""
     results = args.results_dir / trial_file.parent.name
+    (results / REPORT).unlink(missing_ok=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

@@ -76,7 +76,7 @@ def rows(config_path: Path, limit: int | None = None) -> list[dict]:
                 "subgroups": ds["subgroups"], "arms_in_figure": ds["arms_in_figure"],
                 "regenerated_hr": None, "lower": None, "upper": None, "abs_dlog_hr": None, "reason": "", "logs": "",
             }  # fmt: skip
-            if not stats_path.is_file():
+            if not stats_path.is_file() or not (results / "report.html").is_file():  # report.html comes last
                 logs = sorted(str(p) for p in (results / "logs").glob("*.log")) if (results / "logs").is_dir() else []
                 row.update(status="failed", logs=" ".join(logs), reason="the workflow did not finish this figure")
             else:
