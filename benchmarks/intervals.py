@@ -30,7 +30,7 @@ from scipy.stats import beta
 from kmrepro.analysis.survival import analyse_endpoint
 from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 from kmrepro.errors import InputError
-from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_colour
+from kmrepro.ingest.digitize import digitize_image
 from kmrepro.ingest.digitize.ticks import Ticks
 from kmrepro.publish.kmfigure import STYLES, draw_km_figure
 from kmrepro.reconstruct.guyot import CensoringPrior
@@ -39,6 +39,7 @@ from kmrepro.reconstruct.intervals import (
     ArmDigitization, draw_statistics, pixel_noise, reconstruction_intervals,
 )
 from kmrepro.reconstruct.simulate import Figure, digitize
+from digitize import arm_specs
 from roundtrip import kmdata_datasets, packaged_datasets
 
 #: statistic family -> how to find its key and its own CI in the stats JSON
@@ -90,9 +91,7 @@ def image_arms(name: str, frame: pd.DataFrame, style: str, folder: Path, use_tab
     arms = {a: (g.time.to_numpy(), g.event.to_numpy()) for a, g in frame.groupby("arm")}
     path = folder / f"figure.{'jpg' if STYLES[style].jpeg_quality else 'png'}"
     drawn = draw_km_figure(arms, path, style)
-    specs = [ArmSpec(a, parse_colour(c), s if STYLES[style].colours.count(c) > 1 else None)
-             for a, (c, s) in drawn.arms.items()]
-    found = digitize_image(path, Ticks(*drawn.x_ticks), Ticks(*drawn.y_ticks), specs)
+    found = digitize_image(path, Ticks(*drawn.x_ticks), Ticks(*drawn.y_ticks), arm_specs(drawn, style))
     noise = pixel_noise(found.report()["calibration"], image_noise_px)
     scale = drawn.y_ticks[1]
     out = {}
