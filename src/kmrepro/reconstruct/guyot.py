@@ -25,10 +25,11 @@ it departs as follows and says so in the diagnostics:
   one click per drop, each drop happened at its click, as in the paper;
 * patients still at risk after the curve ends are censored at its last time.
 
-Two of these choices are not identified by the curve: where within an interval the censorings fall,
-and how a fractional event count at a point is rounded. ``reconstruct(..., draw=...)`` draws them at
-random instead (see ``UnidentifiedChoices``), which is how :mod:`kmrepro.reconstruct.intervals`
-propagates them into reconstruction intervals.
+Three of these choices are not identified by the curve: where within an interval the censorings fall
+(without a table: anywhere over follow-up), where along a sloped run its events fell, and how a
+fractional event count at a point is rounded. ``reconstruct(..., draw=...)`` draws them at random
+instead (see ``UnidentifiedChoices``), which is how :mod:`kmrepro.reconstruct.intervals` propagates
+them into reconstruction intervals.
 
 Reading order: ``reconstruct`` (the whole recipe), then the paper's two steps, then the extensions
 in the order ``reconstruct`` applies them.
@@ -85,7 +86,8 @@ class UnidentifiedChoices:
     the same range for the stretch after the last table time, which has no published count at its end.
     ``whole_curve``: without a risk table nothing bounds where censorings fall over follow-up, so the
     pattern of the one interval (the whole curve) is drawn from this prior of real trials' patterns
-    (None: the ``tail_shape`` power, as after a table).
+    (None: the ``tail_shape`` power, as after a table). Events of a drop clicked as a slope fall at
+    sorted uniform draws along it (see ``_spread_events_along_slopes``).
     """
 
     rng: np.random.Generator
