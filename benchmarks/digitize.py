@@ -39,7 +39,7 @@ from kmrepro.errors import InputError  # noqa: E402
 from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_colour  # noqa: E402
 from kmrepro.ingest.digitize.ticks import Ticks  # noqa: E402
 from kmrepro.ingest.readers import DigitizedCurve, RiskTable  # noqa: E402
-from kmrepro.publish.kmfigure import STYLES, draw_km_figure  # noqa: E402
+from kmrepro.publish.kmfigure import STYLES, DrawnFigure, draw_km_figure  # noqa: E402
 
 GRID_POINTS = 100
 
@@ -78,12 +78,17 @@ def error_at_grid(points: pd.DataFrame, scale: float, time: np.ndarray, event: n
     return digitized - km_at(time, event, grid)
 
 
+def arm_specs(drawn: DrawnFigure, style: str) -> list[ArmSpec]:
+    """What a reader types for each arm of a drawn figure: its colour, and its line style if the colour is shared."""
+    return [ArmSpec(a, parse_colour(c), s if STYLES[style].colours.count(c) > 1 else None)
+            for a, (c, s) in drawn.arms.items()]
+
+
 def one_figure(name: str, frame: pd.DataFrame, style: str, folder: Path) -> tuple[list[dict], dict]:
     arms = {str(a): (g.time.to_numpy(float), g.event.to_numpy(int)) for a, g in frame.groupby("arm")}
     path = folder / f"figure.{'jpg' if STYLES[style].jpeg_quality else 'png'}"
     drawn = draw_km_figure(arms, path, style)
-    specs = [ArmSpec(a, parse_colour(c), s if STYLES[style].colours.count(c) > 1 else None)
-             for a, (c, s) in drawn.arms.items()]
+    specs = arm_specs(drawn, style)
     start = time.perf_counter()
     try:
         result = digitize_image(path, Ticks(*drawn.x_ticks), Ticks(*drawn.y_ticks), specs)

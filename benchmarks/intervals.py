@@ -1,19 +1,23 @@
 """Calibration of the reconstruction intervals on round trips from real individual patient data.
 
 For each two-arm data set (the round-trip benchmark's: kmdata sets and packaged trials, see
-benchmarks/roundtrip.py): simulate a digitization of both arms (kmrepro.reconstruct.simulate),
-compute the reconstruction intervals from the clicks alone (noise estimated from their scatter), and
-check whether the true value (the statistic of the real IPD) lies inside. Reports, per statistic and
-with / without a risk table: coverage of the 95 % interval, median width relative to the statistic's
-own 95 % CI (from the true IPD), and time per endpoint.
+benchmarks/roundtrip.py): digitize both arms, either by simulated clicks (kmrepro.reconstruct.simulate;
+noise then estimated from their scatter) or, with ``--image``, by drawing the figure
+(kmrepro.publish.kmfigure) and reading it back with kmrepro.ingest.digitize (noise: pixel_noise of its
+calibration, as the workflow does for image endpoints); compute the reconstruction intervals and check
+whether the true value (the statistic of the real IPD) lies inside. Reports, per statistic and with /
+without a risk table: coverage of the 95 % interval, median width relative to the statistic's own 95 %
+CI (from the true IPD), and time per endpoint.
 
-Usage: ``python benchmarks/intervals.py [--sample 60] [--draws 200] [--noise-scale 1.0]
-[--stability]`` (``--stability``: interval ends at 50/100/200/400 draws on a few sets).
+Usage: ``python benchmarks/intervals.py [--sample 60] [--draws 200] [--table both] [--image STYLES]
+[--noise-scale 1.0 ...]``; ``--stability``: interval ends at 50/100/200/400 draws on a few sets;
+``--censoring-prior``: fit CENSORING_PRIOR to the sets outside the sample.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 import warnings
 import zlib
@@ -21,13 +25,21 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import beta
 
 from kmrepro.analysis.survival import analyse_endpoint
 from kmrepro.ingest.readers import DigitizedCurve, RiskTable
+from kmrepro.errors import InputError
+from kmrepro.ingest.digitize import digitize_image
+from kmrepro.ingest.digitize.ticks import Ticks
+from kmrepro.publish.kmfigure import STYLES, draw_km_figure
+from kmrepro.reconstruct.guyot import CensoringPrior
 from kmrepro.reconstruct.intervals import (
-    DEFAULT_DRAWS, NOISE_SCALE, ROUNDING_SPREAD, CENSOR_SHAPE, TAIL_SHAPE, ArmDigitization, draw_statistics, reconstruction_intervals,
+    CENSOR_SHAPE, CENSORING_PRIOR, DEFAULT_DRAWS, IMAGE_NOISE_PX, NOISE_SCALE, ROUNDING_SPREAD, SURVIVAL_NOISE_SCALE, TAIL_SHAPE,
+    ArmDigitization, draw_statistics, pixel_noise, reconstruction_intervals,
 )
 from kmrepro.reconstruct.simulate import Figure, digitize
+from digitize import arm_specs
 from roundtrip import kmdata_datasets, packaged_datasets
 
 #: statistic family -> how to find its key and its own CI in the stats JSON
@@ -45,12 +57,12 @@ def family(key: str) -> str | None:
 
 
 def node(stats: dict, key: str):
-    """The stats-JSON node at a dotted key (a landmark such as 12.5 keeps its dot)."""
+    """The stats-JSON node at a dotted key; names with dots of their own (a landmark such as 12.5, an arm
+    called 1.0) are matched whole: at each level the longest run of parts that is a key."""
     parts = key.split(".")
-    if len(parts) > 3 and parts[2] == "survival":
-        parts = [*parts[:3], ".".join(parts[3:])]
-    for part in parts:
-        stats = stats[part]
+    while parts:
+        n = next(n for n in range(len(parts), 0, -1) if ".".join(parts[:n]) in stats)
+        stats, parts = stats[".".join(parts[:n])], parts[n:]
     return stats
 
 
@@ -59,29 +71,50 @@ def landmark(frame: pd.DataFrame) -> float:
     return float(round(0.5 * frame.groupby("arm").time.max().min(), 6))
 
 
-def one_set(name: str, frame: pd.DataFrame, seed: int, figure: Figure, draws: int, use_table: bool,
-            noise_scale: float = NOISE_SCALE, rounding_spread: float = ROUNDING_SPREAD,
-            censor_shape: float = CENSOR_SHAPE, tail_shape: float = TAIL_SHAPE) -> tuple[list[dict], float]:
+def clicked_arms(name: str, frame: pd.DataFrame, seed: int, figure: Figure, use_table: bool) -> dict[str, ArmDigitization]:
+    """Each arm as a careful person clicks it (kmrepro.reconstruct.simulate); noise left to be estimated."""
     rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
-    frame = frame.assign(time=frame.time.astype(float), event=frame.event.astype(int),
-                         arm=frame.arm.astype(str))
-    arms, truth_ipd = {}, {}
+    arms = {}
     for arm, g in frame.groupby("arm"):
-        t, e = g.time.to_numpy(), g.event.to_numpy()
-        curve, table = digitize(t, e, rng, figure)
+        curve, table = digitize(g.time.to_numpy(), g.event.to_numpy(), rng, figure)
         arms[arm] = ArmDigitization(
             DigitizedCurve(curve.time.to_numpy(), curve.survival.to_numpy(), name, "proportion"), len(g),
             RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), name) if use_table else None,
         )
-        truth_ipd[arm] = (t, e)
+    return arms
+
+
+def image_arms(name: str, frame: pd.DataFrame, style: str, folder: Path, use_table: bool,
+               image_noise_px: float) -> dict[str, ArmDigitization]:
+    """Each arm read by kmrepro.ingest.digitize off a figure drawn in ``style``, with the noise the workflow
+    gives image endpoints (pixel_noise of the calibration); the risk table is the one drawn under the figure."""
+    arms = {a: (g.time.to_numpy(), g.event.to_numpy()) for a, g in frame.groupby("arm")}
+    path = folder / f"figure.{'jpg' if STYLES[style].jpeg_quality else 'png'}"
+    drawn = draw_km_figure(arms, path, style)
+    found = digitize_image(path, Ticks(*drawn.x_ticks), Ticks(*drawn.y_ticks), arm_specs(drawn, style))
+    noise = pixel_noise(found.report()["calibration"], image_noise_px)
+    scale = drawn.y_ticks[1]
+    out = {}
+    for arm in found.arms:
+        times, counts = drawn.risk_tables[arm.name]
+        out[arm.name] = ArmDigitization(
+            DigitizedCurve(arm.points.time.to_numpy(), arm.points.survival.to_numpy() / scale, name, "proportion"),
+            len(arms[arm.name][0]), RiskTable(times, counts, name) if use_table else None, noise=noise,
+        )
+    return out
+
+
+def one_set(name: str, frame: pd.DataFrame, arms: dict[str, ArmDigitization], seed: int, draws: int,
+            knobs: dict | None = None) -> tuple[list[dict], float]:
+    """Coverage rows of one data set digitized as ``arms``; ``knobs``: keyword arguments of
+    reconstruction_intervals (the noise model)."""
+    truth_ipd = {a: (g.time.to_numpy(), g.event.to_numpy()) for a, g in frame.groupby("arm")}
     reference = sorted(arms)[0]
     marks = [landmark(frame)]
     truth = draw_statistics(truth_ipd, reference, marks)
     stats = analyse_endpoint(frame, sorted(arms), reference, marks, max(marks), name, "x", "t")
     start = time.perf_counter()
-    intervals = reconstruction_intervals(arms, reference, marks, draws=draws, seed=seed,
-                                         noise_scale=noise_scale, rounding_spread=rounding_spread,
-                                         censor_shape=censor_shape, tail_shape=tail_shape)
+    intervals = reconstruction_intervals(arms, reference, marks, draws=draws, seed=seed, **(knobs or {}))
     seconds = time.perf_counter() - start
     rows = []
     for key, iv in intervals.items():
@@ -102,13 +135,32 @@ def one_set(name: str, frame: pd.DataFrame, seed: int, figure: Figure, draws: in
     return rows, seconds
 
 
+def fit_censoring_prior(datasets: dict[str, pd.DataFrame], min_censored: int = 10) -> tuple[CensoringPrior, np.ndarray]:
+    """Where censorings fall over follow-up, across real arms: each arm's censoring times / its last time,
+    summarised by their Beta moments (mean m, concentration k = m(1 - m) / var - 1); the means get a
+    Beta by maximum likelihood, log k a normal. Arms with fewer than ``min_censored`` censorings are skipped.
+    Returns the prior and the arms' means it was fitted to."""
+    means, log_k = [], []
+    for frame in datasets.values():
+        for _, g in frame.groupby("arm"):
+            t, e = g.time.to_numpy(float), g.event.to_numpy(int)
+            c = t[e == 0] / t.max()
+            if len(c) >= min_censored and c.var() > 0:
+                m = c.mean()
+                means.append(m)
+                log_k.append(np.log(m * (1 - m) / c.var() - 1))
+    a, b, _, _ = beta.fit(means, floc=0, fscale=1)
+    return CensoringPrior(mean=(round(float(a), 2), round(float(b), 2)),
+                          log_concentration=(round(float(np.mean(log_k)), 2), round(float(np.std(log_k)), 2))), np.array(means)
+
+
 def stability(datasets: dict[str, pd.DataFrame], seed: int, figure: Figure, counts=(50, 100, 200, 400)) -> pd.DataFrame:
     """Interval ends of each statistic against the number of draws (relative to 400 draws' width)."""
     rows = []
     for name, frame in datasets.items():
         ends = {}
         for draws in counts:
-            found, _ = one_set(name, frame, seed, figure, draws, True)
+            found, _ = one_set(name, frame, clicked_arms(name, frame, seed, figure, True), seed, draws)
             ends[draws] = {r["key"]: (r["lower"], r["upper"]) for r in found}
         ref = ends[counts[-1]]
         for draws in counts[:-1]:
@@ -127,12 +179,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2012)
     parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS)
     parser.add_argument("--noise-px", type=float, default=Figure.noise_px, help="simulated click noise (px)")
-    parser.add_argument("--noise-scale", type=float, default=NOISE_SCALE)
+    parser.add_argument("--noise-scale", type=float, default=NOISE_SCALE, help="on the time axis's noise")
+    parser.add_argument("--survival-noise-scale", type=float, default=SURVIVAL_NOISE_SCALE)
     parser.add_argument("--rounding-spread", type=float, default=ROUNDING_SPREAD)
     parser.add_argument("--censor-shape", type=float, default=CENSOR_SHAPE)
     parser.add_argument("--tail-shape", type=float, default=TAIL_SHAPE)
     parser.add_argument("--table", choices=("yes", "no", "both"), default="both", help="with / without risk tables")
+    parser.add_argument("--no-censoring-prior", action="store_true",
+                        help="without a risk table, draw the censoring pattern as after a table (tail shape)")
+    parser.add_argument("--image", help="digitize figures drawn in these kmfigure styles (comma-separated, one per "
+                        "data set in turn) instead of simulating clicks")
+    parser.add_argument("--image-noise-px", type=float, default=IMAGE_NOISE_PX, help="noise of an image corner (px)")
     parser.add_argument("--stability", action="store_true")
+    parser.add_argument("--censoring-prior", action="store_true",
+                        help="fit the prior of censoring patterns (CENSORING_PRIOR) to the sets outside the sample")
     parser.add_argument("--out", type=Path, help="write the per-statistic rows here (CSV)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -140,29 +200,54 @@ def main() -> None:
     names = sorted(kmdata)
     if args.sample:
         names = names[:: max(len(names) // args.sample, 1)][: args.sample]
-    datasets = packaged_datasets() | {n: kmdata[n] for n in names}
+    if args.censoring_prior:
+        outside = packaged_datasets() | {n: f for n, f in kmdata.items() if n not in names}
+        prior, means = fit_censoring_prior(outside)
+        print(f"{prior}, fitted to {len(means)} arms (>= 10 censorings) of {len(outside)} data sets outside the "
+              f"calibration sample; their mean censoring time / last time, 5th-95th percentile: "
+              f"{np.quantile(means, [0.05, 0.95]).round(2)}")
+        return
+    datasets = {n: f.assign(time=f.time.astype(float), event=f.event.astype(int), arm=f.arm.astype(str))
+                for n, f in (packaged_datasets() | {n: kmdata[n] for n in names}).items()}
     figure = Figure(noise_px=args.noise_px)
+    knobs = dict(noise_scale=args.noise_scale, survival_noise_scale=args.survival_noise_scale,
+                 rounding_spread=args.rounding_spread, censor_shape=args.censor_shape,
+                 tail_shape=args.tail_shape, censoring_prior=None if args.no_censoring_prior else CENSORING_PRIOR)
     if args.stability:
         print(stability(dict(list(datasets.items())[:8]), args.seed, figure).round(3).to_string())
         return
-    rows, times = [], []
-    for use_table in {"yes": (True,), "no": (False,), "both": (True, False)}[args.table]:
-        for name, frame in datasets.items():
-            found, seconds = one_set(name, frame, args.seed, figure, args.draws, use_table,
-                                     args.noise_scale, args.rounding_spread, args.censor_shape, args.tail_shape)
-            rows += [r | {"risk_table": use_table} for r in found]
-            times.append(seconds)
+    styles = args.image.split(",") if args.image else []
+    rows, times, refused = [], [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for use_table in {"yes": (True,), "no": (False,), "both": (True, False)}[args.table]:
+            for k, (name, frame) in enumerate(datasets.items()):
+                if styles:
+                    try:
+                        arms = image_arms(name, frame, styles[k % len(styles)], Path(folder), use_table, args.image_noise_px)
+                    except InputError as err:
+                        refused.append(f"{name}: {err}")
+                        continue
+                else:
+                    arms = clicked_arms(name, frame, args.seed, figure, use_table)
+                found, seconds = one_set(name, frame, arms, args.seed, args.draws, knobs)
+                rows += [r | {"risk_table": use_table, "style": styles[k % len(styles)] if styles else "clicks"}
+                         for r in found]
+                times.append(seconds)
     table = pd.DataFrame(rows)
     summary = table.groupby(["risk_table", "statistic"]).agg(
         coverage=("covered", "mean"), statistics=("covered", "size"),
         median_relative_width=("relative_width", "median"), failed_draws=("failed", "sum"),
     )
     pd.set_option("display.width", 200)
-    print(f"{len(datasets)} data sets, {args.draws} draws, noise scale {args.noise_scale}, "
-          f"rounding spread {args.rounding_spread}, censor shape {args.censor_shape}, tail shape {args.tail_shape}, simulated click noise {args.noise_px} px")
+    source = f"figures ({args.image}) read by kmrepro.ingest.digitize, image noise {args.image_noise_px} px" if styles \
+        else f"simulated clicks, click noise {args.noise_px} px"
+    print(f"{len(datasets)} data sets, {args.draws} draws, {source}, "
+          + ", ".join(f"{k} {v}" for k, v in knobs.items()))
     print(summary.round(3).to_string())
     print(f"overall coverage {table.covered.mean():.3f}")
     print(f"time per endpoint: median {np.median(times):.2f} s, max {np.max(times):.2f} s")
+    if refused:
+        print(f"{len(refused)} figures refused by the digitizer:", *refused, sep="\n  ")
     missed = table[~table.covered]
     if len(missed):
         print("\nmissed (first 15):")

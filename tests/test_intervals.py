@@ -202,3 +202,74 @@ def test_endpoint_of_three_arms_draws_each_pair_against_the_reference(gbsg2):
     pair = reconstruction_intervals({a: arms[a] for a in (others[0], reference)}, reference, [1825.0], draws=10)
     assert merged[f"comparisons.{others[0]}.hazard_ratio"] == pair["comparison.hazard_ratio"]
     assert merged[f"arms.{reference}.median"] == pair[f"arms.{reference}.median"]
+
+
+def _interval(**changes):
+    from kmrepro.reconstruct.guyot import _TableInterval
+
+    return _TableInterval(**({"start": 10.0, "end": 20.0, "first": 0, "stop": 0, "n_start": 50, "n_next": None} | changes))
+
+
+def test_censoring_pattern_places_censorings_by_its_beta():
+    # Beta(9, 1) has mean 0.9: drawn censorings cluster late in [10, 20], around 19 (SE of the mean of 400:
+    # 10 x 0.09 / 20 = 0.045); Beta(1, 9) early, around 11
+    late = _interval(censor_seed=1, censor_pattern=(9.0, 1.0)).censor_times(400)
+    early = _interval(censor_seed=1, censor_pattern=(1.0, 9.0)).censor_times(400)
+    assert np.mean(late) == pytest.approx(19.0, abs=0.15) and np.mean(early) == pytest.approx(11.0, abs=0.15)
+    assert late == sorted(late) and 10.0 <= min(early) and max(late) <= 20.0
+    assert late == _interval(censor_seed=1, censor_pattern=(9.0, 1.0)).censor_times(400)  # same seed, same draws
+
+
+def test_censoring_prior_draws_patterns_with_its_mean_and_concentration():
+    from kmrepro.reconstruct.guyot import CensoringPrior
+
+    prior = CensoringPrior(mean=(6.0, 2.0), log_concentration=(math.log(4.0), 0.0))
+    rng = np.random.default_rng(0)
+    drawn = np.array([prior.draw(rng) for _ in range(4000)])
+    assert np.allclose(drawn.sum(axis=1), 4.0)  # SD 0 on the log: every pattern has concentration 4
+    assert np.mean(drawn[:, 0] / 4.0) == pytest.approx(0.75, abs=0.01)  # mean of Beta(6, 2)
+
+
+def test_prior_replaces_the_power_only_for_a_curve_without_a_table():
+    from kmrepro.reconstruct.guyot import CensoringPrior, UnidentifiedChoices
+
+    prior = CensoringPrior(mean=(2.0, 2.0), log_concentration=(0.0, 0.5))
+    choices = UnidentifiedChoices(np.random.default_rng(3), censor_shape=3.0, tail_shape=3.0, whole_curve=prior)
+    (whole,), offsets = choices.apply([_interval(start=0.0)], 4)
+    assert whole.censor_pattern is not None and whole.censor_shape == 1.0 and len(offsets) == 4
+    table = [_interval(start=0.0, end=10.0, n_next=40), _interval()]
+    drawn, _ = choices.apply(table, 4)
+    assert all(iv.censor_pattern is None for iv in drawn) and all(iv.censor_seed is not None for iv in drawn)
+
+
+def test_drawn_events_fall_along_their_slope_sorted_and_vertical_drops_stay_put():
+    from kmrepro.reconstruct.guyot import UnidentifiedChoices, _spread_events_along_slopes
+
+    time = np.array([0.0, 1.0, 1.0, 5.0, 9.0])  # a vertical drop at 1, slopes 1 -> 5 and 5 -> 9
+    k, d = np.array([2, 3, 4]), np.array([3, 4, 1])
+    draw = UnidentifiedChoices(np.random.default_rng(0))
+    out = _spread_events_along_slopes(time, [_interval(start=0.0, end=9.0)], k, d, True, draw)
+    assert len(out) == 8 and np.all(out[:3] == 1.0)
+    assert np.all((out[3:7] >= 1.0) & (out[3:7] <= 5.0)) and np.all(np.diff(out[3:7]) >= 0)
+    assert 5.0 <= out[7] <= 9.0
+    fixed = _spread_events_along_slopes(time, [_interval(start=0.0, end=9.0)], k, d, True)
+    assert fixed.tolist() == [1.0, 1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 9.0]  # evenly, the last at the click
+
+
+def test_pixel_noise_is_the_calibrated_pixels_in_axis_units():
+    from kmrepro.reconstruct.intervals import pixel_noise
+
+    calibration = {"x": {"px_per_unit": 10.0, "ticks": [0, 12]}, "y": {"px_per_unit": -4.0, "ticks": [0, 100]}}
+    assert pixel_noise(calibration, px=2.0) == ClickNoise(time=0.2, survival=0.005)  # y in percent: 2 px = 0.5 %
+
+
+def test_without_a_table_the_drawn_censoring_patterns_widen_the_hr_interval(gbsg2):
+    # With N only, where censorings fall over follow-up is unidentified: drawn from the prior, the HR moves more
+    warnings.simplefilter("ignore")
+    reference = sorted(gbsg2.arm.unique())[0]
+    n_only = _digitized(gbsg2, use_table=False)
+    widths = [reconstruction_intervals(n_only, reference, draws=40, seed=3, censoring_prior=prior)["comparison.hazard_ratio"]
+              for prior in (iv.CENSORING_PRIOR, None)]
+    with_prior, without = (w["upper"] - w["lower"] for w in widths)
+    assert with_prior > 1.5 * without
+    assert widths[0]["lower"] <= draw_statistics(_arms(gbsg2), reference, [])["comparison.hazard_ratio"] <= widths[0]["upper"]

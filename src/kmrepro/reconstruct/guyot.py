@@ -25,10 +25,11 @@ it departs as follows and says so in the diagnostics:
   one click per drop, each drop happened at its click, as in the paper;
 * patients still at risk after the curve ends are censored at its last time.
 
-Two of these choices are not identified by the curve: where within an interval the censorings fall,
-and how a fractional event count at a point is rounded. ``reconstruct(..., draw=...)`` draws them at
-random instead (see ``UnidentifiedChoices``), which is how :mod:`kmrepro.reconstruct.intervals`
-propagates them into reconstruction intervals.
+Three of these choices are not identified by the curve: where within an interval the censorings fall
+(without a table: anywhere over follow-up), where along a sloped run its events fell, and how a
+fractional event count at a point is rounded. ``reconstruct(..., draw=...)`` draws them at random
+instead (see ``UnidentifiedChoices``), which is how :mod:`kmrepro.reconstruct.intervals` propagates
+them into reconstruction intervals.
 
 Reading order: ``reconstruct`` (the whole recipe), then the paper's two steps, then the extensions
 in the order ``reconstruct`` applies them.
@@ -82,8 +83,11 @@ class UnidentifiedChoices:
     censorings at sorted uniform draws within each interval instead of evenly spaced, their
     quantiles raised to a power drawn per interval, log-uniform on [1/censor_shape, censor_shape]
     (whether they cluster early or late in the interval is not identified either); ``tail_shape``:
-    the same range for the interval with no published count at its end (after the last table time,
-    or the whole curve without a table).
+    the same range for the stretch after the last table time, which has no published count at its end.
+    ``whole_curve``: without a risk table nothing bounds where censorings fall over follow-up, so the
+    pattern of the one interval (the whole curve) is drawn from this prior of real trials' patterns
+    (None: the ``tail_shape`` power, as after a table). Events of a drop clicked as a slope fall at
+    sorted uniform draws along it (see ``_spread_events_along_slopes``).
     """
 
     rng: np.random.Generator
@@ -91,6 +95,7 @@ class UnidentifiedChoices:
     random_censoring: bool = True
     censor_shape: float = 1.0
     tail_shape: float = 1.0
+    whole_curve: CensoringPrior | None = None
 
     def apply(self, intervals: list[_TableInterval], n_points: int) -> tuple[list[_TableInterval], np.ndarray]:
         """The intervals with drawn censoring positions, and the drawn rounding offset of each point."""
@@ -102,7 +107,26 @@ class UnidentifiedChoices:
         shapes = np.exp(self.rng.uniform(-1, 1, len(intervals)) * spread)
         drawn = [dataclasses.replace(iv, censor_seed=int(seed), censor_shape=float(shape))
                  for iv, seed, shape in zip(intervals, seeds, shapes)]
+        if self.whole_curve is not None and len(drawn) == 1 and drawn[0].n_next is None:
+            drawn = [dataclasses.replace(drawn[0], censor_shape=1.0, censor_pattern=self.whole_curve.draw(self.rng))]
         return drawn, offsets
+
+
+@dataclass(frozen=True)
+class CensoringPrior:
+    """Where a trial's censorings fall over its follow-up, as a prior over trials: each censoring at
+    ``end`` x Beta(a, b), the mean a / (a + b) drawn from Beta(*mean) and the concentration a + b
+    log-normal (``log_concentration``: mean and SD of its log). Fitted to real trials by
+    ``benchmarks/intervals.py --censoring-prior``."""
+
+    mean: tuple[float, float]
+    log_concentration: tuple[float, float]
+
+    def draw(self, rng: np.random.Generator) -> tuple[float, float]:
+        """One trial's pattern: the (a, b) of its Beta."""
+        m = rng.beta(*self.mean)
+        k = math.exp(rng.normal(*self.log_concentration))
+        return m * k, (1 - m) * k
 
 
 def reconstruct(
@@ -149,7 +173,7 @@ def reconstruct(
     walked = _walk_arm(points, intervals, n_start, total_events)
     if total_events is not None and walked.n_events != total_events:
         walked = _calibrate_rounding(points, intervals, n_start, total_events, walked)
-    ipd = _to_ipd(time, intervals, walked, t_end, extra_at_start=max(n - n_start, 0), slopes=corners)
+    ipd = _to_ipd(time, intervals, walked, t_end, extra_at_start=max(n - n_start, 0), slopes=corners, draw=draw)
     relabelled = 0 if total_events is None else _relabel_to_meet_total(ipd, total_events)
     diagnostics = _diagnostics(ipd, time, survival, risk_time, risk_n, total_events, t_end)
     diagnostics["events_relabelled_to_meet_total"] = relabelled
@@ -176,8 +200,10 @@ class _TableInterval:
     cdf: tuple[tuple[float, ...], tuple[float, ...]] | None = None
     #: None: censorings at evenly spaced quantiles; a seed: at sorted uniform draws (same count, same draws)
     censor_seed: int | None = None
-    #: drawn quantiles are raised to this power (> 1: censorings late in the interval, < 1: early)
+    #: drawn quantiles are raised to this power (> 1: censorings early in the interval, < 1: late)
     censor_shape: float = 1.0
+    #: (a, b): drawn quantiles are Beta(a, b) draws instead of uniform ones (see ``CensoringPrior``)
+    censor_pattern: tuple[float, float] | None = None
     #: censor marks read off the figure in this interval: censorings go to these times
     marks: tuple[float, ...] = ()
 
@@ -186,7 +212,9 @@ class _TableInterval:
         if self.censor_seed is None:
             q = (np.arange(count) + 0.5) / count if count else np.empty(0)
         else:
-            q = np.sort(np.random.default_rng(self.censor_seed).random(count)) ** self.censor_shape
+            rng = np.random.default_rng(self.censor_seed)
+            u = rng.random(count) if self.censor_pattern is None else rng.beta(*self.censor_pattern, count)
+            q = np.sort(u) ** self.censor_shape
         if self.marks:  # the empirical distribution of the marks: each censoring at a marked time
             return [self.marks[min(int(p * len(self.marks)), len(self.marks) - 1)] for p in q]
         if self.cdf is None:
@@ -470,13 +498,14 @@ def _calibrate_rounding(points: _DigitizedPoints, intervals: list[_TableInterval
 
 
 def _spread_events_along_slopes(time: np.ndarray, intervals: list[_TableInterval], k: np.ndarray, d: np.ndarray,
-                                slopes: bool) -> np.ndarray:
+                                slopes: bool, draw: UnidentifiedChoices | None = None) -> np.ndarray:
     """Times of the ``d`` events at each point ``k``, one per event.
 
     A drop clicked as a vertical step (previous point at the same time) puts all its events at its
     time. With ``slopes``, a drop seen only as a slope from the previous point happened somewhere
     along it: its events are spread evenly up to the point, the last one at the point itself (so a
     single event stays where it was clicked), never before the start of its risk-table interval.
+    With ``draw``, where along the slope they fell is not identified: sorted uniform draws over it.
     """
     if slopes:
         floor = np.zeros(len(time))
@@ -485,16 +514,20 @@ def _spread_events_along_slopes(time: np.ndarray, intervals: list[_TableInterval
         start = np.maximum(np.where(k > 0, time[np.maximum(k - 1, 0)], 0.0), floor[k])
     else:
         start = time[k]
+    if draw is not None:
+        point = np.repeat(np.arange(len(k)), d)
+        fraction = np.sort(draw.rng.random(len(point)) + point) - point  # sorted within each point
+        return np.repeat(start, d) + np.repeat(time[k] - start, d) * fraction
     step = np.repeat((time[k] - start) / d, d)
     rank = np.arange(int(d.sum())) - np.repeat(np.cumsum(d) - d, d) + 1  # 1..d within each point
     return np.repeat(start, d) + step * rank
 
 
 def _to_ipd(time: np.ndarray, intervals: list[_TableInterval], walked: _ArmWalk, t_end: float, extra_at_start: int,
-            slopes: bool) -> pd.DataFrame:
+            slopes: bool, draw: UnidentifiedChoices | None = None) -> pd.DataFrame:
     """Patients as rows, sorted by time (events before censorings at the same time)."""
     k = np.flatnonzero(walked.events)
-    event_times = _spread_events_along_slopes(time, intervals, k, walked.events[k], slopes)
+    event_times = _spread_events_along_slopes(time, intervals, k, walked.events[k], slopes, draw)
     times = np.concatenate([
         event_times,
         np.asarray(walked.censor_times, dtype=float),

@@ -5,8 +5,10 @@ A regenerated statistic is uncertain for two reasons the point reconstruction hi
 * the digitization: every click lands with some noise (``ClickNoise``; for a clicked CSV estimated
   from the clicks themselves by ``estimate_click_noise``, or passed in by a digitizer that knows its
   pixel size);
-* what the curve does not identify: where censorings fall inside a risk-table interval and how a
-  fractional event count is rounded (drawn by :class:`kmrepro.reconstruct.guyot.UnidentifiedChoices`).
+* what the curve does not identify: where censorings fall inside a risk-table interval (without a
+  table, over the whole follow-up: ``CENSORING_PRIOR``), where events fell along a run of drops clicked
+  as a slope, and how a fractional event count is rounded (drawn by
+  :class:`kmrepro.reconstruct.guyot.UnidentifiedChoices`).
 
 Monte Carlo propagates both: each draw perturbs every click by the (calibrated) noise, cleans and
 reconstructs both arms with the unidentified choices drawn at random, and re-analyses the IPD; the
@@ -14,7 +16,8 @@ reconstructs both arms with the unidentified choices drawn at random, and re-ana
 analysis (``draw_statistics``) is a vectorised path that reproduces
 :mod:`kmrepro.analysis.survival` (Efron Cox with one binary covariate, survdiff log-rank, R's median
 rule) at a fraction of lifelines' cost. Seeds are fixed, so intervals are byte-identical across
-builds. ``benchmarks/intervals.py`` calibrates ``NOISE_SCALE`` (coverage of the truth on round trips).
+builds. ``benchmarks/intervals.py`` calibrates the noise model's constants below (coverage of the truth on
+round trips from real IPD, clicked or drawn as figures and digitized).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from kmrepro.analysis.km import km_at, km_median
 from kmrepro.analysis.survival import _landmark_key
 from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 from kmrepro.reconstruct.cleaning import SAME_TIME_FRACTION, clean_curve, order_corners
-from kmrepro.reconstruct.guyot import CORNER_SHARE, UnidentifiedChoices, reconstruct
+from kmrepro.reconstruct.guyot import CORNER_SHARE, CensoringPrior, UnidentifiedChoices, reconstruct
 
 DEFAULT_DRAWS = 200
 DEFAULT_SEED = 2012
@@ -39,13 +42,23 @@ DEFAULT_SEED = 2012
 COVERAGE = 0.95
 #: More failed draws than this share marks an endpoint's intervals unreliable.
 MAX_FAILED_SHARE = 0.01
-#: Multiplier on the estimated click noise, calibrated by benchmarks/intervals.py.
-NOISE_SCALE = 1.5
+#: Multipliers on the click noise for the perturbation, time axis and survival axis, calibrated by
+#: benchmarks/intervals.py. Survival's is below 1: rounding each drop to whole events removes survival noise
+#: under half a step, so the reconstruction errs less than its clicks do.
+NOISE_SCALE = 1.0
+SURVIVAL_NOISE_SCALE = 0.4
+#: Noise of a corner read off a figure image by kmrepro.ingest.digitize, in pixels of each axis,
+#: calibrated by ``benchmarks/intervals.py --image``.
+IMAGE_NOISE_PX = 1.5
 #: Spread of the drawn rounding of event counts and ranges of the drawn censoring shapes (see
 #: kmrepro.reconstruct.guyot.UnidentifiedChoices), calibrated by benchmarks/intervals.py.
 ROUNDING_SPREAD = 0.5
-CENSOR_SHAPE = 3.0
-TAIL_SHAPE = 3.0
+CENSOR_SHAPE = 5.0
+TAIL_SHAPE = 5.0
+#: Where censorings fall over follow-up in real trials (without a risk table nothing in the curve says):
+#: fitted by ``benchmarks/intervals.py --censoring-prior`` to the packaged trials and the kmdata sets
+#: outside the calibration sample.
+CENSORING_PRIOR = CensoringPrior(mean=(2.71, 2.07), log_concentration=(0.95, 0.59))
 #: Fewer noise pairs than this and the estimate falls back (see ``estimate_click_noise``).
 MIN_NOISE_PAIRS = 5
 #: Fallback when the clicks show no scatter to measure: 0.5 px on a 500 px high, 900 px wide plot.
@@ -75,14 +88,14 @@ class ArmDigitization:
     noise: ClickNoise | None = None
 
 
-def pixel_noise(calibration: Mapping[str, Mapping[str, Any]]) -> ClickNoise:
-    """One pixel of each axis, from the calibration of ``kmrepro digitize``'s report: an automatic digitizer
-    reads each corner to about a pixel, and its corners are not scattered like clicks to estimate from."""
+def pixel_noise(calibration: Mapping[str, Mapping[str, Any]], px: float = IMAGE_NOISE_PX) -> ClickNoise:
+    """``px`` pixels of each axis, from the calibration of ``kmrepro digitize``'s report: an automatic
+    digitizer's corners are not scattered like clicks to estimate from, so their noise is set in pixels."""
     y_ticks = calibration["y"]["ticks"]
     survival_unit = 100.0 if max(y_ticks) > 1.0 else 1.0  # y axis in percent
     return ClickNoise(
-        time=1.0 / abs(calibration["x"]["px_per_unit"]),
-        survival=1.0 / abs(calibration["y"]["px_per_unit"]) / survival_unit,
+        time=px / abs(calibration["x"]["px_per_unit"]),
+        survival=px / abs(calibration["y"]["px_per_unit"]) / survival_unit,
     )
 
 
@@ -242,9 +255,11 @@ def reconstruction_intervals(
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
     noise_scale: float = NOISE_SCALE,
+    survival_noise_scale: float = SURVIVAL_NOISE_SCALE,
     rounding_spread: float = ROUNDING_SPREAD,
     censor_shape: float = CENSOR_SHAPE,
     tail_shape: float = TAIL_SHAPE,
+    censoring_prior: CensoringPrior | None = CENSORING_PRIOR,
 ) -> dict[str, dict]:
     """Reconstruction interval of every statistic ``draw_statistics`` gives, keyed by stats-JSON path.
 
@@ -258,8 +273,9 @@ def reconstruction_intervals(
     noise = {}
     for name, arm in arms.items():
         base = arm.noise or estimate_click_noise(arm.curve.time, arm.curve.survival)
-        noise[name] = ClickNoise(base.time * noise_scale, base.survival * noise_scale)
-    choices = dict(rounding_spread=rounding_spread, censor_shape=censor_shape, tail_shape=tail_shape)
+        noise[name] = ClickNoise(base.time * noise_scale, base.survival * survival_noise_scale)
+    choices = dict(rounding_spread=rounding_spread, censor_shape=censor_shape, tail_shape=tail_shape,
+                   whole_curve=censoring_prior)
     collected: dict[str, list] = {}
     failed = 0
     for i in range(draws):
