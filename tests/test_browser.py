@@ -300,6 +300,7 @@ def test_registry_page_in_a_real_browser(browser, tmp_path):
             stats = tmp_path / "r" / trial / "stats" / f"{endpoint}.json"
             stats.parent.mkdir(parents=True, exist_ok=True)
             stats.write_text(json.dumps({"comparison": {"hazard_ratio": {"estimate": hr, "lower": hr / 2, "upper": hr * 2}}}))
+        (tmp_path / "r" / trial / "report.html").write_text("<html></html>")  # the trial's build is complete
     config = tmp_path / "config.yaml"
     config.write_text(f"trials: [actscc, 2005b3030]\ntrials_dir: {tmp_path / 'trials'}\nresults_dir: {tmp_path / 'r'}\n")
     build_registry(config, tmp_path / "registry", limit=2)
