@@ -209,3 +209,45 @@ def test_parse_arm_refuses(text):
 def test_parse_ticks_refuses(text):
     with pytest.raises(ValueError):
         parse_ticks(text)
+
+
+def test_curve_starts_at_time_zero_though_marks_crowd_its_start(tmp_path):
+    """GBSG2 as the workflow's validation trial draws it: five censorings in the first month put `+`
+    marks over the start of the curve drawn on top; the curve still starts at (0, 1)."""
+    from lifelines.datasets import load_gbsg2
+
+    g = load_gbsg2()
+    arms = {name: (g.time[g.horTh == key].to_numpy(float) / (365.25 / 12), g.cens[g.horTh == key].to_numpy(int))
+            for name, key in (("hormone", "yes"), ("none", "no"))}
+    path = tmp_path / "f.png"
+    drawn = draw_km_figure(arms, path, with_style("survminer", dpi=125), x_step=12)
+    specs = [ArmSpec(n, parse_colour(c)) for n, (c, _) in drawn.arms.items()]
+    result = digitize_image(path, "0:96:12", "0:1:0.25", specs)
+    for arm in result.arms:
+        assert arm.points.time.iloc[0] == 0 and arm.points.survival.iloc[0] >= 0.998, arm.points.head(2)
+
+
+def test_tall_drop_is_placed_at_its_vertical_line_beside_a_censor_mark(tmp_path):
+    """A `+` mark two pixels before a tall drop and a line cap past its corner: the drop is read at
+    its vertical line (it was read at the end of the cap, 1.4 px late)."""
+    arms = {"A": _arm({10: 3, 30: 3, 51.8: 10}, {51.55: 1}, 30, 52.35), "B": _arm({5: 3, 15: 2}, {}, 30, 52)}
+    path = tmp_path / "f.png"
+    drawn = draw_km_figure(arms, path, "base-r", x_step=10)
+    specs = [ArmSpec(n, parse_colour(c)) for n, (c, _) in drawn.arms.items()]
+    result = digitize_image(path, "0:60:10", "0:1:0.2", specs)
+    points = result.arms[0].points
+    last_drop = points.time.to_numpy()[np.flatnonzero(np.diff(points.survival.to_numpy()) < 0)[-1] + 1]
+    assert abs(last_drop - 51.8) * result.x_calibration.slope <= 0.5, last_drop
+
+
+def test_curve_passing_under_the_legend_is_read_beyond_it(tmp_path):
+    """The first arm runs under a wide legend and comes out below it: the piece beyond the legend is
+    still the curve (it was dropped as too short, ending the curve at the legend), and neither
+    legend key is read as curve."""
+    arms = {"Immediate hormone therapy": _arm({1: 1, 3: 1, 19: 6, 23: 2}, {}, 40, 25),
+            "Deferred hormone therapy": _arm({2: 2, 4: 2, 8: 3, 12: 3, 16: 3, 20: 3}, {}, 40, 25)}
+    drawn, result = _draw_and_read(tmp_path, "small", arms)
+    for name, (level_error, drop_times, event_times, _, _) in _errors(result, drawn, arms).items():
+        assert level_error <= 0.005 and len(drop_times) == len(event_times), (name, drop_times)
+    for arm in result.arms:
+        assert arm.points.time.iloc[-1] >= 24.5, arm.points.tail(2)

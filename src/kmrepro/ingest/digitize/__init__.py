@@ -21,22 +21,26 @@ from scipy import ndimage
 from kmrepro.errors import InputError
 from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
 
-from .axes import PlotArea, find_plot_area
+from .axes import PlotArea, find_plot_area, runs
 from .censor import censor_marks
 from .colours import MIN_COVERAGE, SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
 from .image import darkness, load_image
+from .legend import legend_keys
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
 from .trace import LINE, Candidates, Curve, candidates, line_width, trace_curve
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "write_outputs"]
 
+DRAWN = 0.05  # a pixel this far from the background colour has something drawn on it
 MIN_INK_PX = 20  # fewer pixels of a colour than this in the plot area: the colour is not there
 LINE_STYLES = ("solid", "dashed")
 SOLID_COVERAGE = 0.85  # a solid curve has ink in at least this share of its columns
 MAX_UNEXPLAINED = 0.25  # more of the unbroken ink than this off the solid curve: two solid curves
 MIN_DASHES = 5
-LONG_PIECE = 0.3  # a piece of curve ink shorter than this share of the longest is not a curve
+LONG_PIECE = 0.3  # a piece of curve ink this share of the longest is a curve
+MIN_STROKE_PX, MIN_STROKE_SHARE = 10, 0.02  # a shorter piece at least this long (px, share of the plot)...
+STROKE_SHARE = 0.6  # ...is a curve if one thin run of an arm's ink crosses this share of its columns
 SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash
 
 
@@ -132,15 +136,19 @@ def digitize_image(
         if mask.sum() < MIN_INK_PX:
             raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
     widths = [line_width(m) for m in masks]
+    for k, key in enumerate(legend_keys(masks, widths)):
+        covers[k] = np.where(ndimage.binary_dilation(key), 0.0, covers[k])  # the key and its soft edges
+        masks[k] = covers[k] >= MIN_COVERAGE
     cands = [candidates(m, c, w) for m, c, w in zip(masks, covers, widths)]
-    on_curves = _on_long_pieces(masks, covers)
+    drawn = np.abs(plot - np.asarray(area.background, np.float32)).max(axis=-1) > DRAWN
+    on_curves = _on_curve_pieces(masks, covers, widths)
     cands = [c if len(g) > 1 else c.take(on_curves[c.level.round().astype(int).clip(0, len(on_curves) - 1), c.col])
              for c, g in zip(cands, groups)]
     curves: dict[str, tuple[Curve, np.ndarray]] = {}
     for k, group in enumerate(groups):
         others = Candidates.join([c for j, c in enumerate(cands) if j != k])
         if len(group) == 1:
-            curve = trace_curve(cands[k], others, covers[k], widths[k])
+            curve = trace_curve(cands[k], others, covers[k], widths[k], drawn=drawn & ~masks[k])
             if curve is None:
                 raise InputError(path, f"arm {group[0].name!r}: no curve of colour {hex_colour(group[0].rgb)} found")
             curves[group[0].name] = (curve, masks[k])
@@ -157,13 +165,15 @@ def digitize_image(
     return Digitization(str(path), area, x_cal, y_cal, digitized, notes, rgb)
 
 
-def _on_long_pieces(masks: list[np.ndarray], covers: list[np.ndarray]) -> np.ndarray:
-    """Curve ink that is part of a long connected piece of all the curves' ink together.
+def _on_curve_pieces(masks: list[np.ndarray], covers: list[np.ndarray], widths: list[float]) -> np.ndarray:
+    """Curve ink: ink that is part of a long connected piece of all the curves' ink together, or of a
+    piece drawn as a curve is (a stroke: one thin run per column).
 
     Curves start together at (0, 1) and a hidden stretch touches the curve over it, so the curves
-    make one or a few long pieces; a legend's line sample, legend text and annotations in a curve's
-    colour are short pieces on their own, and are dropped before tracing. Faint ink (a quarter
-    covered) joins pieces, so a thin line blurred by JPEG stays in one piece.
+    make one or a few long pieces; a legend, a label or an annotation can cut a curve, and what is
+    left of it beyond is a shorter piece, still a stroke. Text and annotations in a curve's colour
+    are short pieces of glyphs (several or tall runs per column) and are dropped before tracing.
+    Faint ink (a quarter covered) joins pieces, so a thin line blurred by JPEG stays in one piece.
     """
     ink = np.any(masks, axis=0)
     faint = np.max(covers, axis=0) >= 0.25
@@ -171,9 +181,30 @@ def _on_long_pieces(masks: list[np.ndarray], covers: list[np.ndarray]) -> np.nda
     spans = np.zeros(count + 1)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
         spans[k] = found[1].stop - found[1].start
-    long_piece = spans >= LONG_PIECE * spans.max()
-    long_piece[0] = False
-    return long_piece[labels] & ink
+    keep = spans >= LONG_PIECE * spans.max()
+    stroke = (spans >= max(MIN_STROKE_PX, MIN_STROKE_SHARE * ink.shape[1])) & ~keep
+    if stroke.any():
+        keep |= stroke & (_stroke_share(masks, widths, labels, count) >= STROKE_SHARE)
+    keep[0] = False
+    return keep[labels] & ink
+
+
+def _stroke_share(masks, widths, labels: np.ndarray, count: int) -> np.ndarray:
+    """Per piece, the largest share (over the arms) of its columns where that arm's ink is one thin run."""
+    h, w = labels.shape
+    best = np.zeros(count + 1)
+    spans = np.zeros(count + 1)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        spans[k] = found[1].stop - found[1].start
+    for mask, width in zip(masks, widths):
+        cols, starts, ends = runs(mask.T)
+        piece = labels[starts, cols]
+        cell, counts = np.unique(piece * w + cols, return_counts=True)
+        thin = np.bincount(np.searchsorted(cell, piece * w + cols), weights=ends - starts <= 2 * width + 2,
+                           minlength=len(cell))
+        one_thin = (counts == 1) & (thin == 1)
+        best = np.maximum(best, np.bincount(cell // w, weights=one_thin, minlength=count + 1) / np.maximum(spans, 1))
+    return best
 
 
 def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
@@ -248,8 +279,8 @@ def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: T
         cols.insert(0, curve.first_col)
         levels.insert(0, top_px)
     t = x_cal.to_value(np.asarray(cols) + area.left)
-    if (t[0] - x_ticks.start) * x_cal.slope <= curve.width + 3:  # starts at the y axis (maybe under it)
-        t[0] = x_ticks.start
+    if x_ticks.start <= 0 <= t[0]:  # a KM curve starts at time 0, whatever hides its first pixels
+        t[0] = 0.0                   # (the y axis, censor marks crowding the start, another curve)
     s = y_cal.to_value(np.asarray(levels) + area.top)
     lo, hi = min(y_ticks.start, y_ticks.end), max(y_ticks.start, y_ticks.end)
     points = pd.DataFrame({"time": np.maximum(t, x_ticks.start), "survival": np.clip(s, lo, hi)})

@@ -13,6 +13,7 @@ from PIL import ImageColor
 
 MIN_COVERAGE = 0.5  # a pixel is ink of an arm when at least half covered by it
 MAX_RESIDUAL = 0.32  # RGB distance (0-1 scale) the mix may miss the pixel by (JPEG, blending)
+BLACKISH = 0.35  # an arm colour this close to black (RGB distance) is black ink itself
 SAME_COLOUR = 0.12  # two arm colours closer than this cannot be told apart by colour
 
 
@@ -43,12 +44,18 @@ def coverage(area: np.ndarray, colour, background) -> tuple[np.ndarray, np.ndarr
 
 
 def ink_masks(area: np.ndarray, colours: list, background) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """For each colour: its coverage (0 where another colour explains the pixel better) and its ink mask."""
-    fits = [coverage(area, c, background) for c in colours]
+    """For each colour: its coverage (0 where another colour explains the pixel better) and its ink mask.
+
+    Black competes too (unless an arm is black or nearly): text, axes, frames and grey grid lines are
+    black ink at some coverage, and a dark text pixel is not a coloured curve's ink because a mix
+    of that colour misses it by less than the residual allowed."""
+    black = (0.0, 0.0, 0.0)
+    rivals = [] if min(np.linalg.norm(np.asarray(c)) for c in colours) < BLACKISH else [black]
+    fits = [coverage(area, c, background) for c in list(colours) + rivals]
     misses = np.stack([m for _, m in fits])
     best = misses.argmin(axis=0)
     covers, masks = [], []
-    for k, (a, miss) in enumerate(fits):
+    for k, (a, miss) in enumerate(fits[:len(colours)]):
         ok = (miss <= MAX_RESIDUAL) & ((best == k) | (misses.min(axis=0) + 1e-6 >= miss))
         cover = np.where(ok, a, 0.0)
         covers.append(cover)

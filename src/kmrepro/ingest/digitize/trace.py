@@ -164,16 +164,17 @@ def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray
 
 
 def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: float,
-                dashed: bool = False) -> Curve | None:
+                dashed: bool = False, drawn: np.ndarray | None = None) -> Curve | None:
     """The curve through ``own`` candidates, with ``others`` (other curves' ink) filling columns
     without any ink of this curve before its last own column (it is hidden there). ``cover`` is the
-    curve's ink coverage, where the drops are read; a ``dashed`` curve's drops may begin with a gap."""
+    curve's ink coverage, where the drops are read; a ``dashed`` curve's drops may begin with a gap.
+    ``drawn``: every pixel not of the background, to tell where something drawn over the curve cuts it."""
     if len(own.col) == 0:
         return None
     mask = cover >= MIN_COVERAGE
     last_own = int(own.col.max())
-    inked = mask.any(axis=0)  # a column with any of this curve's ink is not hidden
-    fill = others.take((others.col <= last_own) & ~inked[np.clip(others.col, 0, mask.shape[1] - 1)])
+    hidden = _under_others(mask, others, width)
+    fill = others.take((others.col <= last_own) & hidden[np.clip(others.col, 0, mask.shape[1] - 1)])
     fill.kind = np.full(len(fill.col), BORROWED)
     pool = Candidates.join([own, fill])
     # on a tie, stay up: ink of another curve of the same colour at a lower level is no reason to drop early
@@ -183,15 +184,42 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     segments = _segments(cols, levels)
     drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
-        for drop in _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1):
+        for drop in _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1,
+                                drawn):
             if drops and abs(drop[0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
                 where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
                 col = int(np.floor(min(where, drop[0]) - width / 2))
-                drop = (_vertical_centre(cover, col, before, drop[2], width, where), before, drop[2])
+                drop = (_vertical_centre(cover, np.arange(col - 1, col + int(np.ceil(width)) + 2), before, drop[2], width, where),
+                        before, drop[2])
             drops.append(drop)
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
+
+
+def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
+    """Per column: may the curve be hidden under another one there? Only in a stretch of columns
+    without any of its ink that touches another curve at one end (the curve goes under it, or comes
+    out from under it, at its level): a curve cut by a legend or a label does not touch another
+    curve there, and is not moved onto one."""
+    inked = mask.any(axis=0)
+    hidden = np.zeros(mask.shape[1], bool)
+    near = int(np.ceil(width)) + 2
+    for first, last in _runs_of(np.flatnonzero(~inked), min_len=1, max_gap=0):
+        if _touches(mask, others, first - near, first, first, first + near, width) or \
+                _touches(mask, others, last + 1, last + 1 + near, last + 1 - near, last + 1, width):
+            hidden[first:last + 1] = True
+    return hidden
+
+
+def _touches(mask, others: Candidates, own_from: int, own_to: int, other_from: int, other_to: int, width: float) -> bool:
+    """Does this curve's ink in columns [own_from, own_to) come within a line width of another
+    curve's line in columns [other_from, other_to)?"""
+    rows = np.flatnonzero(mask[:, max(own_from, 0):max(own_to, 0)].any(axis=1))
+    levels = others.level[(others.col >= other_from) & (others.col < other_to)]
+    if len(rows) == 0 or len(levels) == 0:
+        return False
+    return bool((np.abs(rows[:, None] - levels[None, :]) <= width + 1).any())
 
 
 def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, float]]:
@@ -211,7 +239,8 @@ def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, floa
     return segments
 
 
-def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, reach: float):
+def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, reach: float,
+                drawn: np.ndarray | None = None):
     """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
 
     In each column between them, the bottom of the ink hanging from the line (less half a line
@@ -246,7 +275,7 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
             continue  # the curve is not down there a stroke later: a censor mark's stem, not a drop
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
-            where = _vertical_centre(cover, col, reached, low, width, where)
+            where = _vertical_centre(cover, np.arange(col - 1, col + int(np.ceil(width)) + 2), reached, low, width, where)
             if drops and abs(where - drops[-1][0]) < width + 1:  # the foot or head of the same vertical line
                 where, reached, _ = drops.pop()
             drops.append((where, reached, low))
@@ -257,18 +286,68 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
             where, before, _ = drops.pop()
             drops.append((where, before, level2))
         else:
-            drops.append(((known_at + start2) / 2 if known_at > end1 else (end1 + start2) / 2, reached, level2))
+            drops += _unseen_drop(cover, end1 if known_at <= end1 else known_at, start2, reached, level2, width, drawn)
     return drops
 
 
-def _vertical_centre(cover, col: int, top: float, bottom: float, width: float, fallback: float) -> float:
-    """The coverage-weighted column of a drop's vertical line, from rows clear of both stretches."""
-    rows = slice(int(np.ceil(top + width)), int(np.floor(bottom - width)) + 1)
-    cols = np.arange(max(col - 1, 0), min(col + int(np.ceil(width)) + 2, cover.shape[1]))
-    weight = cover[rows][:, cols].sum(axis=0)
-    if weight.sum() < 1.0:
-        return fallback
-    return float(np.average(cols, weights=weight))
+def _unseen_drop(cover, end1: int, start2: int, level1: float, level2: float, width: float,
+                 drawn: np.ndarray | None = None):
+    """A drop no column showed (a dash gap, marks, a line cap running past the corner, an occluder
+    such as a legend). Its vertical line, where visible, is within a line cap of the stretches'
+    ends: leaving the upper stretch near its end (head), reaching the lower one near its start
+    (foot). The parts the line shows are placed there. A line cut by the edge of something drawn
+    over it (a legend's frame) goes on under it: the whole drop is there. What no line shows
+    happened unseen in between: halfway across, as a drop with no line at all."""
+    cap, slack = int(np.ceil(width)) + 2, width + 2
+    head = _vertical_line(cover, np.arange(end1 - cap, end1 + cap + 1), level1, level2, width)
+    foot = _vertical_line(cover, np.arange(start2 - cap, start2 + cap + 1), level1, level2, width)
+    drops, upper, left = [], level1, float(end1)  # placed so far: down to ``upper``, at column ``left``
+    if head is not None and head[1] <= level1 + slack:
+        cut = _cut_by_edge(drawn, range(head[2] + 1, head[2] + 4), head[0])
+        upper = level2 if head[2] >= level2 - slack or cut else head[2] + width / 2
+        drops.append((head[0], level1, upper))
+        left = head[0]
+    if upper >= level2:
+        return drops
+    if foot is not None and foot[2] >= level2 - slack and foot[0] > left:
+        cut = _cut_by_edge(drawn, range(foot[1] - 3, foot[1]), foot[0])
+        top = upper if foot[1] <= upper + slack or cut else foot[1] - width / 2
+        if top > upper:
+            drops.append(((left + foot[0]) / 2, upper, top))
+        drops.append((foot[0], top, level2))
+    else:
+        drops.append(((left + start2) / 2, upper, level2))
+    return drops
+
+
+def _cut_by_edge(drawn: np.ndarray | None, rows: range, col: float) -> bool:
+    """Is a vertical line at ``col`` cut by a horizontal edge (drawn pixels on both sides of it) in ``rows``?"""
+    if drawn is None:
+        return False
+    c = int(round(col))
+    rows = [r for r in rows if 0 <= r < drawn.shape[0]]
+    left, right = drawn[rows, max(c - 5, 0):max(c - 2, 0)], drawn[rows, c + 3:c + 6]
+    return bool((left.any(axis=1) & right.any(axis=1)).any()) if rows else False
+
+
+def _vertical_centre(cover, cols: np.ndarray, top: float, bottom: float, width: float, fallback: float) -> float:
+    """The column of a drop's vertical line among ``cols`` (see :func:`_vertical_line`), or ``fallback``."""
+    line = _vertical_line(cover, cols, top, bottom, width)
+    return fallback if line is None else line[0]
+
+
+def _vertical_line(cover, cols: np.ndarray, top: float, bottom: float, width: float) -> tuple[float, int, int] | None:
+    """A drop's vertical line among ``cols``, from rows clear of both stretches that hold ink: its
+    column, the median over those rows of each row's coverage-weighted centre (so a censor mark's
+    stem or bar beside a few rows of the line does not pull it), and its first and last row with ink."""
+    first = int(np.ceil(top + width))
+    cols = cols[(cols >= 0) & (cols < cover.shape[1])]
+    weight = cover[first:int(np.floor(bottom - width)) + 1][:, cols]
+    inked = weight.max(axis=1, initial=0.0) >= MIN_COVERAGE
+    if not inked.any():
+        return None
+    rows = first + np.flatnonzero(inked)
+    return float(np.median(weight[inked] @ cols / weight[inked].sum(axis=1))), int(rows[0]), int(rows[-1])
 
 
 def _runs_of(cols: np.ndarray, min_len: int, max_gap: int) -> list[tuple[int, int]]:
