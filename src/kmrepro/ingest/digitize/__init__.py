@@ -37,8 +37,8 @@ MIN_INK_PX = 20  # fewer pixels of a colour than this in the plot area: the colo
 LINE_STYLES = ("solid", "dashed")
 SOLID_COVERAGE = 0.85  # a solid curve has ink in at least this share of its columns
 MAX_UNEXPLAINED = 0.25  # more of the unbroken ink than this off the solid curve: two solid curves
-MIN_DASHES = 5
-LONG_PIECE = 0.3  # a piece of curve ink this share of the longest is a curve
+MIN_DASHES = 3
+LONG_PIECE = 0.3  # a piece of curve ink spanning this share of the plot's width is a curve
 MIN_STROKE_PX, MIN_STROKE_SHARE = 10, 0.02  # a shorter piece at least this long (px, share of the plot)...
 STROKE_SHARE = 0.6  # ...is a curve if one thin run of an arm's ink crosses this share of its columns
 SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash
@@ -136,14 +136,13 @@ def digitize_image(
         if mask.sum() < MIN_INK_PX:
             raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
     widths = [line_width(m) for m in masks]
-    for k, key in enumerate(legend_keys(masks, widths)):
+    for k, key in enumerate(legend_keys(masks, widths, [len(g) > 1 for g in groups])):
         covers[k] = np.where(ndimage.binary_dilation(key), 0.0, covers[k])  # the key and its soft edges
-        masks[k] = covers[k] >= MIN_COVERAGE
+    on_curves = _on_curve_pieces([c >= MIN_COVERAGE for c in covers], covers, widths)
+    covers = [np.where(on_curves, c, 0.0) for c in covers]
+    masks = [c >= MIN_COVERAGE for c in covers]
     cands = [candidates(m, c, w) for m, c, w in zip(masks, covers, widths)]
     drawn = np.abs(plot - np.asarray(area.background, np.float32)).max(axis=-1) > DRAWN
-    on_curves = _on_curve_pieces(masks, covers, widths)
-    cands = [c if len(g) > 1 else c.take(on_curves[c.level.round().astype(int).clip(0, len(on_curves) - 1), c.col])
-             for c, g in zip(cands, groups)]
     curves: dict[str, tuple[Curve, np.ndarray]] = {}
     for k, group in enumerate(groups):
         others = Candidates.join([c for j, c in enumerate(cands) if j != k])
@@ -166,27 +165,29 @@ def digitize_image(
 
 
 def _on_curve_pieces(masks: list[np.ndarray], covers: list[np.ndarray], widths: list[float]) -> np.ndarray:
-    """Curve ink: ink that is part of a long connected piece of all the curves' ink together, or of a
-    piece drawn as a curve is (a stroke: one thin run per column).
+    """Where curve ink is (with its soft edges): in a long connected piece of all the curves' ink
+    together, or in a piece drawn as a curve is (a stroke: one thin run per column).
 
     Curves start together at (0, 1) and a hidden stretch touches the curve over it, so the curves
-    make one or a few long pieces; a legend, a label or an annotation can cut a curve, and what is
+    make one or a few pieces spanning much of the plot; a legend, a label or an annotation can cut a curve, and what is
     left of it beyond is a shorter piece, still a stroke. Text and annotations in a curve's colour
     are short pieces of glyphs (several or tall runs per column) and are dropped before tracing.
-    Faint ink (a quarter covered) joins pieces, so a thin line blurred by JPEG stays in one piece.
+    Faint ink (a quarter covered) joins pieces, so a thin line blurred by JPEG stays in one piece, and
+    so do gaps of up to four line widths (the dashes of a dashed line).
     """
     ink = np.any(masks, axis=0)
     faint = np.max(covers, axis=0) >= 0.25
-    labels, count = ndimage.label(ndimage.binary_dilation(faint | ink, iterations=2), structure=np.ones((3, 3), bool))
+    reach = max(2, int(np.ceil(2 * max(widths))))
+    labels, count = ndimage.label(ndimage.binary_dilation(faint | ink, iterations=reach), structure=np.ones((3, 3), bool))
     spans = np.zeros(count + 1)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
         spans[k] = found[1].stop - found[1].start
-    keep = spans >= LONG_PIECE * spans.max()
+    keep = spans >= LONG_PIECE * ink.shape[1]
     stroke = (spans >= max(MIN_STROKE_PX, MIN_STROKE_SHARE * ink.shape[1])) & ~keep
     if stroke.any():
         keep |= stroke & (_stroke_share(masks, widths, labels, count) >= STROKE_SHARE)
     keep[0] = False
-    return keep[labels] & ink
+    return keep[labels]
 
 
 def _stroke_share(masks, widths, labels: np.ndarray, count: int) -> np.ndarray:

@@ -23,6 +23,7 @@ ALIGN_PX = 2  # keys of one legend line up to this many pixels
 @dataclass(frozen=True)
 class Piece:
     arm: int
+    labelling: int  # which labelling of the arm's ink it is a label of
     label: int
     top: int
     bottom: int
@@ -30,24 +31,39 @@ class Piece:
     last: int
 
 
-def legend_keys(masks: list[np.ndarray], widths: list[float]) -> list[np.ndarray]:
-    """Per arm, the pixels (bool mask) of its legend key; empty when no aligned keys are found."""
+def legend_keys(masks: list[np.ndarray], widths: list[float], shared: list[bool]) -> list[np.ndarray]:
+    """Per colour, the pixels (bool mask) of its legend keys; empty when no aligned keys are found.
+    Pieces are the connected pieces of each colour's ink, and (for a dashed key, whose dashes are
+    apart) the pieces with gaps of up to four line widths bridged. ``shared``: the colour is two
+    arms' (solid and dashed), whose two keys are of the one colour; only bridged pieces count there,
+    or the dashes of the dashed curve, all alike and in a row, would pass for keys."""
     found = [np.zeros_like(m, bool) for m in masks]
-    pieces, labels = [], []
+    pieces, labellings = [], []
     for arm, (mask, width) in enumerate(zip(masks, widths)):
-        label, _ = ndimage.label(mask, structure=np.ones((3, 3), bool))
-        labels.append(label)
-        for k, box in enumerate(ndimage.find_objects(label), start=1):
-            rows, cols = box
-            length = cols.stop - cols.start
-            if rows.stop - rows.start <= 2 * width + 3 and MIN_KEY_PX <= length <= MAX_KEY_SHARE * mask.shape[1]:
-                pieces.append(Piece(arm, k, rows.start, rows.stop - 1, cols.start, cols.stop - 1))
-    for a in pieces:
-        for b in pieces:
-            if a.arm < b.arm and _aligned(a, b):
+        joined = ndimage.binary_dilation(mask, iterations=max(2, int(np.ceil(2 * width))))
+        for source in ((joined,) if shared[arm] else (mask, joined)):  # one colour's dashes are alike
+            label = np.where(mask, ndimage.label(source, structure=np.ones((3, 3), bool))[0], 0)
+            labellings.append(label)
+            pieces += _thin_pieces(label, arm, len(labellings) - 1, width)
+    for i, a in enumerate(pieces):
+        for b in pieces[i + 1:]:
+            if (a.arm != b.arm or shared[a.arm]) and _aligned(a, b):
                 for p in (a, b):
-                    found[p.arm] |= labels[p.arm] == p.label
+                    found[p.arm] |= labellings[p.labelling] == p.label
     return found
+
+
+def _thin_pieces(label: np.ndarray, arm: int, labelling: int, width: float) -> list[Piece]:
+    """The labelled pieces that could be a key: thin, horizontal, of a key's length."""
+    pieces = []
+    for k, box in enumerate(ndimage.find_objects(label), start=1):
+        if box is None:
+            continue
+        rows, cols = box
+        length = cols.stop - cols.start
+        if rows.stop - rows.start <= 2 * width + 3 and MIN_KEY_PX <= length <= MAX_KEY_SHARE * label.shape[1]:
+            pieces.append(Piece(arm, labelling, k, rows.start, rows.stop - 1, cols.start, cols.stop - 1))
+    return pieces
 
 
 def _aligned(a: Piece, b: Piece) -> bool:

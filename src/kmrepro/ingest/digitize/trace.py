@@ -173,7 +173,9 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
         return None
     mask = cover >= MIN_COVERAGE
     last_own = int(own.col.max())
-    hidden = _under_others(mask, others, width)
+    # a dashed curve's dashes near the solid curve of its colour merge into the solid's ink, so
+    # where it goes under the solid cannot be seen: any column without its ink may be hidden
+    hidden = ~mask.any(axis=0) if dashed else _under_others(mask, others, width)
     fill = others.take((others.col <= last_own) & hidden[np.clip(others.col, 0, mask.shape[1] - 1)])
     fill.kind = np.full(len(fill.col), BORROWED)
     pool = Candidates.join([own, fill])
@@ -200,26 +202,27 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
 def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
     """Per column: may the curve be hidden under another one there? Only in a stretch of columns
     without any of its ink that touches another curve at one end (the curve goes under it, or comes
-    out from under it, at its level): a curve cut by a legend or a label does not touch another
-    curve there, and is not moved onto one."""
+    out from under it, at its level), or that comes before any of its ink (curves start together):
+    a curve cut by a legend or a label does not touch another curve there, and is not moved onto one."""
     inked = mask.any(axis=0)
     hidden = np.zeros(mask.shape[1], bool)
-    near = int(np.ceil(width)) + 2
+    near = int(np.ceil(width)) + 3
     for first, last in _runs_of(np.flatnonzero(~inked), min_len=1, max_gap=0):
-        if _touches(mask, others, first - near, first, first, first + near, width) or \
-                _touches(mask, others, last + 1, last + 1 + near, last + 1 - near, last + 1, width):
+        if not inked[:first].any() or \
+                _touches(mask, others, first - near, first, first - near, first + near, width) or \
+                _touches(mask, others, last + 1, last + 1 + near, last + 1 - near, last + 1 + near, width):
             hidden[first:last + 1] = True
     return hidden
 
 
 def _touches(mask, others: Candidates, own_from: int, own_to: int, other_from: int, other_to: int, width: float) -> bool:
-    """Does this curve's ink in columns [own_from, own_to) come within a line width of another
-    curve's line in columns [other_from, other_to)?"""
+    """Does this curve's ink in columns [own_from, own_to) come within a line width (and the soft
+    edges) of another curve's line in columns [other_from, other_to)?"""
     rows = np.flatnonzero(mask[:, max(own_from, 0):max(own_to, 0)].any(axis=1))
     levels = others.level[(others.col >= other_from) & (others.col < other_to)]
     if len(rows) == 0 or len(levels) == 0:
         return False
-    return bool((np.abs(rows[:, None] - levels[None, :]) <= width + 1).any())
+    return bool((np.abs(rows[:, None] - levels[None, :]) <= width + 2).any())
 
 
 def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, float]]:
@@ -299,8 +302,8 @@ def _unseen_drop(cover, end1: int, start2: int, level1: float, level2: float, wi
     over it (a legend's frame) goes on under it: the whole drop is there. What no line shows
     happened unseen in between: halfway across, as a drop with no line at all."""
     cap, slack = int(np.ceil(width)) + 2, width + 2
-    head = _vertical_line(cover, np.arange(end1 - cap, end1 + cap + 1), level1, level2, width)
-    foot = _vertical_line(cover, np.arange(start2 - cap, start2 + cap + 1), level1, level2, width)
+    head = _vertical_line(cover, np.arange(end1 - cap, end1 + cap + 1), level1, level2, width, "top")
+    foot = _vertical_line(cover, np.arange(start2 - cap, start2 + cap + 1), level1, level2, width, "bottom")
     drops, upper, left = [], level1, float(end1)  # placed so far: down to ``upper``, at column ``left``
     if head is not None and head[1] <= level1 + slack:
         cut = _cut_by_edge(drawn, range(head[2] + 1, head[2] + 4), head[0])
@@ -336,14 +339,22 @@ def _vertical_centre(cover, cols: np.ndarray, top: float, bottom: float, width: 
     return fallback if line is None else line[0]
 
 
-def _vertical_line(cover, cols: np.ndarray, top: float, bottom: float, width: float) -> tuple[float, int, int] | None:
+def _vertical_line(cover, cols: np.ndarray, top: float, bottom: float, width: float,
+                   end: str | None = None) -> tuple[float, int, int] | None:
     """A drop's vertical line among ``cols``, from rows clear of both stretches that hold ink: its
     column, the median over those rows of each row's coverage-weighted centre (so a censor mark's
-    stem or bar beside a few rows of the line does not pull it), and its first and last row with ink."""
+    stem or bar beside a few rows of the line does not pull it), and its first and last row with ink.
+    With ``end`` "top" or "bottom", only the unbroken run of inked rows from that end counts (other
+    ink in the window, such as text, is not part of the line)."""
     first = int(np.ceil(top + width))
     cols = cols[(cols >= 0) & (cols < cover.shape[1])]
     weight = cover[first:int(np.floor(bottom - width)) + 1][:, cols]
     inked = weight.max(axis=1, initial=0.0) >= MIN_COVERAGE
+    rows = np.flatnonzero(inked)
+    breaks = np.flatnonzero(np.diff(rows) > 2)  # a one-row gap does not break a line
+    if end is not None and len(breaks):
+        inked[:] = False
+        inked[rows[:breaks[0] + 1] if end == "top" else rows[breaks[-1] + 1:]] = True
     if not inked.any():
         return None
     rows = first + np.flatnonzero(inked)
