@@ -40,7 +40,7 @@ MAX_UNEXPLAINED = 0.25  # more of the unbroken ink than this off the solid curve
 MIN_DASHES = 3
 LONG_PIECE = 0.3  # a piece of curve ink spanning this share of the plot's width is a curve
 MIN_STROKE_PX, MIN_STROKE_SHARE = 10, 0.02  # a shorter piece at least this long (px, share of the plot)...
-STROKE_SHARE = 0.6  # ...is a curve if one thin run of an arm's ink crosses this share of its columns
+STROKE_SHARE = 0.6  # ...is a curve if an arm's ink runs on steadily across this share of its columns
 SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash
 
 
@@ -185,26 +185,28 @@ def _on_curve_pieces(masks: list[np.ndarray], covers: list[np.ndarray], widths: 
     keep = spans >= LONG_PIECE * ink.shape[1]
     stroke = (spans >= max(MIN_STROKE_PX, MIN_STROKE_SHARE * ink.shape[1])) & ~keep
     if stroke.any():
-        keep |= stroke & (_stroke_share(masks, widths, labels, count) >= STROKE_SHARE)
+        keep |= stroke & (_stroke_share(masks, labels, count) >= STROKE_SHARE)
     keep[0] = False
     return keep[labels]
 
 
-def _stroke_share(masks, widths, labels: np.ndarray, count: int) -> np.ndarray:
-    """Per piece, the largest share (over the arms) of its columns where that arm's ink is one thin run."""
-    h, w = labels.shape
+def _stroke_share(masks, labels: np.ndarray, count: int) -> np.ndarray:
+    """Per piece, the largest share (over the arms) of its columns where that arm's ink is one run
+    centred within a pixel of the one in the column before: a line (with censor marks, centred on
+    it) goes on steadily; glyphs do not."""
+    w = labels.shape[1]
     best = np.zeros(count + 1)
     spans = np.zeros(count + 1)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
         spans[k] = found[1].stop - found[1].start
-    for mask, width in zip(masks, widths):
+    for mask in masks:
         cols, starts, ends = runs(mask.T)
         piece = labels[starts, cols]
-        cell, counts = np.unique(piece * w + cols, return_counts=True)
-        thin = np.bincount(np.searchsorted(cell, piece * w + cols), weights=ends - starts <= 2 * width + 2,
-                           minlength=len(cell))
-        one_thin = (counts == 1) & (thin == 1)
-        best = np.maximum(best, np.bincount(cell // w, weights=one_thin, minlength=count + 1) / np.maximum(spans, 1))
+        cell, first, counts = np.unique(piece * w + cols, return_index=True, return_counts=True)
+        single = counts == 1
+        centre = np.where(single, (starts[first] + ends[first]) / 2, np.nan)
+        steady = single[1:] & (np.diff(cell) == 1) & (np.abs(np.diff(centre)) <= 1)
+        best = np.maximum(best, np.bincount(cell[1:] // w, weights=steady, minlength=count + 1) / np.maximum(spans, 1))
     return best
 
 
