@@ -251,3 +251,58 @@ def test_curve_passing_under_the_legend_is_read_beyond_it(tmp_path):
         assert level_error <= 0.005 and len(drop_times) == len(event_times), (name, drop_times)
     for arm in result.arms:
         assert arm.points.time.iloc[-1] >= 24.5, arm.points.tail(2)
+
+
+def test_solid_and_dashed_curves_of_one_colour_are_read_beyond_the_legend(tmp_path):
+    """Black solid and dashed curves both run under the legend (black text, both keys) and come out
+    below it: what is left of the solid line is still solid, the dashes still the dashed curve,
+    and neither the keys nor the text are read as curve."""
+    arms = {"Chemotherapy": _arm({2: 1, 5: 1, 9: 1, 14: 1, 22: 1}, {}, 40, 25),
+            "No chemotherapy": _arm({3: 1, 7: 2, 12: 1, 20: 2}, {}, 40, 25)}
+    drawn, result = _draw_and_read(tmp_path, "bw-dashed", arms)
+    for name, (_, drop_times, event_times, _, _) in _errors(result, drawn, arms).items():
+        assert len(drop_times) == len(event_times), (name, drop_times)
+        assert np.abs(drop_times[-1] - event_times[-1]) * result.x_calibration.slope <= 1.0, (name, drop_times)
+    for arm in result.arms:
+        t, e = arms[arm.name]
+        assert arm.points.time.iloc[-1] >= 24.5, arm.points.tail(2)
+        assert abs(arm.points.survival.iloc[-1] - km_at(t, e, np.array([24.0]))[0]) <= 0.005, arm.points.tail(2)
+
+
+def test_grey_text_pixels_are_not_a_saturated_colours_ink():
+    """Grey pixels (anti-aliased text, legend frames) fit a mix of survminer's red over white within
+    the residual JPEG needs; they are not its ink (a real mix is as saturated as its coverage)."""
+    from kmrepro.ingest.digitize.colours import ink_masks
+
+    red, white = np.array(parse_colour("#F8766D")), np.ones(3)
+    pixels = np.array([[0.7, 0.7, 0.7], 0.6 * red + 0.4 * white, 0.9 * red + 0.1 * white,
+                       0.7 * (0.6 * red + 0.4 * white) + 0.3 * np.full(3, 0.78)], np.float32)  # JPEG-greyed
+    _, (mask,) = ink_masks(pixels[None], [tuple(red)], (1.0, 1.0, 1.0))
+    assert mask[0].tolist() == [False, True, True, True]
+
+
+def test_legend_keys_are_found_by_alignment():
+    """Keys of one legend: one length, stacked. A key a few pixels from its own curve is still found
+    (it was not, the curve running under the legend took the other arm's key for itself); the dashes
+    of a dashed curve, alike and in a row, are not keys; a solid and a dashed key of one colour are."""
+    from kmrepro.ingest.digitize.legend import legend_keys
+
+    red, teal = np.zeros((60, 200), bool), np.zeros((60, 200), bool)
+    red[20:22, 20:150] = True  # the red curve, running under the legend
+    red[24:26, 120:150] = True  # its key, 2 px below it
+    teal[40:42, 120:150] = True  # the teal key, stacked under the red one
+    teal[50:52, 0:200] = True  # the teal curve
+    keys = legend_keys([red, teal], [2.0, 2.0], [False, False])
+    assert keys[0][24:26, 120:150].all() and not keys[0][20:22].any()
+    assert keys[1][40:42, 120:150].all() and not keys[1][50:52].any()
+
+    black = np.zeros((80, 200), bool)
+    black[10:12, 0:200] = True  # the solid curve
+    for start in range(0, 200, 12):  # the dashed curve: 8 px dashes, 4 px gaps
+        black[30:32, start:start + 8] = True
+    assert not legend_keys([black], [2.0], [True])[0].any()
+    black[45:47, 140:170] = True  # the solid key
+    for start in (140, 152, 164):  # the dashed key, as long, a text line below
+        black[62:64, start:start + 6] = True
+    keys = legend_keys([black], [2.0], [True])[0]
+    assert keys[45:47, 140:170].all() and keys[62:64, 140:146].all() and not keys[30:32].any()

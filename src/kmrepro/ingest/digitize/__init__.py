@@ -41,7 +41,8 @@ MIN_DASHES = 3
 LONG_PIECE = 0.3  # a piece of curve ink spanning this share of the plot's width is a curve
 MIN_STROKE_PX, MIN_STROKE_SHARE = 10, 0.02  # a shorter piece at least this long (px, share of the plot)...
 STROKE_SHARE = 0.6  # ...is a curve if an arm's ink runs on steadily across this share of its columns
-SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash
+SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash,
+MAX_DASH_WIDTHS = 12  # and so is one this many line widths wide (dashes are 3-5 widths long, gaps 1.5-4)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def digitize_image(
     on_curves = _on_curve_pieces([c >= MIN_COVERAGE for c in covers], covers, widths)
     covers = [np.where(on_curves, c, 0.0) for c in covers]
     masks = [c >= MIN_COVERAGE for c in covers]
+    widths = [line_width(m) for m in masks]  # again, without the glyphs' strokes
     cands = [candidates(m, c, w) for m, c, w in zip(masks, covers, widths)]
     drawn = np.abs(plot - np.asarray(area.background, np.float32)).max(axis=-1) > DRAWN
     curves: dict[str, tuple[Curve, np.ndarray]] = {}
@@ -152,7 +154,7 @@ def digitize_image(
                 raise InputError(path, f"arm {group[0].name!r}: no curve of colour {hex_colour(group[0].rgb)} found")
             curves[group[0].name] = (curve, masks[k])
         else:
-            curves.update(_split_by_dashes(group, covers[k], widths[k], others, path))
+            curves.update(_split_by_dashes(group, covers[k], widths[k], others, path, drawn & ~masks[k]))
     digitized = []
     for arm in arms:
         curve, mask = curves[arm.name]
@@ -185,15 +187,15 @@ def _on_curve_pieces(masks: list[np.ndarray], covers: list[np.ndarray], widths: 
     keep = spans >= LONG_PIECE * ink.shape[1]
     stroke = (spans >= max(MIN_STROKE_PX, MIN_STROKE_SHARE * ink.shape[1])) & ~keep
     if stroke.any():
-        keep |= stroke & (_stroke_share(masks, labels, count) >= STROKE_SHARE)
+        keep |= stroke & (_stroke_share(masks, labels, count, 2 * reach + 1) >= STROKE_SHARE)
     keep[0] = False
     return keep[labels]
 
 
-def _stroke_share(masks, labels: np.ndarray, count: int) -> np.ndarray:
+def _stroke_share(masks, labels: np.ndarray, count: int, gap: int) -> np.ndarray:
     """Per piece, the largest share (over the arms) of its columns where that arm's ink is one run
-    centred within a pixel of the one in the column before: a line (with censor marks, centred on
-    it) goes on steadily; glyphs do not."""
+    centred within a pixel of the one before it (at most ``gap`` columns before: a dash gap): a line
+    (with censor marks, centred on it) goes on steadily; glyphs do not."""
     w = labels.shape[1]
     best = np.zeros(count + 1)
     spans = np.zeros(count + 1)
@@ -205,8 +207,10 @@ def _stroke_share(masks, labels: np.ndarray, count: int) -> np.ndarray:
         cell, first, counts = np.unique(piece * w + cols, return_index=True, return_counts=True)
         single = counts == 1
         centre = np.where(single, (starts[first] + ends[first]) / 2, np.nan)
-        steady = single[1:] & (np.diff(cell) == 1) & (np.abs(np.diff(centre)) <= 1)
-        best = np.maximum(best, np.bincount(cell[1:] // w, weights=steady, minlength=count + 1) / np.maximum(spans, 1))
+        step = np.diff(cell)
+        steady = single[1:] & (step <= gap) & (np.abs(np.diff(centre)) <= 1)
+        best = np.maximum(best, np.bincount(cell[1:] // w, weights=steady * step, minlength=count + 1)
+                          / np.maximum(spans, 1))
     return best
 
 
@@ -229,10 +233,10 @@ def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
     return groups
 
 
-def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
+def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.ndarray) -> dict:
     """Two curves of one colour, one solid and one dashed. A solid line is one connected piece of ink;
     a dashed one falls apart into short dashes. So the solid curve is the largest connected piece (and
-    any other piece spanning a quarter of the plot), the dashed one the rest; each is then traced on
+    any other piece too long to be a dash: what is left of it beyond a legend), the dashed one the rest; each is then traced on
     its own, the dashed one borrowing the solid's ink where it runs under it. Refused when the pieces
     do not look like one solid and one dashed line."""
     mask = cover >= MIN_COVERAGE
@@ -242,7 +246,7 @@ def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
     spans = np.zeros(count + 1)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
         spans[k] = found[1].stop - found[1].start
-    solid_labels = (spans >= SOLID_SPAN * mask.shape[1]) | (np.arange(count + 1) == sizes.argmax())
+    solid_labels = (spans >= min(SOLID_SPAN * mask.shape[1], MAX_DASH_WIDTHS * width)) | (np.arange(count + 1) == sizes.argmax())
     solid_labels[0] = False
     in_solid = solid_labels[labels]
     cover_solid, cover_dashed = np.where(in_solid, cover, 0.0), np.where(in_solid | ~mask, 0.0, cover)
@@ -251,13 +255,16 @@ def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
     cands_solid = cands_solid.take(cands_solid.kind == LINE)
     cands_dashed = candidates(cover_dashed >= MIN_COVERAGE, cover_dashed, width)
     cands_dashed = cands_dashed.take(cands_dashed.kind == LINE)
-    solid = trace_curve(cands_solid, others, cover_solid, width)
-    dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width, dashed=True)
+    solid = trace_curve(cands_solid, others, cover_solid, width, drawn=drawn)
+    dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width, dashed=True,
+                         drawn=drawn)
     names = {a.style: a.name for a in group}
     if solid is None or dashed is None or (dashed.last_col - dashed.first_col) < 0.2 * (solid.last_col - solid.first_col):
         raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it "
                                "was found")
-    share = (solid.ink_share(cover_solid >= MIN_COVERAGE), dashed.ink_share(cover_dashed >= MIN_COVERAGE))
+    longest_gap = int(MAX_DASH_WIDTHS * width)  # longer gaps are hidden stretches, not a dash pattern
+    share = (solid.ink_share(cover_solid >= MIN_COVERAGE, longest_gap),
+             dashed.ink_share(cover_dashed >= MIN_COVERAGE, longest_gap))
     solid_ink = in_solid & mask
     unexplained = (solid_ink & ~solid.pixels(mask.shape)).sum() / max(solid_ink.sum(), 1)
     dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))

@@ -65,14 +65,19 @@ class Curve:
         drop_cols = np.array([d[0] for d in self.drops], float)
         return levels[np.searchsorted(drop_cols, np.asarray(cols, float), side="right")]
 
-    def ink_share(self, mask: np.ndarray) -> float:
+    def ink_share(self, mask: np.ndarray, longest_gap: int) -> float:
         """Share of the curve's columns with ink at its level: about 1 for a solid line, less for a
-        dashed one (the gaps between dashes)."""
+        dashed one (the gaps between dashes). Gaps longer than ``longest_gap`` (the curve hidden
+        under another or under a legend) are left out."""
         cols = np.arange(self.first_col, self.last_col + 1)
         reach = int(np.ceil(self.width / 2)) + 1
         rows = np.round(self.level_at(cols)).astype(int)[:, None] + np.arange(-reach, reach + 1)
         inked = mask[np.clip(rows, 0, mask.shape[0] - 1), cols[:, None]].any(axis=1)
-        return float(inked.mean())
+        hidden = [(a, b) for a, b in _runs_of(np.flatnonzero(~inked), 1, 0) if b - a + 1 > longest_gap]
+        counted = np.ones(len(cols), bool)
+        for a, b in hidden:
+            counted[a:b + 1] = False
+        return float(inked[counted].mean()) if counted.any() else 0.0
 
     def pixels(self, shape: tuple[int, int]) -> np.ndarray:
         """The pixels the curve's line covers (one line width plus a pixel), to tell it from other ink."""
