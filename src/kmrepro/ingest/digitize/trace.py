@@ -191,14 +191,13 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     segments = _segments(cols, levels)
     drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
-        for drop in _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1,
-                                drawn):
-            if drops and abs(drop[0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
-                where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
-                col = int(np.floor(min(where, drop[0]) - width / 2))
-                drop = (_vertical_centre(cover, np.arange(col - 1, col + int(np.ceil(width)) + 2), before, drop[2], width, where),
-                        before, drop[2])
-            drops.append(drop)
+        new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
+        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
+            where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
+            col = int(np.floor(min(where, new[0][0]) - width / 2))
+            new[0] = (_vertical_centre(cover, np.arange(col - 1, col + int(np.ceil(width)) + 2), before, new[0][2], width,
+                                       where), before, new[0][2])
+        drops += new
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
@@ -257,6 +256,9 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
     the line) say nothing; a drop first seen after them is placed halfway across them. A drop taller than two line widths is placed at the coverage-
     weighted centre of its vertical line, between the stretches (sub-pixel, whatever the renderer).
     """
+    staircase = _staircase(cover, end1, start2, level1, level2, width)
+    if staircase:
+        return staircase
     mask = cover >= MIN_COVERAGE
     half = (width - 1) / 2
     top, bottom = int(np.floor(level1 - width)), int(np.ceil(level2 + width)) + 1
@@ -298,6 +300,35 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
     return drops
 
 
+def _staircase(cover, start: int, stop: int, top: float, bottom: float, width: float):
+    """A tall drop whose vertical line drifts right as it goes down, one unbroken stroke per row: a
+    staircase of drops closer together than a line width, which no column shows apart (each column
+    holds the foot of one step and the head of the next). One drop per pixel the line drifts, at the
+    column where the line is in those rows; None when the line does not drift."""
+    first_row, last_row = int(np.ceil(top + width)), int(np.floor(bottom - width))
+    reach = int(np.ceil(width)) + 1
+    cols = np.arange(max(start - reach, 0), min(max(stop, start) + reach, cover.shape[1]))
+    if last_row - first_row < 3 or len(cols) < 2:
+        return None
+    weight = cover[first_row:last_row + 1][:, cols]
+    solid = weight >= MIN_COVERAGE
+    inked = solid.any(axis=1)
+    strokes = (np.diff(solid.astype(np.int8), axis=1) == 1).sum(axis=1) + solid[:, 0]
+    if inked.sum() < 3 or (strokes[inked] > 1).any():  # a mark's stem or another line beside it
+        return None
+    rows = first_row + np.flatnonzero(inked)
+    centre = weight[inked] @ cols / weight[inked].sum(axis=1)
+    if centre[-1] - centre[0] <= width + 1 or (np.diff(centre) < -0.5).any():
+        return None
+    starts = [0]
+    for i in range(1, len(centre)):
+        if centre[i] - centre[starts[-1]] >= 1.0:
+            starts.append(i)
+    bounds = [top] + [(rows[i - 1] + rows[i]) / 2 for i in starts[1:]] + [bottom]
+    ends = starts[1:] + [len(centre)]
+    return [(float(np.median(centre[a:b])), bounds[k], bounds[k + 1]) for k, (a, b) in enumerate(zip(starts, ends))]
+
+
 def _unseen_drop(cover, end1: int, start2: int, level1: float, level2: float, width: float,
                  drawn: np.ndarray | None = None):
     """A drop no column showed (a dash gap, marks, a line cap running past the corner, an occluder
@@ -325,7 +356,13 @@ def _unseen_drop(cover, end1: int, start2: int, level1: float, level2: float, wi
         drops.append((foot[0], top, level2))
     else:
         drops.append(((left + start2) / 2, upper, level2))
-    return drops
+    merged = drops[:1]
+    for where, before, after in drops[1:]:  # head and foot of one vertical line, seen in two parts
+        if abs(where - merged[-1][0]) < width + 1:
+            merged[-1] = (merged[-1][0], merged[-1][1], after)
+        else:
+            merged.append((where, before, after))
+    return merged
 
 
 def _cut_by_edge(drawn: np.ndarray | None, rows: range, col: float) -> bool:
