@@ -3,8 +3,9 @@
 The user gives only what the figure prints: the labelled ticks of each axis and each arm's colour
 (and line style when two arms share a colour). Everything else is found in the image: the plot area
 and axis lines (:mod:`.axes`), the tick marks and the pixel -> value map (:mod:`.ticks`), each arm's
-ink with its anti-aliased edges (:mod:`.colours`), the curve as a monotone staircase, hidden stretches
-and dash patterns included (:mod:`.trace`), and the censor marks (:mod:`.censor`). Output per arm is
+ink with its anti-aliased edges (:mod:`.colours`) less its legend key (:mod:`.legend`) and any text
+in its colour, the curve as a monotone staircase, hidden stretches and dash patterns included
+(:mod:`.trace`), and the censor marks (:mod:`.censor`). Output per arm is
 the top and bottom corner of every drop (``time,survival``), which ``kmrepro reconstruct`` reads as a
 careful corner-by-corner hand digitization.
 """
@@ -168,39 +169,44 @@ def digitize_image(
 
 def _on_curve_pieces(masks: list[np.ndarray], covers: list[np.ndarray], widths: list[float]) -> np.ndarray:
     """Where curve ink is (with its soft edges): in a long connected piece of all the curves' ink
-    together, or in a piece drawn as a curve is (a stroke: one thin run per column).
+    together, or in a piece drawn as a curve is (a stroke: one run per column, going on steadily).
 
     Curves start together at (0, 1) and a hidden stretch touches the curve over it, so the curves
-    make one or a few pieces spanning much of the plot; a legend, a label or an annotation can cut a curve, and what is
-    left of it beyond is a shorter piece, still a stroke. Text and annotations in a curve's colour
-    are short pieces of glyphs (several or tall runs per column) and are dropped before tracing.
+    make one or a few pieces spanning much of the plot; a legend, a label or an annotation can cut
+    a curve, and what is left of it beyond is a shorter piece, still a stroke. Text and annotations
+    in a curve's colour are short pieces of glyphs and are dropped before tracing.
     Faint ink (a quarter covered) joins pieces, so a thin line blurred by JPEG stays in one piece, and
     so do gaps of up to four line widths (the dashes of a dashed line).
     """
     ink = np.any(masks, axis=0)
     faint = np.max(covers, axis=0) >= 0.25
     reach = max(2, int(np.ceil(2 * max(widths))))
-    labels, count = ndimage.label(ndimage.binary_dilation(faint | ink, iterations=reach), structure=np.ones((3, 3), bool))
-    spans = np.zeros(count + 1)
-    for k, found in enumerate(ndimage.find_objects(labels), start=1):
-        spans[k] = found[1].stop - found[1].start
+    labels, count = ndimage.label(ndimage.binary_dilation(faint | ink, iterations=reach),
+                                  structure=np.ones((3, 3), bool))
+    spans = _spans(labels, count)
     keep = spans >= LONG_PIECE * ink.shape[1]
     stroke = (spans >= max(MIN_STROKE_PX, MIN_STROKE_SHARE * ink.shape[1])) & ~keep
     if stroke.any():
-        keep |= stroke & (_stroke_share(masks, labels, count, 2 * reach + 1) >= STROKE_SHARE)
+        keep |= stroke & (_stroke_share(masks, labels, spans, 2 * reach + 1) >= STROKE_SHARE)
     keep[0] = False
     return keep[labels]
 
 
-def _stroke_share(masks, labels: np.ndarray, count: int, gap: int) -> np.ndarray:
+def _spans(labels: np.ndarray, count: int) -> np.ndarray:
+    """How many columns each labelled piece spans (index 0, the background, spans none)."""
+    spans = np.zeros(count + 1)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        if found is not None:
+            spans[k] = found[1].stop - found[1].start
+    return spans
+
+
+def _stroke_share(masks, labels: np.ndarray, spans: np.ndarray, gap: int) -> np.ndarray:
     """Per piece, the largest share (over the arms) of its columns where that arm's ink is one run
     centred within a pixel of the one before it (at most ``gap`` columns before: a dash gap): a line
     (with censor marks, centred on it) goes on steadily; glyphs do not."""
     w = labels.shape[1]
-    best = np.zeros(count + 1)
-    spans = np.zeros(count + 1)
-    for k, found in enumerate(ndimage.find_objects(labels), start=1):
-        spans[k] = found[1].stop - found[1].start
+    best = np.zeros(len(spans))
     for mask in masks:
         cols, starts, ends = runs(mask.T)
         piece = labels[starts, cols]
@@ -209,7 +215,7 @@ def _stroke_share(masks, labels: np.ndarray, count: int, gap: int) -> np.ndarray
         centre = np.where(single, (starts[first] + ends[first]) / 2, np.nan)
         step = np.diff(cell)
         steady = single[1:] & (step <= gap) & (np.abs(np.diff(centre)) <= 1)
-        best = np.maximum(best, np.bincount(cell[1:] // w, weights=steady * step, minlength=count + 1)
+        best = np.maximum(best, np.bincount(cell[1:] // w, weights=steady * step, minlength=len(spans))
                           / np.maximum(spans, 1))
     return best
 
@@ -236,17 +242,16 @@ def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
 def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.ndarray) -> dict:
     """Two curves of one colour, one solid and one dashed. A solid line is one connected piece of ink;
     a dashed one falls apart into short dashes. So the solid curve is the largest connected piece (and
-    any other piece too long to be a dash: what is left of it beyond a legend), the dashed one the rest; each is then traced on
-    its own, the dashed one borrowing the solid's ink where it runs under it. Refused when the pieces
-    do not look like one solid and one dashed line."""
+    any other piece too long to be a dash: what is left of it beyond a legend), the dashed one the
+    rest; each is then traced on its own, the dashed one borrowing the solid's ink where it runs
+    under it. Refused when the pieces do not look like one solid and one dashed line."""
     mask = cover >= MIN_COVERAGE
     labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     sizes[0] = 0
-    spans = np.zeros(count + 1)
-    for k, found in enumerate(ndimage.find_objects(labels), start=1):
-        spans[k] = found[1].stop - found[1].start
-    solid_labels = (spans >= min(SOLID_SPAN * mask.shape[1], MAX_DASH_WIDTHS * width)) | (np.arange(count + 1) == sizes.argmax())
+    spans = _spans(labels, count)
+    solid_labels = (spans >= min(SOLID_SPAN * mask.shape[1], MAX_DASH_WIDTHS * width))
+    solid_labels |= np.arange(count + 1) == sizes.argmax()
     solid_labels[0] = False
     in_solid = solid_labels[labels]
     cover_solid, cover_dashed = np.where(in_solid, cover, 0.0), np.where(in_solid | ~mask, 0.0, cover)

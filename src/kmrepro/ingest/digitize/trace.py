@@ -5,10 +5,13 @@ A KM curve is a staircase. In a column crossed by a horizontal stretch the arm's
 Vertical parts (drops, the stems of ``|`` and ``+`` censor marks) give long runs and no candidate.
 The curve is the heaviest path through the candidates whose level never rises (a weighted longest
 non-decreasing subsequence, O(n log n)): legends, text and annotations in the arm's colour cannot be
-on it without giving up more of the curve. Where another curve is drawn over this one, the other
-curve's candidates stand in, with a lower weight, so the hidden stretch comes out at the level of the
-curve hiding it. Drops are then read between consecutive stretches, column by column, so a run of
-drops too close to resolve (a staircase) is read step by step rather than as one drop.
+on it without giving up more of the curve. Where another curve is drawn over this one (this curve's
+ink stops where it touches the other), the other curve's candidates stand in, with a lower weight,
+so the hidden stretch comes out at the level of the curve hiding it; where something else cuts the
+curve (a legend), nothing stands in and the gap is bridged as a step function, never a rise. Drops
+are then read between consecutive stretches, column by column, so a run of drops too close to
+resolve is read step by step rather than as one drop, or, closer than a line width, along the
+drift of their line.
 """
 
 from __future__ import annotations
@@ -195,7 +198,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
         if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
             where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
             col = int(np.floor(min(where, new[0][0]) - width / 2))
-            new[0] = (_vertical_centre(cover, np.arange(col - 1, col + int(np.ceil(width)) + 2), before, new[0][2], width,
+            new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
                                        where), before, new[0][2])
         drops += new
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
@@ -219,7 +222,8 @@ def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndar
     return hidden
 
 
-def _touches(mask, others: Candidates, own_from: int, own_to: int, other_from: int, other_to: int, width: float) -> bool:
+def _touches(mask, others: Candidates, own_from: int, own_to: int, other_from: int, other_to: int,
+             width: float) -> bool:
     """Does this curve's ink in columns [own_from, own_to) come within a line width (and the soft
     edges) of another curve's line in columns [other_from, other_to)?"""
     rows = np.flatnonzero(mask[:, max(own_from, 0):max(own_to, 0)].any(axis=1))
@@ -250,11 +254,12 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
                 drawn: np.ndarray | None = None):
     """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
 
-    In each column between them, the bottom of the ink hanging from the line (less half a line
-    width) is how far the curve has come down there; each new low is a drop, placed at the centre of the vertical line that makes it.
-    Columns without ink (a dash gap, another curve on top) or with a censor mark (ink rising above
-    the line) say nothing; a drop first seen after them is placed halfway across them. A drop taller than two line widths is placed at the coverage-
-    weighted centre of its vertical line, between the stretches (sub-pixel, whatever the renderer).
+    A staircase of drops closer than a line width is read along its drifting line (:func:`_staircase`).
+    Otherwise, in each column between the stretches, the bottom of the ink hanging from the line
+    (less half a line width) is how far the curve has come down there; each new low is a drop,
+    placed at the coverage-weighted centre of the vertical line that makes it (sub-pixel, whatever
+    the renderer). Columns without ink (a dash gap, another curve on top) or with a censor mark (ink
+    rising above the line) say nothing; a drop no column shows is placed by :func:`_unseen_drop`.
     """
     staircase = _staircase(cover, end1, start2, level1, level2, width)
     if staircase:
@@ -285,7 +290,7 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
             continue  # the curve is not down there a stroke later: a censor mark's stem, not a drop
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
-            where = _vertical_centre(cover, np.arange(col - 1, col + int(np.ceil(width)) + 2), reached, low, width, where)
+            where = _vertical_centre(cover, _line_cols(col, width), reached, low, width, where)
             if drops and abs(where - drops[-1][0]) < width + 1:  # the foot or head of the same vertical line
                 where, reached, _ = drops.pop()
             drops.append((where, reached, low))
@@ -373,6 +378,11 @@ def _cut_by_edge(drawn: np.ndarray | None, rows: range, col: float) -> bool:
     rows = [r for r in rows if 0 <= r < drawn.shape[0]]
     left, right = drawn[rows, max(c - 5, 0):max(c - 2, 0)], drawn[rows, c + 3:c + 6]
     return bool((left.any(axis=1) & right.any(axis=1)).any()) if rows else False
+
+
+def _line_cols(col: int, width: float) -> np.ndarray:
+    """The columns a vertical line of ``width`` found at ``col`` may cover, soft edges included."""
+    return np.arange(col - 1, col + int(np.ceil(width)) + 2)
 
 
 def _vertical_centre(cover, cols: np.ndarray, top: float, bottom: float, width: float, fallback: float) -> float:
