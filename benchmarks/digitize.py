@@ -10,7 +10,9 @@ only what a reader would type (ticks, colours), and compare with the truth:
 * the chain |delta log HR|: reconstruct each arm (kmrepro.api.reconstruct_arm, the true risk table at
   the axis ticks) and fit Cox, against the Cox fit of the true IPD; for figures with censor marks,
   also with the censorings placed at the marks found (``censor_marks=``) instead of spread evenly;
-* the time to digitize one figure (one core, in process).
+* the time to digitize one figure (one core, in process);
+* for scale, the RMSE of the true KM with its corners rounded to whole pixels (the figure's own
+  resolution, which no reading of the image can beat by much).
 
 Data: lifelines and scikit-survival trials (two arms; GBSG2 by grade, veterans by cell type and lung
 by ECOG for three arms) and a sample of the kmdata sets in ``../shared/reference/kmdata``.
@@ -39,7 +41,7 @@ from kmrepro.errors import InputError  # noqa: E402
 from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_colour  # noqa: E402
 from kmrepro.ingest.digitize.ticks import Ticks  # noqa: E402
 from kmrepro.ingest.readers import DigitizedCurve, RiskTable  # noqa: E402
-from kmrepro.publish.kmfigure import STYLES, DrawnFigure, draw_km_figure  # noqa: E402
+from kmrepro.publish.kmfigure import STYLES, DrawnFigure, draw_km_figure, km_steps  # noqa: E402
 
 GRID_POINTS = 100
 
@@ -84,6 +86,15 @@ def arm_specs(drawn: DrawnFigure, style: str) -> list[ArmSpec]:
             for a, (c, s) in drawn.arms.items()]
 
 
+def pixel_rounded(time: np.ndarray, event: np.ndarray, px_per_time: float,
+                  px_per_survival: float) -> pd.DataFrame:
+    """The true KM with every corner moved to the nearest whole pixel: the figure's resolution, for
+    scale (a renderer that snaps lines to pixels draws exactly this, and no reading can undo it)."""
+    x, y = km_steps(time, event)
+    return pd.DataFrame({"time": np.round(x * px_per_time) / px_per_time,
+                         "survival": np.round(y * px_per_survival) / px_per_survival})
+
+
 def one_figure(name: str, frame: pd.DataFrame, style: str, folder: Path) -> tuple[list[dict], dict]:
     arms = {str(a): (g.time.to_numpy(float), g.event.to_numpy(int)) for a, g in frame.groupby("arm")}
     path = folder / f"figure.{'jpg' if STYLES[style].jpeg_quality else 'png'}"
@@ -109,8 +120,10 @@ def one_figure(name: str, frame: pd.DataFrame, style: str, folder: Path) -> tupl
             DigitizedCurve(arm.points.time.to_numpy(), arm.points.survival.to_numpy() / scale, name, "proportion"),
             len(t), RiskTable(times, counts, name), censor_marks=arm.censored) if len(arm.censored) else rec
         with_marks.append(marked.ipd.assign(arm=arm.name))
+        floor = pixel_rounded(t, e, result.x_calibration.slope, abs(result.y_calibration.slope) * scale)
         arm_rows.append({"dataset": name, "style": style, "arm": arm.name, "n": len(t),
                          "rmse": float(np.sqrt(np.mean(err ** 2))), "max_error": float(np.abs(err).max()),
+                         "rmse_pixel_rounded": float(np.sqrt(np.mean(error_at_grid(floor, 1.0, t, e) ** 2))),
                          "censor_marks": len(arm.censored), "censored": int(len(np.unique(t[e == 0])))})
     reference = sorted(arms)[0]
 
@@ -131,6 +144,7 @@ def summarise(arms: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
         ok = f[f.error == ""]
         rows.append({"style": style, "figures": len(f), "refused": int((f.error != "").sum()),
                      "mean RMSE": a.rmse.mean(), "worst RMSE": a.rmse.max(), "mean max err": a.max_error.mean(),
+                     "mean RMSE, true KM at whole pixels": a.rmse_pixel_rounded.mean(),
                      "worst max err": a.max_error.max(), "mean |dlogHR|": ok.abs_dlog_hr.mean(),
                      "worst |dlogHR|": ok.abs_dlog_hr.max(),
                      "|dlogHR| marked figs, spread": ok.abs_dlog_hr[ok.censor_marks > 0].mean(),
@@ -140,7 +154,8 @@ def summarise(arms: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(rows).set_index("style")
     ok = figures[figures.error == ""]
     table.loc["all"] = [len(figures), int((figures.error != "").sum()), arms.rmse.mean(), arms.rmse.max(),
-                        arms.max_error.mean(), arms.max_error.max(), ok.abs_dlog_hr.mean(), ok.abs_dlog_hr.max(),
+                        arms.max_error.mean(), arms.rmse_pixel_rounded.mean(), arms.max_error.max(),
+                        ok.abs_dlog_hr.mean(), ok.abs_dlog_hr.max(),
                         ok.abs_dlog_hr[ok.censor_marks > 0].mean(), ok.abs_dlog_hr_marks.mean(),
                         ok.seconds.median(), ok.seconds.max()]
     return table

@@ -209,3 +209,114 @@ def test_parse_arm_refuses(text):
 def test_parse_ticks_refuses(text):
     with pytest.raises(ValueError):
         parse_ticks(text)
+
+
+def test_curve_starts_at_time_zero_though_marks_crowd_its_start(tmp_path):
+    """GBSG2 as the workflow's validation trial draws it: five censorings in the first month put `+`
+    marks over the start of the curve drawn on top; the curve still starts at (0, 1)."""
+    from lifelines.datasets import load_gbsg2
+
+    g = load_gbsg2()
+    arms = {name: (g.time[g.horTh == key].to_numpy(float) / (365.25 / 12), g.cens[g.horTh == key].to_numpy(int))
+            for name, key in (("hormone", "yes"), ("none", "no"))}
+    path = tmp_path / "f.png"
+    drawn = draw_km_figure(arms, path, with_style("survminer", dpi=125), x_step=12)
+    specs = [ArmSpec(n, parse_colour(c)) for n, (c, _) in drawn.arms.items()]
+    result = digitize_image(path, "0:96:12", "0:1:0.25", specs)
+    for arm in result.arms:
+        assert arm.points.time.iloc[0] == 0 and arm.points.survival.iloc[0] >= 0.998, arm.points.head(2)
+
+
+def test_tall_drop_is_placed_at_its_vertical_line_beside_a_censor_mark(tmp_path):
+    """A `+` mark two pixels before a tall drop and a line cap past its corner: the drop is read at
+    its vertical line (it was read at the end of the cap, 1.4 px late)."""
+    arms = {"A": _arm({10: 3, 30: 3, 51.8: 10}, {51.55: 1}, 30, 52.35), "B": _arm({5: 3, 15: 2}, {}, 30, 52)}
+    path = tmp_path / "f.png"
+    drawn = draw_km_figure(arms, path, "base-r", x_step=10)
+    specs = [ArmSpec(n, parse_colour(c)) for n, (c, _) in drawn.arms.items()]
+    result = digitize_image(path, "0:60:10", "0:1:0.2", specs)
+    points = result.arms[0].points
+    last_drop = points.time.to_numpy()[np.flatnonzero(np.diff(points.survival.to_numpy()) < 0)[-1] + 1]
+    assert abs(last_drop - 51.8) * result.x_calibration.slope <= 0.5, last_drop
+
+
+def test_curve_passing_under_the_legend_is_read_beyond_it(tmp_path):
+    """The first arm runs under a wide legend and comes out below it: the piece beyond the legend is
+    still the curve (it was dropped as too short, ending the curve at the legend), and neither
+    legend key is read as curve."""
+    arms = {"Immediate hormone therapy": _arm({1: 1, 3: 1, 19: 6, 23: 2}, {}, 40, 25),
+            "Deferred hormone therapy": _arm({2: 2, 4: 2, 8: 3, 12: 3, 16: 3, 20: 3}, {}, 40, 25)}
+    drawn, result = _draw_and_read(tmp_path, "small", arms)
+    for name, (level_error, drop_times, event_times, _, _) in _errors(result, drawn, arms).items():
+        assert level_error <= 0.005 and len(drop_times) == len(event_times), (name, drop_times)
+    for arm in result.arms:
+        assert arm.points.time.iloc[-1] >= 24.5, arm.points.tail(2)
+
+
+def test_solid_and_dashed_curves_of_one_colour_are_read_beyond_the_legend(tmp_path):
+    """Black solid and dashed curves both run under the legend (black text, both keys) and come out
+    below it: what is left of the solid line is still solid, the dashes still the dashed curve,
+    and neither the keys nor the text are read as curve."""
+    arms = {"Chemotherapy": _arm({2: 1, 5: 1, 9: 1, 14: 1, 22: 1}, {}, 40, 25),
+            "No chemotherapy": _arm({3: 1, 7: 2, 12: 1, 20: 2}, {}, 40, 25)}
+    drawn, result = _draw_and_read(tmp_path, "bw-dashed", arms)
+    for name, (_, drop_times, event_times, _, _) in _errors(result, drawn, arms).items():
+        assert len(drop_times) == len(event_times), (name, drop_times)
+        assert np.abs(drop_times[-1] - event_times[-1]) * result.x_calibration.slope <= 1.0, (name, drop_times)
+    for arm in result.arms:
+        t, e = arms[arm.name]
+        assert arm.points.time.iloc[-1] >= 24.5, arm.points.tail(2)
+        assert abs(arm.points.survival.iloc[-1] - km_at(t, e, np.array([24.0]))[0]) <= 0.005, arm.points.tail(2)
+
+
+def test_grey_text_pixels_are_not_a_saturated_colours_ink():
+    """Grey pixels (anti-aliased text, legend frames) fit a mix of survminer's red over white within
+    the residual JPEG needs; they are not its ink (a real mix is as saturated as its coverage)."""
+    from kmrepro.ingest.digitize.colours import ink_masks
+
+    red, white = np.array(parse_colour("#F8766D")), np.ones(3)
+    pixels = np.array([[0.7, 0.7, 0.7], 0.6 * red + 0.4 * white, 0.9 * red + 0.1 * white,
+                       0.7 * (0.6 * red + 0.4 * white) + 0.3 * np.full(3, 0.78)], np.float32)  # JPEG-greyed
+    _, (mask,) = ink_masks(pixels[None], [tuple(red)], (1.0, 1.0, 1.0))
+    assert mask[0].tolist() == [False, True, True, True]
+
+
+def test_legend_keys_are_found_by_alignment():
+    """Keys of one legend: one length, stacked. A key a few pixels from its own curve is still found
+    (it was not, the curve running under the legend took the other arm's key for itself); the dashes
+    of a dashed curve, alike and in a row, are not keys; a solid and a dashed key of one colour are."""
+    from kmrepro.ingest.digitize.legend import legend_keys
+
+    red, teal = np.zeros((60, 200), bool), np.zeros((60, 200), bool)
+    red[20:22, 20:150] = True  # the red curve, running under the legend
+    red[24:26, 120:150] = True  # its key, 2 px below it
+    teal[40:42, 120:150] = True  # the teal key, stacked under the red one
+    teal[50:52, 0:200] = True  # the teal curve
+    keys = legend_keys([red, teal], [2.0, 2.0], [False, False])
+    assert keys[0][24:26, 120:150].all() and not keys[0][20:22].any()
+    assert keys[1][40:42, 120:150].all() and not keys[1][50:52].any()
+
+    black = np.zeros((80, 200), bool)
+    black[10:12, 0:200] = True  # the solid curve
+    for start in range(0, 200, 12):  # the dashed curve: 8 px dashes, 4 px gaps
+        black[30:32, start:start + 8] = True
+    assert not legend_keys([black], [2.0], [True])[0].any()
+    black[45:47, 140:170] = True  # the solid key
+    for start in (140, 152, 164):  # the dashed key, as long, a text line below
+        black[62:64, start:start + 6] = True
+    keys = legend_keys([black], [2.0], [True])[0]
+    assert keys[45:47, 140:170].all() and keys[62:64, 140:146].all() and not keys[30:32].any()
+
+
+def test_staircase_of_drops_closer_than_a_line_width_is_read_step_by_step(tmp_path):
+    """Ten drops 1.2 px apart (closer than the 2 px line): no column shows one step apart from the
+    next, but the line drifts right as it falls. Read as one drop it is wrong by up to a quarter of
+    survival in between; read along the drift, by a few hundredths."""
+    arms = {"Steep": _arm({5 + 0.05 * k: 2 for k in range(10)}, {}, 60, 20), "Flat": _arm({3: 2, 12: 2}, {}, 60, 20)}
+    drawn, result = _draw_and_read(tmp_path, "matplotlib", arms)
+    t, e = arms["Steep"]
+    points = result.arms[0].points
+    inside = np.linspace(5.05, 5.45, 17)
+    at = np.searchsorted(points.time.to_numpy(), inside, side="right") - 1
+    error = np.abs(points.survival.to_numpy()[at] - km_at(t, e, inside))
+    assert error.max() <= 0.06, error.round(3)

@@ -3,8 +3,9 @@
 The user gives only what the figure prints: the labelled ticks of each axis and each arm's colour
 (and line style when two arms share a colour). Everything else is found in the image: the plot area
 and axis lines (:mod:`.axes`), the tick marks and the pixel -> value map (:mod:`.ticks`), each arm's
-ink with its anti-aliased edges (:mod:`.colours`), the curve as a monotone staircase, hidden stretches
-and dash patterns included (:mod:`.trace`), and the censor marks (:mod:`.censor`). Output per arm is
+ink with its anti-aliased edges (:mod:`.colours`) less its legend key (:mod:`.legend`) and any text
+in its colour, the curve as a monotone staircase, hidden stretches and dash patterns included
+(:mod:`.trace`), and the censor marks (:mod:`.censor`). Output per arm is
 the top and bottom corner of every drop (``time,survival``), which ``kmrepro reconstruct`` reads as a
 careful corner-by-corner hand digitization.
 """
@@ -21,23 +22,28 @@ from scipy import ndimage
 from kmrepro.errors import InputError
 from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
 
-from .axes import PlotArea, find_plot_area
+from .axes import PlotArea, find_plot_area, runs
 from .censor import censor_marks
 from .colours import MIN_COVERAGE, SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
 from .image import darkness, load_image
+from .legend import legend_keys
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
 from .trace import LINE, Candidates, Curve, candidates, line_width, trace_curve
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "write_outputs"]
 
+DRAWN = 0.05  # a pixel this far from the background colour has something drawn on it
 MIN_INK_PX = 20  # fewer pixels of a colour than this in the plot area: the colour is not there
 LINE_STYLES = ("solid", "dashed")
 SOLID_COVERAGE = 0.85  # a solid curve has ink in at least this share of its columns
 MAX_UNEXPLAINED = 0.25  # more of the unbroken ink than this off the solid curve: two solid curves
-MIN_DASHES = 5
-LONG_PIECE = 0.3  # a piece of curve ink shorter than this share of the longest is not a curve
-SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash
+MIN_DASHES = 3
+LONG_PIECE = 0.3  # a piece of curve ink spanning this share of the plot's width is a curve
+MIN_STROKE_PX, MIN_STROKE_SHARE = 10, 0.02  # a shorter piece at least this long (px, share of the plot)...
+STROKE_SHARE = 0.6  # ...is a curve if an arm's ink runs on steadily across this share of its columns
+SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash,
+MAX_DASH_WIDTHS = 12  # and so is one this many line widths wide (dashes are 3-5 widths long, gaps 1.5-4)
 
 
 @dataclass(frozen=True)
@@ -132,20 +138,24 @@ def digitize_image(
         if mask.sum() < MIN_INK_PX:
             raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
     widths = [line_width(m) for m in masks]
+    for k, key in enumerate(legend_keys(masks, widths, [len(g) > 1 for g in groups])):
+        covers[k] = np.where(ndimage.binary_dilation(key), 0.0, covers[k])  # the key and its soft edges
+    on_curves = _on_curve_pieces([c >= MIN_COVERAGE for c in covers], covers, widths)
+    covers = [np.where(on_curves, c, 0.0) for c in covers]
+    masks = [c >= MIN_COVERAGE for c in covers]
+    widths = [line_width(m) for m in masks]  # again, without the glyphs' strokes
     cands = [candidates(m, c, w) for m, c, w in zip(masks, covers, widths)]
-    on_curves = _on_long_pieces(masks, covers)
-    cands = [c if len(g) > 1 else c.take(on_curves[c.level.round().astype(int).clip(0, len(on_curves) - 1), c.col])
-             for c, g in zip(cands, groups)]
+    drawn = np.abs(plot - np.asarray(area.background, np.float32)).max(axis=-1) > DRAWN
     curves: dict[str, tuple[Curve, np.ndarray]] = {}
     for k, group in enumerate(groups):
         others = Candidates.join([c for j, c in enumerate(cands) if j != k])
         if len(group) == 1:
-            curve = trace_curve(cands[k], others, covers[k], widths[k])
+            curve = trace_curve(cands[k], others, covers[k], widths[k], drawn=drawn & ~masks[k])
             if curve is None:
                 raise InputError(path, f"arm {group[0].name!r}: no curve of colour {hex_colour(group[0].rgb)} found")
             curves[group[0].name] = (curve, masks[k])
         else:
-            curves.update(_split_by_dashes(group, covers[k], widths[k], others, path))
+            curves.update(_split_by_dashes(group, covers[k], widths[k], others, path, drawn & ~masks[k]))
     digitized = []
     for arm in arms:
         curve, mask = curves[arm.name]
@@ -157,23 +167,57 @@ def digitize_image(
     return Digitization(str(path), area, x_cal, y_cal, digitized, notes, rgb)
 
 
-def _on_long_pieces(masks: list[np.ndarray], covers: list[np.ndarray]) -> np.ndarray:
-    """Curve ink that is part of a long connected piece of all the curves' ink together.
+def _on_curve_pieces(masks: list[np.ndarray], covers: list[np.ndarray], widths: list[float]) -> np.ndarray:
+    """Where curve ink is (with its soft edges): in a long connected piece of all the curves' ink
+    together, or in a piece drawn as a curve is (a stroke: one run per column, going on steadily).
 
     Curves start together at (0, 1) and a hidden stretch touches the curve over it, so the curves
-    make one or a few long pieces; a legend's line sample, legend text and annotations in a curve's
-    colour are short pieces on their own, and are dropped before tracing. Faint ink (a quarter
-    covered) joins pieces, so a thin line blurred by JPEG stays in one piece.
+    make one or a few pieces spanning much of the plot; a legend, a label or an annotation can cut
+    a curve, and what is left of it beyond is a shorter piece, still a stroke. Text and annotations
+    in a curve's colour are short pieces of glyphs and are dropped before tracing.
+    Faint ink (a quarter covered) joins pieces, so a thin line blurred by JPEG stays in one piece, and
+    so do gaps of up to four line widths (the dashes of a dashed line).
     """
     ink = np.any(masks, axis=0)
     faint = np.max(covers, axis=0) >= 0.25
-    labels, count = ndimage.label(ndimage.binary_dilation(faint | ink, iterations=2), structure=np.ones((3, 3), bool))
+    reach = max(2, int(np.ceil(2 * max(widths))))
+    labels, count = ndimage.label(ndimage.binary_dilation(faint | ink, iterations=reach),
+                                  structure=np.ones((3, 3), bool))
+    spans = _spans(labels, count)
+    keep = spans >= LONG_PIECE * ink.shape[1]
+    stroke = (spans >= max(MIN_STROKE_PX, MIN_STROKE_SHARE * ink.shape[1])) & ~keep
+    if stroke.any():
+        keep |= stroke & (_stroke_share(masks, labels, spans, 2 * reach + 1) >= STROKE_SHARE)
+    keep[0] = False
+    return keep[labels]
+
+
+def _spans(labels: np.ndarray, count: int) -> np.ndarray:
+    """How many columns each labelled piece spans (index 0, the background, spans none)."""
     spans = np.zeros(count + 1)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
-        spans[k] = found[1].stop - found[1].start
-    long_piece = spans >= LONG_PIECE * spans.max()
-    long_piece[0] = False
-    return long_piece[labels] & ink
+        if found is not None:
+            spans[k] = found[1].stop - found[1].start
+    return spans
+
+
+def _stroke_share(masks, labels: np.ndarray, spans: np.ndarray, gap: int) -> np.ndarray:
+    """Per piece, the largest share (over the arms) of its columns where that arm's ink is one run
+    centred within a pixel of the one before it (at most ``gap`` columns before: a dash gap): a line
+    (with censor marks, centred on it) goes on steadily; glyphs do not."""
+    w = labels.shape[1]
+    best = np.zeros(len(spans))
+    for mask in masks:
+        cols, starts, ends = runs(mask.T)
+        piece = labels[starts, cols]
+        cell, first, counts = np.unique(piece * w + cols, return_index=True, return_counts=True)
+        single = counts == 1
+        centre = np.where(single, (starts[first] + ends[first]) / 2, np.nan)
+        step = np.diff(cell)
+        steady = single[1:] & (step <= gap) & (np.abs(np.diff(centre)) <= 1)
+        best = np.maximum(best, np.bincount(cell[1:] // w, weights=steady * step, minlength=len(spans))
+                          / np.maximum(spans, 1))
+    return best
 
 
 def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
@@ -195,20 +239,19 @@ def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
     return groups
 
 
-def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
+def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.ndarray) -> dict:
     """Two curves of one colour, one solid and one dashed. A solid line is one connected piece of ink;
     a dashed one falls apart into short dashes. So the solid curve is the largest connected piece (and
-    any other piece spanning a quarter of the plot), the dashed one the rest; each is then traced on
-    its own, the dashed one borrowing the solid's ink where it runs under it. Refused when the pieces
-    do not look like one solid and one dashed line."""
+    any other piece too long to be a dash: what is left of it beyond a legend), the dashed one the
+    rest; each is then traced on its own, the dashed one borrowing the solid's ink where it runs
+    under it. Refused when the pieces do not look like one solid and one dashed line."""
     mask = cover >= MIN_COVERAGE
     labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     sizes[0] = 0
-    spans = np.zeros(count + 1)
-    for k, found in enumerate(ndimage.find_objects(labels), start=1):
-        spans[k] = found[1].stop - found[1].start
-    solid_labels = (spans >= SOLID_SPAN * mask.shape[1]) | (np.arange(count + 1) == sizes.argmax())
+    spans = _spans(labels, count)
+    solid_labels = (spans >= min(SOLID_SPAN * mask.shape[1], MAX_DASH_WIDTHS * width))
+    solid_labels |= np.arange(count + 1) == sizes.argmax()
     solid_labels[0] = False
     in_solid = solid_labels[labels]
     cover_solid, cover_dashed = np.where(in_solid, cover, 0.0), np.where(in_solid | ~mask, 0.0, cover)
@@ -217,13 +260,16 @@ def _split_by_dashes(group, cover, width, others: Candidates, path) -> dict:
     cands_solid = cands_solid.take(cands_solid.kind == LINE)
     cands_dashed = candidates(cover_dashed >= MIN_COVERAGE, cover_dashed, width)
     cands_dashed = cands_dashed.take(cands_dashed.kind == LINE)
-    solid = trace_curve(cands_solid, others, cover_solid, width)
-    dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width, dashed=True)
+    solid = trace_curve(cands_solid, others, cover_solid, width, drawn=drawn)
+    dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width, dashed=True,
+                         drawn=drawn)
     names = {a.style: a.name for a in group}
     if solid is None or dashed is None or (dashed.last_col - dashed.first_col) < 0.2 * (solid.last_col - solid.first_col):
         raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it "
                                "was found")
-    share = (solid.ink_share(cover_solid >= MIN_COVERAGE), dashed.ink_share(cover_dashed >= MIN_COVERAGE))
+    longest_gap = int(MAX_DASH_WIDTHS * width)  # longer gaps are hidden stretches, not a dash pattern
+    share = (solid.ink_share(cover_solid >= MIN_COVERAGE, longest_gap),
+             dashed.ink_share(cover_dashed >= MIN_COVERAGE, longest_gap))
     solid_ink = in_solid & mask
     unexplained = (solid_ink & ~solid.pixels(mask.shape)).sum() / max(solid_ink.sum(), 1)
     dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))
@@ -248,8 +294,8 @@ def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: T
         cols.insert(0, curve.first_col)
         levels.insert(0, top_px)
     t = x_cal.to_value(np.asarray(cols) + area.left)
-    if (t[0] - x_ticks.start) * x_cal.slope <= curve.width + 3:  # starts at the y axis (maybe under it)
-        t[0] = x_ticks.start
+    if x_ticks.start <= 0 <= t[0]:  # a KM curve starts at time 0, whatever hides its first pixels
+        t[0] = 0.0                   # (the y axis, censor marks crowding the start, another curve)
     s = y_cal.to_value(np.asarray(levels) + area.top)
     lo, hi = min(y_ticks.start, y_ticks.end), max(y_ticks.start, y_ticks.end)
     points = pd.DataFrame({"time": np.maximum(t, x_ticks.start), "survival": np.clip(s, lo, hi)})

@@ -13,6 +13,8 @@ from PIL import ImageColor
 
 MIN_COVERAGE = 0.5  # a pixel is ink of an arm when at least half covered by it
 MAX_RESIDUAL = 0.32  # RGB distance (0-1 scale) the mix may miss the pixel by (JPEG, blending)
+NEUTRAL = 0.05  # a background whose channels differ by less than this is grey (or white)
+MIN_SATURATION_KEPT = 0.25  # an ink pixel keeps at least this share of its colour's saturation
 SAME_COLOUR = 0.12  # two arm colours closer than this cannot be told apart by colour
 
 
@@ -43,13 +45,21 @@ def coverage(area: np.ndarray, colour, background) -> tuple[np.ndarray, np.ndarr
 
 
 def ink_masks(area: np.ndarray, colours: list, background) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """For each colour: its coverage (0 where another colour explains the pixel better) and its ink mask."""
+    """For each colour: its coverage (0 where another colour explains the pixel better) and its ink mask.
+
+    On a grey or white background a mix of a saturated colour is saturated in proportion to its
+    coverage; a grey pixel (text, frames, grid lines, their soft edges) is not such a colour's ink
+    however small the residual allowed (JPEG blurs colour over two pixels: a quarter is kept)."""
     fits = [coverage(area, c, background) for c in colours]
     misses = np.stack([m for _, m in fits])
     best = misses.argmin(axis=0)
+    pixel_spread = area.max(axis=-1) - area.min(axis=-1)
+    neutral_background = np.ptp(np.asarray(background)) < NEUTRAL
     covers, masks = [], []
     for k, (a, miss) in enumerate(fits):
         ok = (miss <= MAX_RESIDUAL) & ((best == k) | (misses.min(axis=0) + 1e-6 >= miss))
+        if neutral_background:
+            ok &= pixel_spread >= MIN_SATURATION_KEPT * a * np.ptp(np.asarray(colours[k]))
         cover = np.where(ok, a, 0.0)
         covers.append(cover)
         masks.append(cover >= MIN_COVERAGE)

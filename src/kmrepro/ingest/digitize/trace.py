@@ -5,10 +5,13 @@ A KM curve is a staircase. In a column crossed by a horizontal stretch the arm's
 Vertical parts (drops, the stems of ``|`` and ``+`` censor marks) give long runs and no candidate.
 The curve is the heaviest path through the candidates whose level never rises (a weighted longest
 non-decreasing subsequence, O(n log n)): legends, text and annotations in the arm's colour cannot be
-on it without giving up more of the curve. Where another curve is drawn over this one, the other
-curve's candidates stand in, with a lower weight, so the hidden stretch comes out at the level of the
-curve hiding it. Drops are then read between consecutive stretches, column by column, so a run of
-drops too close to resolve (a staircase) is read step by step rather than as one drop.
+on it without giving up more of the curve. Where another curve is drawn over this one (this curve's
+ink stops where it touches the other), the other curve's candidates stand in, with a lower weight,
+so the hidden stretch comes out at the level of the curve hiding it; where something else cuts the
+curve (a legend), nothing stands in and the gap is bridged as a step function, never a rise. Drops
+are then read between consecutive stretches, column by column, so a run of drops too close to
+resolve is read step by step rather than as one drop, or, closer than a line width, along the
+drift of their line.
 """
 
 from __future__ import annotations
@@ -65,14 +68,19 @@ class Curve:
         drop_cols = np.array([d[0] for d in self.drops], float)
         return levels[np.searchsorted(drop_cols, np.asarray(cols, float), side="right")]
 
-    def ink_share(self, mask: np.ndarray) -> float:
+    def ink_share(self, mask: np.ndarray, longest_gap: int) -> float:
         """Share of the curve's columns with ink at its level: about 1 for a solid line, less for a
-        dashed one (the gaps between dashes)."""
+        dashed one (the gaps between dashes). Gaps longer than ``longest_gap`` (the curve hidden
+        under another or under a legend) are left out."""
         cols = np.arange(self.first_col, self.last_col + 1)
         reach = int(np.ceil(self.width / 2)) + 1
         rows = np.round(self.level_at(cols)).astype(int)[:, None] + np.arange(-reach, reach + 1)
         inked = mask[np.clip(rows, 0, mask.shape[0] - 1), cols[:, None]].any(axis=1)
-        return float(inked.mean())
+        hidden = [(a, b) for a, b in _runs_of(np.flatnonzero(~inked), 1, 0) if b - a + 1 > longest_gap]
+        counted = np.ones(len(cols), bool)
+        for a, b in hidden:
+            counted[a:b + 1] = False
+        return float(inked[counted].mean()) if counted.any() else 0.0
 
     def pixels(self, shape: tuple[int, int]) -> np.ndarray:
         """The pixels the curve's line covers (one line width plus a pixel), to tell it from other ink."""
@@ -164,16 +172,19 @@ def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray
 
 
 def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: float,
-                dashed: bool = False) -> Curve | None:
+                dashed: bool = False, drawn: np.ndarray | None = None) -> Curve | None:
     """The curve through ``own`` candidates, with ``others`` (other curves' ink) filling columns
     without any ink of this curve before its last own column (it is hidden there). ``cover`` is the
-    curve's ink coverage, where the drops are read; a ``dashed`` curve's drops may begin with a gap."""
+    curve's ink coverage, where the drops are read; a ``dashed`` curve's drops may begin with a gap.
+    ``drawn``: every pixel not of the background, to tell where something drawn over the curve cuts it."""
     if len(own.col) == 0:
         return None
     mask = cover >= MIN_COVERAGE
     last_own = int(own.col.max())
-    inked = mask.any(axis=0)  # a column with any of this curve's ink is not hidden
-    fill = others.take((others.col <= last_own) & ~inked[np.clip(others.col, 0, mask.shape[1] - 1)])
+    # a dashed curve's dashes near the solid curve of its colour merge into the solid's ink, so
+    # where it goes under the solid cannot be seen: any column without its ink may be hidden
+    hidden = ~mask.any(axis=0) if dashed else _under_others(mask, others, width)
+    fill = others.take((others.col <= last_own) & hidden[np.clip(others.col, 0, mask.shape[1] - 1)])
     fill.kind = np.full(len(fill.col), BORROWED)
     pool = Candidates.join([own, fill])
     # on a tie, stay up: ink of another curve of the same colour at a lower level is no reason to drop early
@@ -183,15 +194,43 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     segments = _segments(cols, levels)
     drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
-        for drop in _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1):
-            if drops and abs(drop[0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
-                where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
-                col = int(np.floor(min(where, drop[0]) - width / 2))
-                drop = (_vertical_centre(cover, col, before, drop[2], width, where), before, drop[2])
-            drops.append(drop)
+        new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
+        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
+            where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
+            col = int(np.floor(min(where, new[0][0]) - width / 2))
+            new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
+                                       where), before, new[0][2])
+        drops += new
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
+
+
+def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
+    """Per column: may the curve be hidden under another one there? Only in a stretch of columns
+    without any of its ink that touches another curve at one end (the curve goes under it, or comes
+    out from under it, at its level), or that comes before any of its ink (curves start together):
+    a curve cut by a legend or a label does not touch another curve there, and is not moved onto one."""
+    inked = mask.any(axis=0)
+    hidden = np.zeros(mask.shape[1], bool)
+    near = int(np.ceil(width)) + 3
+    for first, last in _runs_of(np.flatnonzero(~inked), min_len=1, max_gap=0):
+        if not inked[:first].any() or \
+                _touches(mask, others, first - near, first, first - near, first + near, width) or \
+                _touches(mask, others, last + 1, last + 1 + near, last + 1 - near, last + 1 + near, width):
+            hidden[first:last + 1] = True
+    return hidden
+
+
+def _touches(mask, others: Candidates, own_from: int, own_to: int, other_from: int, other_to: int,
+             width: float) -> bool:
+    """Does this curve's ink in columns [own_from, own_to) come within a line width (and the soft
+    edges) of another curve's line in columns [other_from, other_to)?"""
+    rows = np.flatnonzero(mask[:, max(own_from, 0):max(own_to, 0)].any(axis=1))
+    levels = others.level[(others.col >= other_from) & (others.col < other_to)]
+    if len(rows) == 0 or len(levels) == 0:
+        return False
+    return bool((np.abs(rows[:, None] - levels[None, :]) <= width + 2).any())
 
 
 def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, float]]:
@@ -211,15 +250,20 @@ def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, floa
     return segments
 
 
-def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, reach: float):
+def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, reach: float,
+                drawn: np.ndarray | None = None):
     """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
 
-    In each column between them, the bottom of the ink hanging from the line (less half a line
-    width) is how far the curve has come down there; each new low is a drop, placed at the centre of the vertical line that makes it.
-    Columns without ink (a dash gap, another curve on top) or with a censor mark (ink rising above
-    the line) say nothing; a drop first seen after them is placed halfway across them. A drop taller than two line widths is placed at the coverage-
-    weighted centre of its vertical line, between the stretches (sub-pixel, whatever the renderer).
+    A staircase of drops closer than a line width is read along its drifting line (:func:`_staircase`).
+    Otherwise, in each column between the stretches, the bottom of the ink hanging from the line
+    (less half a line width) is how far the curve has come down there; each new low is a drop,
+    placed at the coverage-weighted centre of the vertical line that makes it (sub-pixel, whatever
+    the renderer). Columns without ink (a dash gap, another curve on top) or with a censor mark (ink
+    rising above the line) say nothing; a drop no column shows is placed by :func:`_unseen_drop`.
     """
+    staircase = _staircase(cover, end1, start2, level1, level2, width)
+    if staircase:
+        return staircase
     mask = cover >= MIN_COVERAGE
     half = (width - 1) / 2
     top, bottom = int(np.floor(level1 - width)), int(np.ceil(level2 + width)) + 1
@@ -246,7 +290,7 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
             continue  # the curve is not down there a stroke later: a censor mark's stem, not a drop
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
-            where = _vertical_centre(cover, col, reached, low, width, where)
+            where = _vertical_centre(cover, _line_cols(col, width), reached, low, width, where)
             if drops and abs(where - drops[-1][0]) < width + 1:  # the foot or head of the same vertical line
                 where, reached, _ = drops.pop()
             drops.append((where, reached, low))
@@ -257,18 +301,116 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
             where, before, _ = drops.pop()
             drops.append((where, before, level2))
         else:
-            drops.append(((known_at + start2) / 2 if known_at > end1 else (end1 + start2) / 2, reached, level2))
+            drops += _unseen_drop(cover, end1 if known_at <= end1 else known_at, start2, reached, level2, width, drawn)
     return drops
 
 
-def _vertical_centre(cover, col: int, top: float, bottom: float, width: float, fallback: float) -> float:
-    """The coverage-weighted column of a drop's vertical line, from rows clear of both stretches."""
-    rows = slice(int(np.ceil(top + width)), int(np.floor(bottom - width)) + 1)
-    cols = np.arange(max(col - 1, 0), min(col + int(np.ceil(width)) + 2, cover.shape[1]))
-    weight = cover[rows][:, cols].sum(axis=0)
-    if weight.sum() < 1.0:
-        return fallback
-    return float(np.average(cols, weights=weight))
+def _staircase(cover, start: int, stop: int, top: float, bottom: float, width: float):
+    """A tall drop whose vertical line drifts right as it goes down, one unbroken stroke per row: a
+    staircase of drops closer together than a line width, which no column shows apart (each column
+    holds the foot of one step and the head of the next). One drop per pixel the line drifts, at the
+    column where the line is in those rows; None when the line does not drift."""
+    first_row, last_row = int(np.ceil(top + width)), int(np.floor(bottom - width))
+    reach = int(np.ceil(width)) + 1
+    cols = np.arange(max(start - reach, 0), min(max(stop, start) + reach, cover.shape[1]))
+    if last_row - first_row < 3 or len(cols) < 2:
+        return None
+    weight = cover[first_row:last_row + 1][:, cols]
+    solid = weight >= MIN_COVERAGE
+    inked = solid.any(axis=1)
+    strokes = (np.diff(solid.astype(np.int8), axis=1) == 1).sum(axis=1) + solid[:, 0]
+    if inked.sum() < 3 or (strokes[inked] > 1).any():  # a mark's stem or another line beside it
+        return None
+    rows = first_row + np.flatnonzero(inked)
+    centre = weight[inked] @ cols / weight[inked].sum(axis=1)
+    if centre[-1] - centre[0] <= width + 1 or (np.diff(centre) < -0.5).any():
+        return None
+    starts = [0]
+    for i in range(1, len(centre)):
+        if centre[i] - centre[starts[-1]] >= 1.0:
+            starts.append(i)
+    bounds = [top] + [(rows[i - 1] + rows[i]) / 2 for i in starts[1:]] + [bottom]
+    ends = starts[1:] + [len(centre)]
+    return [(float(np.median(centre[a:b])), bounds[k], bounds[k + 1]) for k, (a, b) in enumerate(zip(starts, ends))]
+
+
+def _unseen_drop(cover, end1: int, start2: int, level1: float, level2: float, width: float,
+                 drawn: np.ndarray | None = None):
+    """A drop no column showed (a dash gap, marks, a line cap running past the corner, an occluder
+    such as a legend). Its vertical line, where visible, is within a line cap of the stretches'
+    ends: leaving the upper stretch near its end (head), reaching the lower one near its start
+    (foot). The parts the line shows are placed there. A line cut by the edge of something drawn
+    over it (a legend's frame) goes on under it: the whole drop is there. What no line shows
+    happened unseen in between: halfway across, as a drop with no line at all."""
+    cap, slack = int(np.ceil(width)) + 2, width + 2
+    head = _vertical_line(cover, np.arange(end1 - cap, end1 + cap + 1), level1, level2, width, "top")
+    foot = _vertical_line(cover, np.arange(start2 - cap, start2 + cap + 1), level1, level2, width, "bottom")
+    drops, upper, left = [], level1, float(end1)  # placed so far: down to ``upper``, at column ``left``
+    if head is not None and head[1] <= level1 + slack:
+        cut = _cut_by_edge(drawn, range(head[2] + 1, head[2] + 4), head[0])
+        upper = level2 if head[2] >= level2 - slack or cut else head[2] + width / 2
+        drops.append((head[0], level1, upper))
+        left = head[0]
+    if upper >= level2:
+        return drops
+    if foot is not None and foot[2] >= level2 - slack and foot[0] > left:
+        cut = _cut_by_edge(drawn, range(foot[1] - 3, foot[1]), foot[0])
+        top = upper if foot[1] <= upper + slack or cut else foot[1] - width / 2
+        if top > upper:
+            drops.append(((left + foot[0]) / 2, upper, top))
+        drops.append((foot[0], top, level2))
+    else:
+        drops.append(((left + start2) / 2, upper, level2))
+    merged = drops[:1]
+    for where, before, after in drops[1:]:  # head and foot of one vertical line, seen in two parts
+        if abs(where - merged[-1][0]) < width + 1:
+            merged[-1] = (merged[-1][0], merged[-1][1], after)
+        else:
+            merged.append((where, before, after))
+    return merged
+
+
+def _cut_by_edge(drawn: np.ndarray | None, rows: range, col: float) -> bool:
+    """Is a vertical line at ``col`` cut by a horizontal edge (drawn pixels on both sides of it) in ``rows``?"""
+    if drawn is None:
+        return False
+    c = int(round(col))
+    rows = [r for r in rows if 0 <= r < drawn.shape[0]]
+    left, right = drawn[rows, max(c - 5, 0):max(c - 2, 0)], drawn[rows, c + 3:c + 6]
+    return bool((left.any(axis=1) & right.any(axis=1)).any()) if rows else False
+
+
+def _line_cols(col: int, width: float) -> np.ndarray:
+    """The columns a vertical line of ``width`` found at ``col`` may cover, soft edges included."""
+    return np.arange(col - 1, col + int(np.ceil(width)) + 2)
+
+
+def _vertical_centre(cover, cols: np.ndarray, top: float, bottom: float, width: float, fallback: float) -> float:
+    """The column of a drop's vertical line among ``cols`` (see :func:`_vertical_line`), or ``fallback``."""
+    line = _vertical_line(cover, cols, top, bottom, width)
+    return fallback if line is None else line[0]
+
+
+def _vertical_line(cover, cols: np.ndarray, top: float, bottom: float, width: float,
+                   end: str | None = None) -> tuple[float, int, int] | None:
+    """A drop's vertical line among ``cols``, from rows clear of both stretches that hold ink: its
+    column, the median over those rows of each row's coverage-weighted centre (so a censor mark's
+    stem or bar beside a few rows of the line does not pull it), and its first and last row with ink.
+    With ``end`` "top" or "bottom", only the unbroken run of inked rows from that end counts (other
+    ink in the window, such as text, is not part of the line)."""
+    first = int(np.ceil(top + width))
+    cols = cols[(cols >= 0) & (cols < cover.shape[1])]
+    weight = cover[first:int(np.floor(bottom - width)) + 1][:, cols]
+    inked = weight.max(axis=1, initial=0.0) >= MIN_COVERAGE
+    rows = np.flatnonzero(inked)
+    breaks = np.flatnonzero(np.diff(rows) > 2)  # a one-row gap does not break a line
+    if end is not None and len(breaks):
+        inked[:] = False
+        inked[rows[:breaks[0] + 1] if end == "top" else rows[breaks[-1] + 1:]] = True
+    if not inked.any():
+        return None
+    rows = first + np.flatnonzero(inked)
+    return float(np.median(weight[inked] @ cols / weight[inked].sum(axis=1))), int(rows[0]), int(rows[-1])
 
 
 def _runs_of(cols: np.ndarray, min_len: int, max_gap: int) -> list[tuple[int, int]]:
