@@ -9,10 +9,10 @@ from lifelines import CoxPHFitter
 from lifelines.datasets import load_gbsg2
 
 from kmrepro.api import DigitizationWarning, reconstruct_arm
-from kmrepro.reconstruct.cleaning import clean_curve
+from kmrepro.reconstruct.cleaning import CleanCurve, clean_curve
 from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 from kmrepro.analysis.km import km_at
-from kmrepro.reconstruct.guyot import reconstruct
+from kmrepro.reconstruct.guyot import UnidentifiedChoices, reconstruct
 from kmrepro.reconstruct.simulate import Figure, digitize
 from conftest import examples
 
@@ -153,3 +153,137 @@ def test_reconstruction_invariants(drops, n, table, events):
     assert (rec.ipd.time >= 0).all()
     assert 0 <= rec.ipd.event.sum() <= n
     assert set(rec.ipd.event.unique()) <= {0, 1}
+
+
+# Small hand-worked arms through reconstruct() itself, each pinning one step of guyot.py (issue 12: make mutation).
+
+
+def clicks(t, s) -> CleanCurve:
+    return CleanCurve(np.asarray(t, float), np.asarray(s, float), ())
+
+
+def event_times(rec) -> list[float]:
+    return rec.ipd.time[rec.ipd.event == 1].tolist()
+
+
+def censor_times(rec) -> list[float]:
+    return rec.ipd.time[rec.ipd.event == 0].tolist()
+
+
+# 20 at risk, a drop of 2.45 events at t=1 (table: 17 at t=2): two events and one censoring before the drop.
+SHORT_DROP = clicks([0, 1, 1, 5], [1, 1, 0.8775, 0.8775])
+
+
+def test_diagnostics_of_a_drop_the_reconstruction_cannot_follow_exactly():
+    rec = reconstruct(SHORT_DROP, 20, [0, 2, 5], [20, 17, 17], total_events=2)
+    # the censoring goes before the drop (its height says fewer than 20 were at risk), so the KM after it
+    # is 17/19 against the clicked 0.8775 at t=1 (bottom corner) and t=5; the top corner at t=1 is met
+    gap = 17 / 19 - 0.8775
+    assert rec.diagnostics == {
+        "n": 20, "events": 2, "events_published": 2, "censored": 18, "end_of_follow_up": 5.0,
+        "at_risk": [
+            {"time": 0.0, "published": 20, "reconstructed": 20, "difference": 0},
+            {"time": 2.0, "published": 17, "reconstructed": 17, "difference": 0},
+            {"time": 5.0, "published": 17, "reconstructed": 17, "difference": 0},
+        ],
+        "max_at_risk_difference": 0,
+        "curve_fit": {"points": 4, "rmse": pytest.approx(gap / np.sqrt(2), rel=1e-12),
+                      "mean_abs_error": pytest.approx(gap / 2, rel=1e-12),
+                      "max_abs_error": pytest.approx(gap, rel=1e-12)},
+        "events_relabelled_to_meet_total": 0,
+        "drops_read_as": "corner pairs and slopes",
+    }
+    assert event_times(rec) == [1.0, 1.0] and censor_times(rec) == [0.5] + [5.0] * 17
+
+
+def test_a_table_without_time_zero_starts_from_n_at_risk():
+    with_zero = reconstruct(SHORT_DROP, 20, [0, 2, 5], [20, 17, 17])
+    without = reconstruct(SHORT_DROP, 20, [2, 5], [17, 17])
+    pd.testing.assert_frame_equal(without.ipd, with_zero.ipd)
+    assert [row["time"] for row in without.diagnostics["at_risk"]] == [0.0, 2.0, 5.0]
+
+
+def test_patients_beyond_the_tables_first_count_are_censored_at_time_zero():
+    rec = reconstruct(SHORT_DROP, 22, [0, 2, 5], [20, 17, 17])
+    assert censor_times(rec)[:3] == [0.0, 0.0, 0.5] and len(rec.ipd) == 22
+    assert rec.diagnostics["at_risk"][0] == {"time": 0.0, "published": 20, "reconstructed": 22, "difference": 2}
+    assert rec.diagnostics["max_at_risk_difference"] == 2
+
+
+def test_a_flat_curve_without_a_table_censors_everyone_evenly():
+    rec = reconstruct(clicks([0, 5], [1, 1]), 5)
+    assert censor_times(rec) == [0.5, 1.5, 2.5, 3.5, 4.5]
+    assert rec.diagnostics["drops_read_as"] == "corner pairs and slopes"  # no drop contradicts corner pairs
+
+
+def test_censorings_fall_at_the_quantiles_the_step_heights_give():
+    # test_refinements' arm: 2 events at t=2 among 20 (drop 0.1), 1 at t=8 among 14 (drop 0.9/14), 4
+    # censorings in [0, 10). Each drop's implied censorings so far (20 - 20 = 0 at t=2, 20 - 2 - 14 = 4 at
+    # t=8) is weighed against even spreading (4 x 0.2, 4 x 0.8; variance 4 f (1 - f) + 1/4) by inverse
+    # variance, the heights' variance being (n sqrt(2) x 0.002 / height)^2; the four censorings sit at the
+    # quantiles 1/8, 3/8, 5/8, 7/8 of the resulting distribution, linear between t=2 and t=8.
+    s1, s2 = 0.9, 0.9 * 13 / 14
+    rec = reconstruct(clicks([0, 2, 2, 8, 8, 10], [1, 1, s1, s1, s2, s2]), 20, [0, 10], [20, 13])
+
+    def share(implied, implied_n, height, f):
+        var_heights, var_even = (implied_n * np.sqrt(2) * 0.002 / height) ** 2, 4 * f * (1 - f) + 0.25
+        return (implied / var_heights + 4 * f / var_even) / (1 / var_heights + 1 / var_even) / 4
+
+    at_2, at_8 = share(0, 20, 0.1, 0.2), share(4, 14, s1 - s2, 0.8)
+    expected = [2 + (q - at_2) / (at_8 - at_2) * 6 for q in (1 / 8, 3 / 8, 5 / 8, 7 / 8)]
+    assert censor_times(rec)[:4] == pytest.approx(expected, rel=1e-9)
+    assert event_times(rec) == [2.0, 2.0, 8.0]
+
+
+def test_censorings_go_to_the_censor_marks_of_their_interval():
+    # 3 censorings in [0, 5) over the marks 2 and 3 (quantiles 1/6, 1/2, 5/6 of their empirical
+    # distribution), 3 in [5, 10) on the mark 7; the mark at 12 lies past the curve
+    rec = reconstruct(clicks([0, 1, 1, 10], [1, 1, 0.9, 0.9]), 20, [0, 5, 10], [20, 15, 12],
+                      censor_marks=[12.0, 7.0, 3.0, 2.0])
+    assert event_times(rec) == [1.0, 1.0]
+    assert censor_times(rec) == [2.0, 3.0, 3.0, 7.0, 7.0, 7.0] + [10.0] * 12
+
+
+def test_rounding_is_calibrated_to_meet_the_published_event_total():
+    # 2.5 events at t=1 round up to 3, leaving 17 where the table says 18; the published total of 2 is met
+    # by a lower rounding threshold, which also meets the table, without relabelling anyone
+    curve = clicks([0, 1, 1, 5], [1, 1, 0.875, 0.875])
+    half_up = reconstruct(curve, 20, [0, 2, 5], [20, 18, 18])
+    assert event_times(half_up) == [1.0] * 3 and half_up.diagnostics["max_at_risk_difference"] == 1
+    calibrated = reconstruct(curve, 20, [0, 2, 5], [20, 18, 18], total_events=2)
+    assert event_times(calibrated) == [1.0, 1.0] and censor_times(calibrated) == [5.0] * 18
+    assert calibrated.diagnostics["events_relabelled_to_meet_total"] == 0
+    assert calibrated.diagnostics["max_at_risk_difference"] == 0
+
+
+def test_a_total_the_curve_cannot_give_is_met_by_relabelling_evenly_spread_censorings():
+    # no drop at all but 2 published events: of the 10 even censorings (0.5 ... 9.5) the 1st and 6th become events
+    rec = reconstruct(clicks([0, 10], [1, 1]), 10, total_events=2)
+    assert event_times(rec) == [0.5, 5.5]
+    assert censor_times(rec) == [1.5, 2.5, 3.5, 4.5, 6.5, 7.5, 8.5, 9.5]
+    assert rec.diagnostics["events_relabelled_to_meet_total"] == 2
+
+
+def test_fixed_draws_give_the_point_reconstruction():
+    fixed = UnidentifiedChoices(np.random.default_rng(1), rounding_spread=0, random_censoring=False)
+    curve = clicks([0, 1, 1, 10], [1, 1, 0.9, 0.9])
+    pd.testing.assert_frame_equal(reconstruct(curve, 20, [0, 5, 10], [20, 15, 12], draw=fixed).ipd,
+                                  reconstruct(curve, 20, [0, 5, 10], [20, 15, 12]).ipd)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_drawn_choices_stay_within_what_the_curve_and_table_allow(seed):
+    # drawn rounding and censoring (shapes up to 3, as intervals.py draws them) still meet the table, keep
+    # every censoring inside its interval and every event at its drop, and a whole-event drop whole
+    curve = clicks([0, 1, 1, 10], [1, 1, 0.75, 0.75])
+    choices = UnidentifiedChoices(np.random.default_rng(seed), rounding_spread=1.0, censor_shape=3, tail_shape=3)
+    rec = reconstruct(curve, 20, [0, 5, 10], [20, 15, 12], draw=choices)
+    assert rec.diagnostics["max_at_risk_difference"] == 0
+    censored = np.array(censor_times(rec))
+    assert set(event_times(rec)) == {1.0}
+    assert np.sum(censored < 5) + len(event_times(rec)) == 5
+    assert np.sum((censored >= 5) & (censored < 10)) == 3 and np.sum(censored == 10) == 12
+    same = reconstruct(curve, 20, [0, 5, 10], [20, 15, 12],
+                       draw=UnidentifiedChoices(np.random.default_rng(seed), rounding_spread=1.0, censor_shape=3,
+                                                tail_shape=3))
+    pd.testing.assert_frame_equal(rec.ipd, same.ipd)
