@@ -47,114 +47,6 @@ def test_hand_worked_example_with_censoring_inside_an_interval():
     assert rec.diagnostics["max_at_risk_difference"] == 0
 
 
-def gbsg2_arms():
-    data = load_gbsg2()
-    months = data.time / 30.4375
-    return {arm: (months[g.index].to_numpy(), g.cens.to_numpy()) for arm, g in data.groupby("horTh")}
-
-
-def log_hr(frames: dict[str, pd.DataFrame]) -> float:
-    data = pd.concat([f.assign(x=int(arm == "yes")) for arm, f in frames.items()])
-    return float(CoxPHFitter().fit(data[["time", "event", "x"]], "time", "event").params_["x"])
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_gbsg2_round_trip_recovers_the_truth(seed):
-    rng = np.random.default_rng(seed)
-    truth, rebuilt = {}, {}
-    for arm, (t, e) in gbsg2_arms().items():
-        clicks, table = digitize(t, e, rng)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DigitizationWarning)
-            rec = reconstruct_arm(
-                curve(clicks.time, clicks.survival), len(t), RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), "r")
-            )
-            with_events = reconstruct_arm(
-                curve(clicks.time, clicks.survival), len(t),
-                RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), "r"), int(e.sum()),
-            )
-        truth[arm] = pd.DataFrame({"time": t, "event": e})
-        rebuilt[arm] = rec.ipd
-        assert len(rec.ipd) == len(t)
-        assert abs(int(rec.ipd.event.sum()) - int(e.sum())) <= max(2, 0.02 * e.sum())
-        assert abs(int(with_events.ipd.event.sum()) - int(e.sum())) <= 1
-        grid = np.linspace(0, t.max(), 2000)
-        gap = np.abs(km_at(t, e, grid) - km_at(rec.ipd.time.to_numpy(), rec.ipd.event.to_numpy(), grid))
-        assert gap.mean() <= 0.005
-        assert rec.diagnostics["max_at_risk_difference"] <= 1
-        assert rec.diagnostics["drops_read_as"] == "corner pairs and slopes"
-    assert abs(log_hr(rebuilt) - log_hr(truth)) <= 0.02
-
-
-def test_one_click_per_drop_is_recognised_and_still_accurate():
-    rng = np.random.default_rng(7)
-    truth, rebuilt = {}, {}
-    for arm, (t, e) in gbsg2_arms().items():
-        clicks, table = digitize(t, e, rng, Figure(top_corners=False))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DigitizationWarning)
-            rec = reconstruct_arm(curve(clicks.time, clicks.survival), len(t),
-                                  RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), "r"))
-        assert rec.diagnostics["drops_read_as"] == "one click per drop"
-        truth[arm], rebuilt[arm] = pd.DataFrame({"time": t, "event": e}), rec.ipd
-        grid = np.linspace(0, t.max(), 2000)
-        gap = np.abs(km_at(t, e, grid) - km_at(rec.ipd.time.to_numpy(), rec.ipd.event.to_numpy(), grid))
-        assert gap.mean() <= 0.005
-    assert abs(log_hr(rebuilt) - log_hr(truth)) <= 0.03
-
-
-def test_checkmate_067_hand_digitization_matches_its_risk_table(kmdata):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DigitizationWarning)
-        rec = reconstruct_arm(
-            kmdata / "Checkmate_067_S3A_Nivolumab.csv", 80, kmdata / "Checkmate_067_At_Risk.csv"
-        )
-    for row in rec.diagnostics["at_risk"]:
-        assert abs(row["difference"]) <= 1, row
-    assert len(rec.ipd) == 80
-
-
-EDGE_CASES = {
-    # risk-table intervals without a digitized point, and a table reaching past the curve
-    "empty intervals": ([0, 1, 1, 9, 9, 10], [1, 1, 0.9, 0.9, 0.8, 0.8], [0, 2, 4, 6, 8, 10, 12], [20, 18, 18, 17, 17, 16, 3]),
-    "survival reaches 0": ([0, 1, 1, 2, 2, 3, 3], [1, 1, 0.5, 0.5, 0.2, 0.2, 0.0], [0, 2], [10, 5]),
-    "table inconsistent with curve": ([0, 1, 1, 5], [1, 1, 0.2, 0.2], [0, 2, 4], [10, 9, 9]),
-    "very small arm": ([0, 0.5, 0.5, 3, 3, 7], [1, 1, 0.9, 0.9, 0.8, 0.8], [0, 5], [10, 4]),
-    "flat tail heavy censoring": ([0, 1, 1, 2, 2, 40], [1, 1, 0.7, 0.7, 0.6, 0.6], [0, 10, 20, 30], [100, 55, 20, 4]),
-}
-
-
-@pytest.mark.parametrize("name", EDGE_CASES)
-def test_awkward_inputs_never_crash_and_keep_n_rows(name):
-    t, s, rt, rn = EDGE_CASES[name]
-    rec = reconstruct_arm(curve(t, s), rn[0], RiskTable(np.asarray(rt, float), np.asarray(rn), "r"))
-    assert len(rec.ipd) == rn[0]
-    assert (rec.ipd.time >= 0).all()
-
-
-@settings(max_examples=examples(150), deadline=None)
-@given(
-    drops=st.lists(st.tuples(st.floats(0.01, 50), st.floats(0, 0.3)), min_size=1, max_size=40),
-    n=st.integers(1, 400),
-    table=st.one_of(st.none(), st.lists(st.floats(0, 1), min_size=1, max_size=12)),
-    events=st.one_of(st.none(), st.floats(0, 1)),
-)
-def test_reconstruction_invariants(drops, n, table, events):
-    times = np.sort([d[0] for d in drops])
-    surv = np.cumprod([1 - d[1] for d in drops])
-    cleaned = clean_curve(np.repeat(times, 2), np.column_stack([np.r_[1, surv[:-1]], surv]).ravel())
-    risk_time = risk_n = None
-    if table is not None:
-        risk_time = np.linspace(0, times.max() * 1.2, len(table))
-        risk_n = np.minimum.accumulate(np.r_[n, np.round(np.sort(table)[::-1][1:] * n)]).astype(int)
-    total = None if events is None else int(events * n)
-    rec = reconstruct(cleaned, n, risk_time, risk_n, total)
-    assert len(rec.ipd) == n
-    assert (rec.ipd.time >= 0).all()
-    assert 0 <= rec.ipd.event.sum() <= n
-    assert set(rec.ipd.event.unique()) <= {0, 1}
-
-
 # Small hand-worked arms through reconstruct() itself, each pinning one step of guyot.py (issue 12: make mutation).
 
 
@@ -287,3 +179,112 @@ def test_drawn_choices_stay_within_what_the_curve_and_table_allow(seed):
                        draw=UnidentifiedChoices(np.random.default_rng(seed), rounding_spread=1.0, censor_shape=3,
                                                 tail_shape=3))
     pd.testing.assert_frame_equal(rec.ipd, same.ipd)
+
+
+def gbsg2_arms():
+    data = load_gbsg2()
+    months = data.time / 30.4375
+    return {arm: (months[g.index].to_numpy(), g.cens.to_numpy()) for arm, g in data.groupby("horTh")}
+
+
+def log_hr(frames: dict[str, pd.DataFrame]) -> float:
+    data = pd.concat([f.assign(x=int(arm == "yes")) for arm, f in frames.items()])
+    return float(CoxPHFitter().fit(data[["time", "event", "x"]], "time", "event").params_["x"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_gbsg2_round_trip_recovers_the_truth(seed):
+    rng = np.random.default_rng(seed)
+    truth, rebuilt = {}, {}
+    for arm, (t, e) in gbsg2_arms().items():
+        clicks, table = digitize(t, e, rng)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DigitizationWarning)
+            rec = reconstruct_arm(
+                curve(clicks.time, clicks.survival), len(t), RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), "r")
+            )
+            with_events = reconstruct_arm(
+                curve(clicks.time, clicks.survival), len(t),
+                RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), "r"), int(e.sum()),
+            )
+        truth[arm] = pd.DataFrame({"time": t, "event": e})
+        rebuilt[arm] = rec.ipd
+        assert len(rec.ipd) == len(t)
+        assert abs(int(rec.ipd.event.sum()) - int(e.sum())) <= max(2, 0.02 * e.sum())
+        assert abs(int(with_events.ipd.event.sum()) - int(e.sum())) <= 1
+        grid = np.linspace(0, t.max(), 2000)
+        gap = np.abs(km_at(t, e, grid) - km_at(rec.ipd.time.to_numpy(), rec.ipd.event.to_numpy(), grid))
+        assert gap.mean() <= 0.005
+        assert rec.diagnostics["max_at_risk_difference"] <= 1
+        assert rec.diagnostics["drops_read_as"] == "corner pairs and slopes"
+    assert abs(log_hr(rebuilt) - log_hr(truth)) <= 0.02
+
+
+def test_one_click_per_drop_is_recognised_and_still_accurate():
+    rng = np.random.default_rng(7)
+    truth, rebuilt = {}, {}
+    for arm, (t, e) in gbsg2_arms().items():
+        clicks, table = digitize(t, e, rng, Figure(top_corners=False))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DigitizationWarning)
+            rec = reconstruct_arm(curve(clicks.time, clicks.survival), len(t),
+                                  RiskTable(table.time.to_numpy(), table.n_at_risk.to_numpy(), "r"))
+        assert rec.diagnostics["drops_read_as"] == "one click per drop"
+        truth[arm], rebuilt[arm] = pd.DataFrame({"time": t, "event": e}), rec.ipd
+        grid = np.linspace(0, t.max(), 2000)
+        gap = np.abs(km_at(t, e, grid) - km_at(rec.ipd.time.to_numpy(), rec.ipd.event.to_numpy(), grid))
+        assert gap.mean() <= 0.005
+    assert abs(log_hr(rebuilt) - log_hr(truth)) <= 0.03
+
+
+def test_checkmate_067_hand_digitization_matches_its_risk_table(kmdata):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DigitizationWarning)
+        rec = reconstruct_arm(
+            kmdata / "Checkmate_067_S3A_Nivolumab.csv", 80, kmdata / "Checkmate_067_At_Risk.csv"
+        )
+    for row in rec.diagnostics["at_risk"]:
+        assert abs(row["difference"]) <= 1, row
+    assert len(rec.ipd) == 80
+
+
+EDGE_CASES = {
+    # risk-table intervals without a digitized point, and a table reaching past the curve
+    "empty intervals": ([0, 1, 1, 9, 9, 10], [1, 1, 0.9, 0.9, 0.8, 0.8], [0, 2, 4, 6, 8, 10, 12], [20, 18, 18, 17, 17, 16, 3]),
+    "survival reaches 0": ([0, 1, 1, 2, 2, 3, 3], [1, 1, 0.5, 0.5, 0.2, 0.2, 0.0], [0, 2], [10, 5]),
+    "table inconsistent with curve": ([0, 1, 1, 5], [1, 1, 0.2, 0.2], [0, 2, 4], [10, 9, 9]),
+    "very small arm": ([0, 0.5, 0.5, 3, 3, 7], [1, 1, 0.9, 0.9, 0.8, 0.8], [0, 5], [10, 4]),
+    "flat tail heavy censoring": ([0, 1, 1, 2, 2, 40], [1, 1, 0.7, 0.7, 0.6, 0.6], [0, 10, 20, 30], [100, 55, 20, 4]),
+}
+
+
+@pytest.mark.parametrize("name", EDGE_CASES)
+def test_awkward_inputs_never_crash_and_keep_n_rows(name):
+    t, s, rt, rn = EDGE_CASES[name]
+    rec = reconstruct_arm(curve(t, s), rn[0], RiskTable(np.asarray(rt, float), np.asarray(rn), "r"))
+    assert len(rec.ipd) == rn[0]
+    assert (rec.ipd.time >= 0).all()
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(
+    drops=st.lists(st.tuples(st.floats(0.01, 50), st.floats(0, 0.3)), min_size=1, max_size=40),
+    n=st.integers(1, 400),
+    table=st.one_of(st.none(), st.lists(st.floats(0, 1), min_size=1, max_size=12)),
+    events=st.one_of(st.none(), st.floats(0, 1)),
+)
+def test_reconstruction_invariants(drops, n, table, events):
+    times = np.sort([d[0] for d in drops])
+    surv = np.cumprod([1 - d[1] for d in drops])
+    cleaned = clean_curve(np.repeat(times, 2), np.column_stack([np.r_[1, surv[:-1]], surv]).ravel())
+    risk_time = risk_n = None
+    if table is not None:
+        risk_time = np.linspace(0, times.max() * 1.2, len(table))
+        risk_n = np.minimum.accumulate(np.r_[n, np.round(np.sort(table)[::-1][1:] * n)]).astype(int)
+    total = None if events is None else int(events * n)
+    rec = reconstruct(cleaned, n, risk_time, risk_n, total)
+    assert len(rec.ipd) == n
+    assert (rec.ipd.time >= 0).all()
+    assert 0 <= rec.ipd.event.sum() <= n
+    assert set(rec.ipd.event.unique()) <= {0, 1}
+
