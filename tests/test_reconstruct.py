@@ -181,6 +181,24 @@ def test_drawn_choices_stay_within_what_the_curve_and_table_allow(seed):
     pd.testing.assert_frame_equal(rec.ipd, same.ipd)
 
 
+def test_drops_are_read_as_corner_pairs_from_one_vertical_drop_in_four():
+    # the clicks span 500: a drop whose clicks are CORNER_FRACTION x 500 = 1 apart is vertical, and one
+    # vertical drop in four (CORNER_SHARE) is enough to read all drops as corner pairs
+    def read_as(t_second_corner):
+        curve = clicks([0, 100, t_second_corner, 200, 300, 400, 500], [1, 1, 0.9, 0.8, 0.7, 0.6, 0.6])
+        return reconstruct(curve, 20).diagnostics["drops_read_as"]
+
+    assert read_as(101.0) == "corner pairs and slopes"
+    assert read_as(101.5) == "one click per drop"
+
+
+def test_a_censoring_at_the_time_of_a_drop_leaves_after_its_events():
+    # 20 at risk, 2.5 events at t=1, a censor mark at t=1 too: the events come first (3 of 20, not 2.375
+    # of 19), then the censoring, which meets the table's 16 at t=5; the IPD lists the events first
+    rec = reconstruct(clicks([0, 1, 1, 10], [1, 1, 0.875, 0.875]), 20, [0, 5, 10], [20, 16, 16], censor_marks=[1.0])
+    assert rec.ipd.head(5).values.tolist() == [[1.0, 1], [1.0, 1], [1.0, 1], [1.0, 0], [10.0, 0]]
+
+
 def gbsg2_arms():
     data = load_gbsg2()
     months = data.time / 30.4375
