@@ -199,6 +199,18 @@ def test_a_censoring_at_the_time_of_a_drop_leaves_after_its_events():
     assert rec.ipd.head(5).values.tolist() == [[1.0, 1], [1.0, 1], [1.0, 1], [1.0, 0], [10.0, 0]]
 
 
+def test_follow_up_ends_with_the_curve_unless_the_table_has_patients_at_risk_later():
+    # flat curve to t=8, 20 patients; the table empties by t=10: the 15 censorings of [5, 10) are spread
+    # over [5, 8), where the curve ends (5.1, 5.3, ..., 7.9); with 3 still at risk at t=10, over [5, 10)
+    emptied = reconstruct(clicks([0, 8], [1, 1]), 20, [0, 5, 10], [20, 15, 0])
+    assert censor_times(emptied) == pytest.approx([0.5, 1.5, 2.5, 3.5, 4.5] + [5 + 0.2 * k + 0.1 for k in range(15)])
+    assert emptied.diagnostics["end_of_follow_up"] == 8.0
+    still_at_risk = reconstruct(clicks([0, 8], [1, 1]), 20, [0, 5, 10], [20, 15, 3])
+    assert censor_times(still_at_risk) == pytest.approx(
+        [0.5, 1.5, 2.5, 3.5, 4.5] + [5 + 5 * (k + 0.5) / 12 for k in range(12)] + [10.0] * 3)
+    assert still_at_risk.diagnostics["end_of_follow_up"] == 10.0
+
+
 def gbsg2_arms():
     data = load_gbsg2()
     months = data.time / 30.4375
