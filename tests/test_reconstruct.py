@@ -211,6 +211,83 @@ def test_follow_up_ends_with_the_curve_unless_the_table_has_patients_at_risk_lat
     assert still_at_risk.diagnostics["end_of_follow_up"] == 10.0
 
 
+def test_rounding_is_calibrated_up_when_the_total_needs_more_events():
+    # 2.3 events at t=1 among 20 (table: 17 left at t=2), then 1 event at t=5 among 17; 4 published events.
+    # Rounding half up gives 2 events and a censoring before t=2; only a threshold above 0.7 rounds 2.3 up
+    # to 3, which also meets the table with no censoring.
+    s1 = 1 - 2.3 / 20
+    curve = clicks([0, 1, 1, 5, 5, 10], [1, 1, s1, s1, s1 * 16 / 17, s1 * 16 / 17])
+    half_up = reconstruct(curve, 20, [0, 2], [20, 17])
+    assert event_times(half_up) == [1.0, 1.0, 5.0] and censor_times(half_up)[0] == 0.5
+    calibrated = reconstruct(curve, 20, [0, 2], [20, 17], total_events=4)
+    assert event_times(calibrated) == [1.0, 1.0, 1.0, 5.0] and min(censor_times(calibrated)) > 2
+    assert calibrated.diagnostics["events_relabelled_to_meet_total"] == 0
+
+
+def test_a_surplus_event_is_relabelled_a_censoring():
+    # 2.5 events at t=1 and about 2.4 at t=2 among 20, 15 at risk at t=10: five events whatever the rounding,
+    # one more than the 4 published; the first event (of the five, evenly spread) becomes a censoring
+    rec = reconstruct(clicks([0, 1, 1, 2, 2, 10], [1, 1, 0.875, 0.875, 0.75, 0.75]), 20, [0, 10], [20, 15],
+                      total_events=4)
+    assert event_times(rec) == [1.0, 1.0, 2.0, 2.0] and censor_times(rec) == [1.0] + [10.0] * 15
+    assert rec.diagnostics["events_relabelled_to_meet_total"] == 1
+
+
+def test_a_censor_mark_at_a_table_time_belongs_to_the_interval_it_starts():
+    # marks at 2 and 5: the interval [0, 5) has 3 censorings on the mark 2, [5, 10) has 3 on the mark 5
+    rec = reconstruct(clicks([0, 1, 1, 10], [1, 1, 0.9, 0.9]), 20, [0, 5, 10], [20, 15, 12], censor_marks=[5.0, 2.0])
+    assert censor_times(rec) == [2.0] * 3 + [5.0] * 3 + [10.0] * 12
+
+
+def test_a_near_vertical_drop_through_a_table_time_is_not_split():
+    # the drop from 0.95 to 0.85 (2 events among 19) is clicked 0.04 wide around the table time 6, within the
+    # same-time tolerance (0.005 x 10): it is one vertical drop after t=6 (19 at risk there), not a slope to split
+    rec = reconstruct(clicks([0, 1, 1, 5.98, 6.02, 10], [1, 1, 0.95, 0.95, 0.85, 0.85]), 20, [0, 6, 10], [20, 19, 17])
+    assert len(event_times(rec)) == 3 and event_times(rec)[0] == 1.0 and min(event_times(rec)[1:]) >= 6
+    assert rec.diagnostics["max_at_risk_difference"] == 0
+
+
+@pytest.mark.parametrize("spread, counts", [(1.0, {2, 3}), (0.0, {3})])
+def test_drawn_rounding_of_half_an_event_goes_both_ways(spread, counts):
+    # 2.5 events at t=1 among 20 (no censoring before it): floor(2.5 + 0.5 + u), u uniform on [-spread/2, spread/2)
+    curve = clicks([0, 1, 1, 100], [1, 1, 0.875, 0.875])
+    drawn = {int(reconstruct(curve, 20, draw=UnidentifiedChoices(np.random.default_rng(seed), rounding_spread=spread,
+                                                                  random_censoring=False)).ipd.event.sum())
+             for seed in range(20)}
+    assert drawn == counts
+
+
+def test_drawn_censoring_shapes_are_log_uniform_between_one_over_the_shape_and_the_shape():
+    # 50 patients censored over a flat curve's [0, 10) (the tail interval): their mean position is about
+    # 1 / (shape + 1). Shapes log-uniform on [1/1000, 1000]: half the draws cluster early (shape > 1), and only
+    # |log shape| < log 3, a share log 3 / log 1000 = 0.16 of the draws, leaves the mean within [0.25, 0.75]
+    mean_position = []
+    for seed in range(200):
+        choices = UnidentifiedChoices(np.random.default_rng(seed), rounding_spread=0, censor_shape=1, tail_shape=1000)
+        mean_position.append(reconstruct(clicks([0, 10], [1, 1]), 50, draw=choices).ipd.time.mean() / 10)
+    mean_position = np.array(mean_position)
+    assert 0.4 < np.mean(mean_position < 0.5) < 0.6
+    assert np.mean((mean_position > 0.25) & (mean_position < 0.75)) < 0.3
+
+
+def test_drawn_censorings_use_the_interval_shape_before_the_last_table_time_and_the_tail_shape_after():
+    # a table time at 5: [0, 5) draws its shape from censor_shape (1: uniform draws), [5, 10) from tail_shape
+    curve = clicks([0, 10], [1, 1])
+
+    def censorings(seed, tail_shape):
+        choices = UnidentifiedChoices(np.random.default_rng(seed), rounding_spread=0, censor_shape=1, tail_shape=tail_shape)
+        times = np.array(censor_times(reconstruct(curve, 20, [0, 5], [20, 10], draw=choices)))
+        return times[times < 5], times[times >= 5]
+
+    early, tail = censorings(3, tail_shape=1)
+    assert len(early) == 10 and len(np.unique(early)) == 10
+    assert not np.allclose(early, 0.25 + 0.5 * np.arange(10))  # drawn, not evenly spaced
+    assert not np.allclose(early, censorings(4, tail_shape=1)[0])  # and drawn anew for each seed
+    early_wide, tail_wide = censorings(3, tail_shape=1000)
+    np.testing.assert_array_equal(early_wide, early)
+    assert not np.allclose(tail_wide, tail)
+
+
 def gbsg2_arms():
     data = load_gbsg2()
     months = data.time / 30.4375
