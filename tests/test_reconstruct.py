@@ -240,10 +240,34 @@ def test_a_censor_mark_at_a_table_time_belongs_to_the_interval_it_starts():
 
 
 def test_a_near_vertical_drop_through_a_table_time_is_not_split():
-    # the drop from 0.95 to 0.85 (2 events among 19) is clicked 0.04 wide around the table time 6, within the
-    # same-time tolerance (0.005 x 10): it is one vertical drop after t=6 (19 at risk there), not a slope to split
-    rec = reconstruct(clicks([0, 1, 1, 5.98, 6.02, 10], [1, 1, 0.95, 0.95, 0.85, 0.85]), 20, [0, 6, 10], [20, 19, 17])
-    assert len(event_times(rec)) == 3 and event_times(rec)[0] == 1.0 and min(event_times(rec)[1:]) >= 6
+    # the clicks span 200, so clicks up to 0.005 x 200 = 1 apart mark one time: the drop clicked at 99.5 and
+    # 100.5 (2 events among 19) is vertical, after the table time 100 (19 at risk there), not a slope to split
+    curve = clicks([0, 20, 20, 99.5, 100.5, 200], [1, 1, 0.95, 0.95, 0.85, 0.85])
+    rec = reconstruct(curve, 20, [0, 100, 200], [20, 19, 17])
+    assert event_times(rec) == [20.0, 100.25, 100.5]  # spread along the click's width, after the table time
+    assert rec.diagnostics["max_at_risk_difference"] == 0
+
+
+def test_a_table_time_splits_a_slope_at_its_interpolated_height():
+    # 20 patients: 1 event at t=1, 1 along a slope to (4, 0.9), then 4 along a slope from (4, 0.9) to
+    # (8, 0.7), cut by the table time 6 at height 0.8: 18 x (1 - 0.8 / 0.9) = 2 events before t=6
+    rec = reconstruct(clicks([0, 1, 1, 4, 8, 10], [1, 1, 0.95, 0.9, 0.7, 0.7]), 20, [0, 6, 10], [20, 16, 14])
+    assert event_times(rec) == pytest.approx([1, 4, 5, 6, 7, 8])
+    assert rec.diagnostics["max_at_risk_difference"] == 0
+
+
+def test_a_table_time_splits_a_slope_from_the_start_of_the_curve():
+    # 4 events along the first segment, (0, 1) to (4, 0.8), cut at t=2 (18 at risk), then 2 at a vertical drop
+    rec = reconstruct(clicks([0, 4, 4, 10], [1, 0.8, 0.7, 0.7]), 20, [0, 2, 10], [20, 18, 14])
+    assert event_times(rec) == pytest.approx([1, 2, 3, 4, 4, 4])
+    assert rec.diagnostics["max_at_risk_difference"] == 0
+
+
+def test_a_slope_ending_exactly_at_a_table_time_keeps_its_events_at_its_click():
+    # the table time falls on the slope's last click, not inside it: its events stay at the click, and so
+    # count among those at risk at t=6 (R counts a patient whose event is at t as at risk at t)
+    rec = reconstruct(clicks([0, 1, 1, 4, 6, 10], [1, 1, 0.95, 0.95, 0.85, 0.85]), 20, [0, 6, 10], [20, 19, 17])
+    assert event_times(rec) == [1.0, 6.0, 6.0]
     assert rec.diagnostics["max_at_risk_difference"] == 0
 
 
