@@ -312,6 +312,36 @@ def test_drawn_censorings_use_the_interval_shape_before_the_last_table_time_and_
     assert not np.allclose(tail_wide, tail)
 
 
+def test_the_censoring_search_starts_from_the_curves_own_estimate():
+    # 20 at risk, 95 % die at t=9, 1 left at t=10 (the table). Up to 9 censorings before the drop leave 1 too
+    # (each replaces an event: 19 x 0.95 = 18.05 rounds to 18, ...), so where the search starts decides: from
+    # the curve's estimate, 20 x 0.05 - 1 = 0 censorings, 19 events
+    rec = reconstruct(clicks([0, 9, 9, 12], [1, 1, 0.05, 0.05]), 20, [0, 10], [20, 1])
+    assert event_times(rec) == [9.0] * 19 and censor_times(rec) == [11.0]
+
+
+def test_a_table_leaving_more_at_risk_than_the_curve_invents_no_censoring():
+    # the same curve with 3 at risk at t=10: no censoring count gets there; the curve's 19 events are kept
+    rec = reconstruct(clicks([0, 9, 9, 12], [1, 1, 0.05, 0.05]), 20, [0, 10], [20, 3])
+    assert event_times(rec) == [9.0] * 19 and censor_times(rec) == [11.0]
+    assert rec.diagnostics["max_at_risk_difference"] == 2
+
+
+def test_the_censoring_search_estimate_is_relative_to_the_km_at_the_intervals_start():
+    # 40 patients, 20 events at t=1 (KM 0.5), 20 at risk at t=10. In [10, 20) the curve falls from 0.5 to
+    # 0.4375: 20 x 0.4375 / 0.5 = 17.5 expected at t=20 against the table's 17, so the search starts from half a
+    # censoring, rounded up: one censoring before the drop at t=18, and 19 x 0.125 = 2.375, two events
+    rec = reconstruct(clicks([0, 1, 1, 18, 18, 25], [1, 1, 0.5, 0.5, 0.4375, 0.4375]), 40, [0, 10, 20], [40, 20, 17])
+    assert event_times(rec) == [1.0] * 20 + [18.0] * 2
+    assert len([t for t in censor_times(rec) if 10 <= t < 18]) == 1
+    assert rec.diagnostics["max_at_risk_difference"] == 0
+
+
+def test_a_curve_falling_to_zero_before_a_table_time_ends_the_search_there():
+    rec = reconstruct(clicks([0, 1, 1, 5], [1, 1, 0, 0]), 10, [0, 2, 5], [10, 0, 0])
+    assert event_times(rec) == [1.0] * 10 and rec.diagnostics["max_at_risk_difference"] == 0
+
+
 def gbsg2_arms():
     data = load_gbsg2()
     months = data.time / 30.4375

@@ -223,7 +223,7 @@ class IntervalWalk(NamedTuple):
 
 def _round(x: float) -> int:
     """Round half up, as the paper does (Python's round() rounds half to even)."""
-    return int(x + 0.5) if x >= 0 else -int(-x + 0.5)
+    return math.floor(x + 0.5)
 
 
 def guyot_events(points: _DigitizedPoints, iv: _TableInterval, n_start: int, s_last: float, censored: int,
