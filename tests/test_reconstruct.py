@@ -93,6 +93,14 @@ def test_a_table_without_time_zero_starts_from_n_at_risk():
     without = reconstruct(SHORT_DROP, 20, [2, 5], [17, 17])
     pd.testing.assert_frame_equal(without.ipd, with_zero.ipd)
     assert [row["time"] for row in without.diagnostics["at_risk"]] == [0.0, 2.0, 5.0]
+    early = reconstruct(SHORT_DROP, 20, [1, 2, 5], [20, 17, 17])  # a first table time of 1 (the drop's)
+    assert [row["time"] for row in early.diagnostics["at_risk"]] == [0.0, 1.0, 2.0, 5.0]
+
+
+def test_a_table_with_no_one_at_risk_censors_everyone_at_time_zero():
+    rec = reconstruct(clicks([0, 0.5], [1, 1]), 3, [0], [0])
+    assert rec.ipd.values.tolist() == [[0.0, 0]] * 3
+    assert rec.diagnostics["end_of_follow_up"] == 0.5
 
 
 def test_patients_beyond_the_tables_first_count_are_censored_at_time_zero():
@@ -209,6 +217,8 @@ def test_follow_up_ends_with_the_curve_unless_the_table_has_patients_at_risk_lat
     assert censor_times(still_at_risk) == pytest.approx(
         [0.5, 1.5, 2.5, 3.5, 4.5] + [5 + 5 * (k + 0.5) / 12 for k in range(12)] + [10.0] * 3)
     assert still_at_risk.diagnostics["end_of_follow_up"] == 10.0
+    one_at_risk = reconstruct(clicks([0, 8], [1, 1]), 20, [0, 5, 10], [20, 15, 1])
+    assert one_at_risk.diagnostics["end_of_follow_up"] == 10.0 and censor_times(one_at_risk)[-1] == 10.0
 
 
 def test_rounding_is_calibrated_up_when_the_total_needs_more_events():
