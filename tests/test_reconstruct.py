@@ -114,6 +114,7 @@ def test_a_flat_curve_without_a_table_censors_everyone_evenly():
     rec = reconstruct(clicks([0, 5], [1, 1]), 5)
     assert censor_times(rec) == [0.5, 1.5, 2.5, 3.5, 4.5]
     assert rec.diagnostics["drops_read_as"] == "corner pairs and slopes"  # no drop contradicts corner pairs
+    assert rec.diagnostics["events_relabelled_to_meet_total"] == 0
 
 
 def test_censorings_fall_at_the_quantiles_the_step_heights_give():
@@ -350,6 +351,24 @@ def test_the_censoring_search_estimate_is_relative_to_the_km_at_the_intervals_st
 def test_a_curve_falling_to_zero_before_a_table_time_ends_the_search_there():
     rec = reconstruct(clicks([0, 1, 1, 5], [1, 1, 0, 0]), 10, [0, 2, 5], [10, 0, 0])
     assert event_times(rec) == [1.0] * 10 and rec.diagnostics["max_at_risk_difference"] == 0
+
+
+def test_with_corner_pairs_a_sloped_drops_height_says_nothing_about_censorings():
+    # as test_censorings_fall_at_the_quantiles_the_step_heights_give, but the drop at t=8 is clicked as a slope
+    # from t=6: only the vertical drop at t=2 is read, so the censorings spread over [2, 10), one after t=8
+    s1, s2 = 0.9, 0.9 * 13 / 14
+    rec = reconstruct(clicks([0, 2, 2, 6, 8, 10], [1, 1, s1, s1, s2, s2]), 20, [0, 10], [20, 13])
+    inside = [t for t in censor_times(rec) if t < 10]
+    assert len(inside) == 4 and 2 < min(inside) and max(inside) > 8
+
+
+@pytest.mark.parametrize("total, left_at_the_end", [(10, 0), (11, 12), (12, 32)])
+def test_a_published_total_decides_how_many_stay_at_risk_to_the_end_of_the_curve(total, left_at_the_end):
+    # 60 patients, no table, drops of 10 % at t=1 and 11 % at t=4: censoring everyone evenly gives 10 events;
+    # more published events mean fewer censored before the drops, so more still at risk at the curve's end
+    rec = reconstruct(clicks([0, 1, 1, 4, 4, 10], [1, 1, 0.9, 0.9, 0.8, 0.8]), 60, total_events=total)
+    assert rec.ipd.event.sum() == total and rec.diagnostics["events_relabelled_to_meet_total"] == 0
+    assert censor_times(rec).count(10.0) == left_at_the_end
 
 
 def gbsg2_arms():
