@@ -169,7 +169,6 @@ class _TableInterval:
     end: float
     first: int  # index of its first digitized point
     stop: int  # one past its last digitized point
-    n_start: int  # published number at risk at ``start``
     n_next: int | None  # published number at risk at the next table time (None: last interval)
     #: where censorings fall: cumulative fraction (second tuple) reached at each time (first tuple);
     #: None spreads them evenly, as the paper does
@@ -329,10 +328,10 @@ def _table_intervals(time: np.ndarray, risk_time: np.ndarray, risk_n: np.ndarray
         last = i == len(risk_time) - 1
         stop = len(time) if last else int(bounds[i + 1])
         end = t_end if last else float(risk_time[i + 1])
-        if start < t_end < end:
+        if start <= t_end < end:
             end = t_end  # no one is censored after the drawn curve ends
         out.append(
-            _TableInterval(float(start), max(end, float(start)), int(bounds[i]), stop, int(risk_n[i]),
+            _TableInterval(float(start), max(end, float(start)), int(bounds[i]), stop,
                            None if last else int(risk_n[i + 1]))
         )
     return out
