@@ -218,6 +218,8 @@ def test_follow_up_ends_with_the_curve_unless_the_table_has_patients_at_risk_lat
     assert censor_times(still_at_risk) == pytest.approx(
         [0.5, 1.5, 2.5, 3.5, 4.5] + [5 + 5 * (k + 0.5) / 12 for k in range(12)] + [10.0] * 3)
     assert still_at_risk.diagnostics["end_of_follow_up"] == 10.0
+    ends_at_a_table_time = reconstruct(clicks([0, 5], [1, 1]), 20, [0, 5, 10], [20, 15, 0])
+    assert censor_times(ends_at_a_table_time) == [0.5, 1.5, 2.5, 3.5, 4.5] + [5.0] * 15
     one_at_risk = reconstruct(clicks([0, 8], [1, 1]), 20, [0, 5, 10], [20, 15, 1])
     assert one_at_risk.diagnostics["end_of_follow_up"] == 10.0 and censor_times(one_at_risk)[-1] == 10.0
 
@@ -369,6 +371,11 @@ def test_a_published_total_decides_how_many_stay_at_risk_to_the_end_of_the_curve
     rec = reconstruct(clicks([0, 1, 1, 4, 4, 10], [1, 1, 0.9, 0.9, 0.8, 0.8]), 60, total_events=total)
     assert rec.ipd.event.sum() == total and rec.diagnostics["events_relabelled_to_meet_total"] == 0
     assert censor_times(rec).count(10.0) == left_at_the_end
+
+
+def test_the_last_patient_at_risk_can_have_the_last_event():
+    rec = reconstruct(clicks([0, 1, 1, 2, 2, 3], [1, 1, 0.5, 0.5, 0, 0]), 2)
+    assert rec.ipd.values.tolist() == [[1.0, 1], [2.0, 1]]
 
 
 def gbsg2_arms():
