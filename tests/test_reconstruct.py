@@ -378,6 +378,13 @@ def test_the_last_patient_at_risk_can_have_the_last_event():
     assert rec.ipd.values.tolist() == [[1.0, 1], [2.0, 1]]
 
 
+def test_a_total_met_only_with_no_censoring_in_the_tail_censors_no_one_early():
+    # 20 patients, 90 % die at t=9.9 and 18 events are published: any censoring spread over [0, 10) falls
+    # before the drop and leaves 19 x 0.9 = 17.1, 17 events, so the tail's censoring count is 0
+    rec = reconstruct(clicks([0, 9.9, 9.9, 10], [1, 1, 0.1, 0.1]), 20, total_events=18)
+    assert event_times(rec) == [9.9] * 18 and censor_times(rec) == [10.0, 10.0]
+
+
 def gbsg2_arms():
     data = load_gbsg2()
     months = data.time / 30.4375
