@@ -383,6 +383,41 @@ def test_a_total_met_only_with_no_censoring_in_the_tail_censors_no_one_early():
     # before the drop and leaves 19 x 0.9 = 17.1, 17 events, so the tail's censoring count is 0
     rec = reconstruct(clicks([0, 9.9, 9.9, 10], [1, 1, 0.1, 0.1]), 20, total_events=18)
     assert event_times(rec) == [9.9] * 18 and censor_times(rec) == [10.0, 10.0]
+    none = reconstruct(clicks([0, 9.9, 9.9, 10], [1, 1, 0.1, 0.1]), 20, total_events=0)  # all censored before it
+    assert censor_times(none) == [0.25 + 0.5 * k for k in range(20)]
+    assert none.diagnostics["events_relabelled_to_meet_total"] == 0
+
+
+def test_the_tail_is_fitted_to_the_events_the_table_intervals_left_to_the_total():
+    # 60 patients, 6 events at t=1 and 6 at t=2.5 (table: 54 at t=2, 48 at t=3), then 12.5 % die at t=5 in the
+    # tail: 6 if no one is censored before, 4 with everyone censored evenly over [3, 10). A published total of
+    # 17 leaves 17 - 12 = 5 for the tail
+    s1 = 0.9
+    s2 = s1 * 48 / 54
+    s3 = s2 * 42 / 48
+    curve = clicks([0, 1, 1, 2.5, 2.5, 5, 5, 10], [1, 1, s1, s1, s2, s2, s3, s3])
+    assert event_times(reconstruct(curve, 60, [0, 2, 3], [60, 54, 48])).count(5.0) == 4
+    rec = reconstruct(curve, 60, [0, 2, 3], [60, 54, 48], total_events=17)
+    assert [event_times(rec).count(t) for t in (1.0, 2.5, 5.0)] == [6, 6, 5]
+    assert rec.diagnostics["events_relabelled_to_meet_total"] == 0 and rec.diagnostics["max_at_risk_difference"] == 0
+
+
+def test_a_near_vertical_drop_within_the_tolerance_is_read_for_censorings():
+    # as test_censorings_fall_at_the_quantiles_the_step_heights_give on a 200-long axis, the drop at t=160
+    # clicked 1 wide (SAME_TIME_FRACTION x 200, the tolerance itself): its height is read, so all 4 censorings
+    # fall between the drops, none after t=160
+    s1, s2 = 0.9, 0.9 * 13 / 14
+    rec = reconstruct(clicks([0, 40, 40, 159, 160, 200], [1, 1, s1, s1, s2, s2]), 20, [0, 200], [20, 13])
+    inside = [t for t in censor_times(rec) if t < 200]
+    assert event_times(rec) == [40.0, 40.0, 160.0]
+    assert len(inside) == 4 and all(40 < t < 159 for t in inside), inside
+
+
+def test_a_curve_ending_with_a_drop_at_a_table_time_censors_the_rest_there():
+    # the interval [5, 5) holds the last drop (2 events among 20) and the 18 censorings the table's 0 calls for
+    rec = reconstruct(clicks([0, 5, 5], [1, 1, 0.9]), 20, [0, 5, 10], [20, 20, 0])
+    assert event_times(rec) == [5.0, 5.0] and censor_times(rec) == [5.0] * 18
+    assert rec.diagnostics["curve_fit"]["max_abs_error"] == 0  # the last click is the drop's bottom corner
 
 
 def gbsg2_arms():
