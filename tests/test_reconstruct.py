@@ -420,6 +420,17 @@ def test_a_curve_ending_with_a_drop_at_a_table_time_censors_the_rest_there():
     assert rec.diagnostics["curve_fit"]["max_abs_error"] == 0  # the last click is the drop's bottom corner
 
 
+def test_the_censoring_search_steps_from_its_estimate_to_the_table():
+    # 22 patients: 4 events at t=4, 4 censored between, 4 events at t=7 among 14; 10 at risk at t=10. The
+    # curve's estimate, 22 x 18/22 x 10/14 - 10 = 2.86, starts the search at 3 censorings, one short of the
+    # table; the next step takes 4, and the step heights put all four between the drops
+    s1, s2 = 18 / 22, 18 / 22 * 10 / 14
+    rec = reconstruct(clicks([0, 4, 4, 7, 7, 10], [1, 1, s1, s1, s2, s2]), 22, [0, 10], [22, 10])
+    assert event_times(rec) == [4.0] * 4 + [7.0] * 4
+    assert len(censor_times(rec)) == 14 and all(4 < t < 7 for t in censor_times(rec)[:4])
+    assert rec.diagnostics["max_at_risk_difference"] == 0
+
+
 def gbsg2_arms():
     data = load_gbsg2()
     months = data.time / 30.4375
