@@ -431,6 +431,15 @@ def test_the_censoring_search_steps_from_its_estimate_to_the_table():
     assert rec.diagnostics["max_at_risk_difference"] == 0
 
 
+def test_a_total_reached_before_the_tail_leaves_the_tail_without_events():
+    # 3 events at t=4 and a censoring before the table time 7 (16 at risk); 3 events published, so the drop of
+    # one event in 16 at t=11 is not counted: the rounding is calibrated down until the tail has none
+    s1 = 0.85
+    rec = reconstruct(clicks([0, 4, 4, 11, 11, 20], [1, 1, s1, s1, s1 * 15 / 16, s1 * 15 / 16]), 20, [0, 7], [20, 16],
+                      total_events=3)
+    assert event_times(rec) == [4.0] * 3 and rec.diagnostics["events_relabelled_to_meet_total"] == 0
+
+
 def gbsg2_arms():
     data = load_gbsg2()
     months = data.time / 30.4375
