@@ -169,9 +169,11 @@ def test_summarise_arm_rejects_bad_settings(kwargs, problem):
         summarise_arm(**args)
 
 
-def test_a_landmark_at_time_zero_is_survival_one_with_no_width():
+def test_survival_one_has_a_band_of_no_width_at_time_zero_and_after_an_early_censoring():
     survival = summarise_arm([1.0, 2.0], [1, 0], [0], 2)["survival"]
     assert survival == {"0": {"estimate": 1.0, "lower": 1.0, "upper": 1.0}}
+    censored_first = summarise_arm([1.0, 2.0, 3.0], [0, 1, 1], [1.5], 2)["survival"]  # R: NA; we: [1, 1]
+    assert censored_first == {"1.5": {"estimate": 1.0, "lower": 1.0, "upper": 1.0}}
 
 
 def test_compare_arms_rejects_empty_or_unknown_arm():
