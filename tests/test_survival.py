@@ -218,6 +218,11 @@ def test_stats_name_their_trial_endpoint_and_conventions():
         "hr_ci": "Wald", "rmst_tau": 2.0, "confidence": 0.9,
     }
     assert sorted(stats["arms"]) == ["a", "b"] and stats["comparison"]["arm"] == "a"
+    # the 90 % level reaches every interval: per arm and between the arms
+    a = GOOD[GOOD["arm"] == "a"]
+    assert stats["arms"]["a"] == summarise_arm(a["time"], a["event"], [1], 2, alpha=0.1)
+    assert stats["comparison"] == compare_arms(GOOD, "a", "b", 2, alpha=0.1)
+    assert stats["comparison"] != compare_arms(GOOD, "a", "b", 2)
 
 
 def test_write_stats_checks_the_contract_before_writing(tmp_path):
