@@ -253,3 +253,16 @@ def test_three_arm_endpoint_compares_each_arm_with_the_reference_as_r_does_pairw
     _close(hr["upper"], ref["cox"]["upper"], CI_RTOL)
     longer = stats["comparisons"]["third"]["hazard_ratio"]["estimate"]
     assert longer < hr["estimate"]  # the same patients followed 1.5 times as long have a lower hazard
+
+
+def test_a_horizon_adds_the_extended_stats_with_every_setting_passed_on():
+    from kmrepro.analysis.extended import extend_stats
+
+    ipd = _ipd("leukemia")
+    settings = dict(landmarks=[10], tau=20, trial_id="t", endpoint_id="os", time_unit="weeks", alpha=0.1)
+    extended = analyse_endpoint(ipd, ["mp6", "placebo"], "placebo", horizon=40, piecewise_cuts=[10], **settings)
+    arm_data = {a: (g["time"].to_numpy(float), g["event"].to_numpy()) for a, g in ipd.groupby("arm")}
+    expected = extend_stats(analyse_endpoint(ipd, ["mp6", "placebo"], "placebo", **settings), arm_data, "placebo",
+                            [10], 40, [10], 0.1)
+    assert json.dumps(extended, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    assert extended["conventions"]["extrapolation_horizon"] == 40.0 and len(extended["comparison"]["piecewise_hr"]) == 2
