@@ -176,6 +176,13 @@ def test_survival_one_has_a_band_of_no_width_at_time_zero_and_after_an_early_cen
     assert censored_first == {"1.5": {"estimate": 1.0, "lower": 1.0, "upper": 1.0}}
 
 
+def test_a_time_of_zero_and_a_tau_below_one_are_accepted():
+    arm = summarise_arm([0.0, 1.0], [0, 1], [1], 0.5)  # a patient censored at 0 leaves 1 at risk
+    assert arm["survival"]["1"]["estimate"] == 0.0
+    assert list(arm["rmst"]) == ["tau", "estimate", "se", "lower", "upper"]
+    assert (arm["rmst"]["tau"], arm["rmst"]["estimate"], arm["rmst"]["se"]) == (0.5, 0.5, 0.0)
+
+
 def test_compare_arms_rejects_empty_or_unknown_arm():
     with pytest.raises(ValueError, match=r"^arm 'c' has no rows \(arms present: \['a', 'b'\]\)$"):
         compare_arms(GOOD, "c", "a", tau=2)
