@@ -2,6 +2,7 @@
 deterministic, cover the truth on a round trip and count failures."""
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -202,3 +203,75 @@ def test_endpoint_of_three_arms_draws_each_pair_against_the_reference(gbsg2):
     pair = reconstruction_intervals({a: arms[a] for a in (others[0], reference)}, reference, [1825.0], draws=10)
     assert merged[f"comparisons.{others[0]}.hazard_ratio"] == pair["comparison.hazard_ratio"]
     assert merged[f"arms.{reference}.median"] == pair[f"arms.{reference}.median"]
+
+
+def test_pixel_noise_is_one_pixel_of_each_axis_in_its_units():
+    # 4 px per month (x), -5 px per percentage point (y, drawn downwards): 0.25 months and 0.2 % = 0.002
+    percent = {"x": {"px_per_unit": 4.0}, "y": {"ticks": [0, 20, 100], "px_per_unit": -5.0}}
+    assert iv.pixel_noise(percent) == ClickNoise(time=0.25, survival=pytest.approx(0.002, rel=1e-12))
+    proportion = {"x": {"px_per_unit": -8.0}, "y": {"ticks": [0, 0.5, 1.0], "px_per_unit": 400.0}}
+    assert iv.pixel_noise(proportion) == ClickNoise(time=0.125, survival=0.0025)
+
+
+def test_robust_sd_of_differences_of_two_clicks():
+    # median(diff^2) = 1 = chi2(1)'s median x 2 sd^2, so sd = sqrt(1 / (2 x 0.454936...))
+    assert iv._robust_sd(np.array([1.0, -1.0, 1.0, -3.0, 0.5])) == pytest.approx(1.0483580825075314, rel=1e-12)
+
+
+def test_survival_at_the_last_observed_time_and_past_it():
+    time, event = np.array([1.0, 2.0]), np.array([1, 0])
+    assert iv._survival_at(time, event, 2.0) == 0.5
+    assert iv._survival_at(time, event, 2.5) is None
+
+
+def test_a_draw_without_noise_or_drawn_choices_is_the_point_reconstruction():
+    # zero click noise, rounding half up and even censoring: the draw is reconstruct()'s IPD, with the risk
+    # table, N and the event total all used
+    from kmrepro.reconstruct.cleaning import clean_curve
+    from kmrepro.reconstruct.guyot import reconstruct
+
+    t, s = np.array([0, 1, 1, 2, 2, 10.0]), np.array([1, 1, 0.875, 0.875, 0.75, 0.75])
+    arm = ArmDigitization(DigitizedCurve(t, s, "a.csv", "proportion"), 22,
+                          RiskTable(np.array([0.0, 5.0]), np.array([20, 15]), "r.csv"), total_events=4)
+    draw_time, draw_event = iv._draw_arm(arm, ClickNoise(0.0, 0.0), np.random.default_rng(1),
+                                         {"rounding_spread": 0.0, "random_censoring": False})
+    point = reconstruct(clean_curve(t, s), 22, [0.0, 5.0], [20, 15], 4).ipd
+    np.testing.assert_array_equal(draw_time, point["time"].to_numpy())
+    np.testing.assert_array_equal(draw_event, point["event"].to_numpy())
+    assert len(draw_time) == 22 and draw_event.sum() == 4
+
+
+@pytest.mark.parametrize("kwargs, problem", [
+    ({"draws": 0}, "draws must be >= 1, got 0"),
+    ({"reference": "c"}, "need two arms including the reference 'c', got ['a', 'b']"),
+])
+def test_reconstruction_intervals_reject_bad_arguments(kwargs, problem):
+    arm = ArmDigitization(DigitizedCurve(np.array([0.0, 1.0]), np.array([1.0, 0.5]), "a.csv", "proportion"), 10)
+    args = {"arms": {"a": arm, "b": arm}, "reference": "a"} | kwargs
+    with pytest.raises(ValueError, match=f"^{re.escape(problem)}$"):
+        reconstruction_intervals(**args)
+    with pytest.raises(ValueError, match=r"^need two arms including the reference 'a', got \['a', 'b', 'c'\]$"):
+        reconstruction_intervals({"a": arm, "b": arm, "c": arm}, "a")
+
+
+def _staircase(drops: int):
+    """A staircase clicked at both corners of each drop at t = 10, 20, ...: each bottom corner 0.01 to the right
+    of its top corner, and each top corner 0.001 above the plateau the previous bottom corner marks."""
+    levels = 1 - np.arange(drops + 1) / 20
+    t = np.repeat(10.0 * np.arange(1, drops + 1), 2) + np.tile([0.0, 0.01], drops)
+    s = np.column_stack([levels[:-1] + 0.001, levels[1:]]).ravel()
+    s[0] = 1.0  # the first top corner is on the axis
+    return t, s
+
+
+def test_noise_estimate_is_the_robust_sd_of_the_corner_gaps_and_plateau_steps():
+    unit = 1.0483580825075314  # sd from differences of two clicks all of size 1 (test above)
+    noise = estimate_click_noise(*_staircase(10))  # 10 corner pairs, 9 plateaus between them
+    assert noise.time == pytest.approx(0.01 * unit, rel=1e-9)
+    assert noise.survival == pytest.approx(0.001 * unit, rel=1e-6)
+    five = estimate_click_noise(*_staircase(5))  # MIN_NOISE_PAIRS corner pairs, but only 4 plateaus
+    assert five.time == pytest.approx(0.01 * unit, rel=1e-9) and five.survival == iv.FALLBACK_SURVIVAL_NOISE
+    t, s = _staircase(4)  # too few pairs for either: the fallbacks, time from the survival one
+    four = estimate_click_noise(t, s)
+    assert four.survival == iv.FALLBACK_SURVIVAL_NOISE
+    assert four.time == pytest.approx(iv.FALLBACK_SURVIVAL_NOISE * iv.PLOT_ASPECT * (t[-1] - t[0]), rel=1e-12)
