@@ -275,3 +275,20 @@ def test_noise_estimate_is_the_robust_sd_of_the_corner_gaps_and_plateau_steps():
     four = estimate_click_noise(t, s)
     assert four.survival == iv.FALLBACK_SURVIVAL_NOISE
     assert four.time == pytest.approx(iv.FALLBACK_SURVIVAL_NOISE * iv.PLOT_ASPECT * (t[-1] - t[0]), rel=1e-12)
+
+
+def test_logrank_p_matches_lifelines_when_the_last_event_has_one_at_risk():
+    from lifelines.statistics import logrank_test
+
+    time = np.array([1.0, 2, 2, 3, 4, 5, 6, 7])
+    event = np.array([1, 1, 1, 0, 1, 1, 0, 1])  # t=7: one patient at risk, whose event adds no variance
+    group = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+    g1, g0 = group == 1, group == 0
+    expected = logrank_test(time[g1], time[g0], event[g1], event[g0]).p_value
+    assert iv.logrank_p(time, event, group) == pytest.approx(expected, rel=1e-10)
+
+
+def test_a_draw_whose_hazard_ratio_cannot_be_fitted_reports_none():
+    t = np.arange(1.0, 6.0)
+    stats = draw_statistics({"a": (t, np.zeros(5, int)), "b": (t, np.ones(5, int))}, "b", [])
+    assert stats["comparison.hazard_ratio"] is None and stats["arms.a.median"] is None
