@@ -239,6 +239,17 @@ def test_a_draw_without_noise_or_drawn_choices_is_the_point_reconstruction():
     np.testing.assert_array_equal(draw_time, point["time"].to_numpy())
     np.testing.assert_array_equal(draw_event, point["event"].to_numpy())
     assert len(draw_time) == 22 and draw_event.sum() == 4
+    no_table = ArmDigitization(arm.curve, 20)
+    _, event = iv._draw_arm(no_table, ClickNoise(0.0, 0.0), np.random.default_rng(1),
+                            {"rounding_spread": 0.0, "random_censoring": False})
+    np.testing.assert_array_equal(event, reconstruct(clean_curve(t, s), 20).ipd["event"].to_numpy())
+    # with the choices drawn, the 2.5 events at t=1 round either way from draw to draw
+    drawn = set()
+    for seed in range(10):
+        time, event = iv._draw_arm(no_table, ClickNoise(0.0, 0.0), np.random.default_rng(seed),
+                                   {"rounding_spread": 1.0, "random_censoring": False})
+        drawn.add(int(event[time == 1.0].sum()))
+    assert drawn == {2, 3}
 
 
 @pytest.mark.parametrize("kwargs, problem", [
