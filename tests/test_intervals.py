@@ -287,6 +287,11 @@ def test_noise_estimate_is_the_robust_sd_of_the_corner_gaps_and_plateau_steps():
     four = estimate_click_noise(t, s)
     assert four.survival == iv.FALLBACK_SURVIVAL_NOISE
     assert four.time == pytest.approx(iv.FALLBACK_SURVIVAL_NOISE * iv.PLOT_ASPECT * (t[-1] - t[0]), rel=1e-12)
+    six = estimate_click_noise(*_staircase(6))  # 5 plateaus: MIN_NOISE_PAIRS, measured
+    assert six.survival == pytest.approx(0.001 * unit, rel=1e-6)
+    fallback_time = iv.FALLBACK_SURVIVAL_NOISE * iv.PLOT_ASPECT
+    assert estimate_click_noise(np.array([5.0]), np.array([0.5])).time == fallback_time  # one click: span 1
+    assert estimate_click_noise(np.array([2.0, 10.0]), np.array([0.9, 0.5])).time == pytest.approx(8 * fallback_time)
 
 
 def test_logrank_p_matches_lifelines_when_the_last_event_has_one_at_risk():
@@ -298,6 +303,11 @@ def test_logrank_p_matches_lifelines_when_the_last_event_has_one_at_risk():
     g1, g0 = group == 1, group == 0
     expected = logrank_test(time[g1], time[g0], event[g1], event[g0]).p_value
     assert iv.logrank_p(time, event, group) == pytest.approx(expected, rel=1e-10)
+    # Cox on so few patients has an information below 1; the fit still converges to lifelines' HR
+    frame = pd.DataFrame({"arm": np.where(g1, "b", "a"), "time": time, "event": event})
+    stats = analyse_endpoint(frame, ["a", "b"], "a", [], 5.0, "t", "e", "u")
+    assert math.exp(iv.cox_binary(time, event, group)[0]) == pytest.approx(stats["comparison"]["hazard_ratio"]["estimate"],
+                                                                          rel=1e-9)
 
 
 def test_a_draw_whose_hazard_ratio_cannot_be_fitted_reports_none():
