@@ -66,7 +66,7 @@ benchmark: $(VENV)/installed
 	$(BIN)/python benchmarks/roundtrip.py
 
 # Mutation testing of the numeric core ([tool.mutmut] in pyproject.toml; report: benchmarks/mutation.md).
-# A fresh run takes about an hour on 2 shared cores; it is too slow for .ci/run. Then the issue-12 mutants,
+# A fresh run takes 55-80 minutes on 2 shared cores; it is too slow for .ci/run. Then the issue-12 mutants,
 # planted by hand. KMREPRO_MUTATION=1 runs fewer examples per property test (tests/conftest.py).
 # Rerun part of it with e.g. `KMREPRO_MUTATION=1 .venv/bin/mutmut run 'kmrepro.analysis.km*'`.
 MUTATION_JOBS ?= 2

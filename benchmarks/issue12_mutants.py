@@ -65,7 +65,7 @@ MUTANTS = [
            "round(n * (1.0 - survival[k] / s_last) + offset[k])",
            (REFINE + "test_drop_of_exactly_half_an_event_rounds_half_up",)),
     Mutant("censoring search started half to even", GUYOT,
-           "return int(x + 0.5) if x >= 0 else -int(-x + 0.5)", "return round(x)",
+           "return math.floor(x + 0.5)", "return round(x)",
            (REFINE + "test_censoring_count_starts_from_an_exact_half_rounded_up",)),
     Mutant("placing censorings by step heights, disabled", GUYOT,
            "intervals = [_place_censorings_by_step_heights(points, iv, walk, corners)",

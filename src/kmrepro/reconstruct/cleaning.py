@@ -99,9 +99,7 @@ def _drop_redundant(time: np.ndarray, survival: np.ndarray) -> tuple[np.ndarray,
     new_time = time[1:] != time[:-1]
     ends = np.append(True, new_time) | np.append(new_time, True)
     time, survival = time[ends], survival[ends]
-    n = len(survival)
-    same_before = np.append(False, survival[1:] == survival[:-1])
-    same_after = np.append(survival[:-1] == survival[1:], False)
+    same_before = np.append(False, survival[1:] == survival[:-1])  # False: the first point is always kept
+    same_after = np.append(survival[:-1] == survival[1:], False)  # and the last
     keep = ~(same_before & same_after)
-    keep[0] = keep[n - 1] = True
     return time[keep], survival[keep]

@@ -193,7 +193,6 @@ class _TableInterval:
     end: float
     first: int  # index of its first digitized point
     stop: int  # one past its last digitized point
-    n_start: int  # published number at risk at ``start``
     n_next: int | None  # published number at risk at the next table time (None: last interval)
     #: where censorings fall: cumulative fraction (second tuple) reached at each time (first tuple);
     #: None spreads them evenly, as the paper does
@@ -251,7 +250,7 @@ class IntervalWalk(NamedTuple):
 
 def _round(x: float) -> int:
     """Round half up, as the paper does (Python's round() rounds half to even)."""
-    return int(x + 0.5) if x >= 0 else -int(-x + 0.5)
+    return math.floor(x + 0.5)
 
 
 def guyot_events(points: _DigitizedPoints, iv: _TableInterval, n_start: int, s_last: float, censored: int,
@@ -357,10 +356,10 @@ def _table_intervals(time: np.ndarray, risk_time: np.ndarray, risk_n: np.ndarray
         last = i == len(risk_time) - 1
         stop = len(time) if last else int(bounds[i + 1])
         end = t_end if last else float(risk_time[i + 1])
-        if start < t_end < end:
+        if start <= t_end < end:
             end = t_end  # no one is censored after the drawn curve ends
         out.append(
-            _TableInterval(float(start), max(end, float(start)), int(bounds[i]), stop, int(risk_n[i]),
+            _TableInterval(float(start), max(end, float(start)), int(bounds[i]), stop,
                            None if last else int(risk_n[i + 1]))
         )
     return out
