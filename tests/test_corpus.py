@@ -138,3 +138,20 @@ def test_registry_lists_a_failed_paper_with_its_logs(corpus, tmp_path):
     assert "two reconstructions" in page and "reconstruct_2a.log" in page and 'id="registry"' in page
     (actscc,) = rows(config, limit=1)
     assert actscc["abs_dlog_hr"] == pytest.approx(abs(math.log(0.5) - math.log(actscc["published_hr"])))
+
+
+def test_registry_page_lists_as_worst_only_figures_neither_exact_nor_reproduced():
+    from kmrepro.corpus.page import registry_page
+
+    statuses = ["exact", "reproduced", "differs", "reference-unknown", "failed"]
+    table = pd.DataFrame({
+        "trial": [f"t{i}" for i in range(5)], "endpoint": "1a", "dataset": [f"d{i}" for i in range(5)], "title": "",
+        "journal": "", "year": 2010, "outcome": "OS", "published_hr": 0.7, "status": statuses,
+        "regenerated_hr": [0.7, 0.72, 0.9, 1.3, None], "lower": None, "upper": None, "kmdata_ipd_hr": 0.7,
+        "abs_dlog_hr": [0.0, 0.028, 0.25, 0.62, None], "arm": "a", "reference": "b", "reference_rule": "hr-direction",
+        "reason": "", "logs": "", "report": None, "ipd": None,
+    })  # fmt: skip
+    page = registry_page(table, {})
+    assert "Worst agreements first (3 of 3 neither exact nor reproduced)" in page
+    worst = page.split("Worst agreements first")[1].split("</table>")[0]
+    assert [s for s in statuses if f"<td>{s}</td>" in worst] == ["differs", "reference-unknown", "failed"]

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from kmrepro.audit.verdicts import AGREEING
 from kmrepro.publish.plots import COLOURS, PUBLISHED_COLOUR, STYLE, figure_bytes
 
 #: templates/registry.html extends the report's page shell (kmrepro/publish/templates/page.html).
@@ -23,7 +24,7 @@ TEMPLATES = Environment(
     undefined=StrictUndefined,
 )
 
-STATUS_COLOURS = {"reproduced": COLOURS[2], "differs": COLOURS[1], "reference-unknown": COLOURS[3]}
+STATUS_COLOURS = {"exact": COLOURS[0], "reproduced": COLOURS[2], "differs": COLOURS[1], "reference-unknown": COLOURS[3]}
 WORST_SHOWN = 25
 
 NOTE = (
@@ -119,7 +120,7 @@ def summary(done: pd.DataFrame) -> dict[str, float]:
 
 def registry_page(table: pd.DataFrame, links: dict[str, str]) -> str:
     done = table[table["abs_dlog_hr"].notna()].copy()
-    worst = table[table["status"] != "reproduced"].sort_values("abs_dlog_hr", ascending=False, na_position="first")
+    worst = table[~table["status"].isin(AGREEING)].sort_values("abs_dlog_hr", ascending=False, na_position="first")
     plots = []
     if not done.empty:
         plots = [
@@ -135,7 +136,7 @@ def registry_page(table: pd.DataFrame, links: dict[str, str]) -> str:
         summary=summary(done) if not done.empty else None,
         plots=plots,
         worst_shown=min(len(worst), WORST_SHOWN),
-        not_reproduced=len(worst),
+        not_agreeing=len(worst),
         worst=_table(worst.head(WORST_SHOWN), links),
         everything=_table(table.sort_values(["trial", "endpoint", "dataset"]), links, interactive=True),
     ) + "\n"
