@@ -133,3 +133,20 @@ def test_a_paper_that_fails_loses_the_report_of_its_earlier_build(tmp_path):
     assert status == 1
     assert not (results / "kc-wise" / "report.html").exists()
     assert "response: section" in (results / "kc-wise" / "logs" / "batch.log").read_text()
+
+
+@pytest.mark.slow
+def test_papers_added_to_the_config_rebuild_no_other_paper(trials, tmp_path):
+    """Two papers built, a third appended to the config file: only the third's batch job is planned."""
+    config = _config(tmp_path, trials, "r")
+    settings = yaml.safe_load(config.read_text())
+    config.write_text(yaml.safe_dump({**settings, "trials": settings["trials"][:2]}))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    snakemake = [sys.executable, "-m", "snakemake", "--profile", "profiles/local", "--cores", "1", "--configfile", str(config)]
+    built = subprocess.run(snakemake, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert built.returncode == 0, built.stderr[-3000:]
+    time.sleep(1)  # a later mtime for the config file
+    config.write_text(yaml.safe_dump(settings))
+    plan = subprocess.run([*snakemake, "--dry-run", "--quiet", "rules"], cwd=REPO, env=env, capture_output=True, text=True)
+    planned = {line.split()[0] for line in plan.stdout.splitlines() if line.startswith("batch_")}
+    assert planned == {"batch_0002"}, plan.stdout + plan.stderr
