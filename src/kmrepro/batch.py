@@ -5,8 +5,9 @@ trial; a corpus of hundreds of papers is then mostly start-up. This runs the sam
 notebooks (kmrepro.stages, the claim check, the report templates) and writes the same result files, so a
 corpus trial built here and one built through the notebooks agree byte for byte. KC-WISE and GBSG2 keep their
 executed notebooks; `batch: true` in a workflow config (the corpus's) selects this path
-(workflow/rules/batch.smk: one job per ``batch_size`` papers). Trials with a ``response:`` section or an endpoint
-that starts from a figure image need the response or digitize notebook: refused here.
+(workflow/rules/batch.smk: one job per ``batch_size`` papers). Endpoints that start from a figure image are
+digitized here as the digitize notebook does it. Trials with a ``response:`` section need the response notebook:
+refused here.
 
 Each trial gets its provenance.json and a log (``logs/batch.log``: its warnings, or why it failed). A trial
 that fails does not stop the others; the exit status is 1 when any failed.
@@ -18,6 +19,7 @@ that fails does not stop the others; the exit status is 1 when any failed.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import traceback
 import warnings
@@ -29,6 +31,7 @@ from kmrepro.analysis.survival import write_stats
 from kmrepro.audit.claims import evaluate_claims, write_claims_csv, write_claims_json
 from kmrepro.audit.trial import Trial, load_trial
 from kmrepro.errors import InputError
+from kmrepro.ingest.digitize import write_outputs
 from kmrepro.io import write_csv_atomic, write_json_atomic, write_text_atomic
 from kmrepro.publish.plots import save_figure
 from kmrepro.publish.provenance import collect, write_provenance
@@ -41,12 +44,17 @@ from kmrepro.results import (
     ResultFiles,
     analysis_files,
     diagnostics_file,
+    digitization_file,
+    digitized_curve_file,
+    digitized_folder,
     ipd_file,
     km_figure_file,
+    overlay_figure_file,
     qa_figure_file,
     stats_file,
 )
-from kmrepro.stages import diagnostics_document, endpoint_stats, km_plot, qa_plot, reconstruct_endpoint
+from kmrepro.reconstruct.intervals import ClickNoise, pixel_noise
+from kmrepro.stages import diagnostics_document, digitize_endpoint, endpoint_stats, km_plot, qa_plot, reconstruct_endpoint
 
 
 def build_trial(trial: Trial, stats_schema: Path, results: Path, draws: int = 0) -> None:
@@ -54,18 +62,19 @@ def build_trial(trial: Trial, stats_schema: Path, results: Path, draws: int = 0)
     report's footer shows it). report.html is written last, so its presence means the trial is complete."""
     if trial.response:
         raise ValueError(f"{trial.path}: trials with a response: section are built by the notebooks, not in batch")
-    if images := [e.id for e in trial.endpoints if e.image is not None]:
-        raise ValueError(f"{trial.path}: endpoints {images} start from figure images, which the notebooks digitize, not batch")
     endpoints = [e.id for e in trial.endpoints]
+    images = [e.id for e in trial.endpoints if e.image is not None]
     for endpoint in endpoints:
-        rec = reconstruct_endpoint(trial, endpoint)
+        digitized, noise = digitize(trial, endpoint, results) if endpoint in images else ({}, None)
+        rec = reconstruct_endpoint(trial, endpoint, digitized)
         write_csv_atomic(results / ipd_file(endpoint), rec.ipd)
         diagnostics = diagnostics_document(trial, endpoint, rec.diagnostics)
         write_json_atomic(results / diagnostics_file(endpoint), diagnostics)
         save_figure(qa_plot(trial, endpoint, rec), results / qa_figure_file(endpoint))
         # The survival stage reads the IPD as written (CSV rounds floats), as the notebooks' survival job does.
         ipd = pd.read_csv(results / ipd_file(endpoint), dtype={"arm": str})
-        stats = endpoint_stats(trial, endpoint, ipd, source=results / ipd_file(endpoint), draws=draws)
+        stats = endpoint_stats(trial, endpoint, ipd, source=results / ipd_file(endpoint), draws=draws,
+                               digitized=digitized, noise=noise)
         write_stats(results / stats_file(endpoint), stats, stats_schema)
         save_figure(km_plot(trial, endpoint, ipd, stats, diagnostics), results / km_figure_file(endpoint))
     claims = evaluate_claims(trial, ResultFiles.under(results, analysis_files(endpoints, False)))
@@ -73,7 +82,19 @@ def build_trial(trial: Trial, stats_schema: Path, results: Path, draws: int = 0)
     write_claims_json(claims, results / CLAIMS_JSON)
     shown = [CLAIMS_JSON, PROVENANCE, *analysis_files(endpoints, False)]
     shown += [f(e) for e in endpoints for f in (diagnostics_file, km_figure_file, qa_figure_file)]
+    shown += [f(e) for e in images for f in (digitization_file, overlay_figure_file)]
     write_text_atomic(results / REPORT, render_report(trial, ResultFiles.under(results, shown)))
+
+
+def digitize(trial: Trial, endpoint: str, results: Path) -> tuple[dict[str, Path], ClickNoise]:
+    """The digitize stage of an image endpoint, its files written as the digitize notebook writes them; the
+    curve file of each arm and the click noise of the figure's calibration, read back from those files as the
+    notebooks read them."""
+    write_outputs(digitize_endpoint(trial, endpoint), results / digitized_folder(endpoint),
+                  overlay=results / overlay_figure_file(endpoint), report=results / digitization_file(endpoint))
+    calibration = json.loads((results / digitization_file(endpoint)).read_text(encoding="utf-8"))["calibration"]
+    curves = {arm: results / digitized_curve_file(endpoint, arm) for arm in trial.endpoint(endpoint).curves}
+    return curves, pixel_noise(calibration)
 
 
 def build_logged(trial_file: Path, args: argparse.Namespace) -> bool:

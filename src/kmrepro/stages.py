@@ -15,6 +15,7 @@ from kmrepro.analysis.extended import ph_test
 from kmrepro.analysis.survival import analyse_endpoint
 from kmrepro.api import reconstruct_arm
 from kmrepro.audit.trial import Endpoint, Trial
+from kmrepro.ingest.digitize import Digitization, digitize_image
 from kmrepro.ingest.readers import read_risk_table
 from kmrepro.publish.plots import (
     extrapolation_figure,
@@ -39,6 +40,12 @@ class EndpointReconstruction(NamedTuple):
 def arm_labels(trial: Trial, spec: Endpoint) -> dict[str, str]:
     """The published names of the arms the figure shows, in trial order."""
     return {arm: trial.arm(arm).label for arm in spec.arms}
+
+
+def digitize_endpoint(trial: Trial, endpoint_id: str) -> Digitization:
+    """The digitize stage: each arm's curve read off the figure image the endpoint gives (``image:``)."""
+    image = trial.endpoint(endpoint_id).image
+    return digitize_image(image.path, image.x_ticks, image.y_ticks, image.arm_specs())
 
 
 def reconstruct_endpoint(
