@@ -54,6 +54,13 @@ def _build(config: Path) -> subprocess.Popen:
     )
 
 
+def _snakemake(config: Path, *args: str) -> subprocess.CompletedProcess:
+    """Snakemake itself on a corpus config, through profiles/local."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    command = [sys.executable, "-m", "snakemake", "--profile", "profiles/local", "--configfile", str(config), *args]
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+
+
 def _results(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes()
@@ -140,13 +147,11 @@ def test_papers_added_to_the_config_rebuild_no_other_paper(trials, tmp_path):
     config = _config(tmp_path, trials, "r")
     settings = yaml.safe_load(config.read_text())
     config.write_text(yaml.safe_dump({**settings, "trials": settings["trials"][:2]}))
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    snakemake = [sys.executable, "-m", "snakemake", "--profile", "profiles/local", "--cores", "1", "--configfile", str(config)]
-    built = subprocess.run(snakemake, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    built = _snakemake(config, "--cores", "1")
     assert built.returncode == 0, built.stderr[-3000:]
     time.sleep(1)  # a later mtime for the config file
     config.write_text(yaml.safe_dump(settings))
-    plan = subprocess.run([*snakemake, "--dry-run", "--quiet", "rules"], cwd=REPO, env=env, capture_output=True, text=True)
+    plan = _snakemake(config, "--cores", "1", "--dry-run", "--quiet", "rules")
     planned = {line.split()[0] for line in plan.stdout.splitlines() if line.startswith("batch_")}
     assert planned == {"batch_0002"}, plan.stdout + plan.stderr
 
@@ -155,13 +160,11 @@ def test_papers_added_to_the_config_rebuild_no_other_paper(trials, tmp_path):
 def test_the_batch_path_digitizes_a_figure_as_the_notebooks_do(tmp_path):
     """GBSG2 starts from a figure image: its batch build writes what the notebook build writes, byte for byte."""
     config = tmp_path / "config.yaml"
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     builds = {}
     for batch in (False, True):
         config.write_text(yaml.safe_dump({"trials": ["gbsg2"], "trials_dir": str(REPO / "trials"),
                                           "results_dir": str(tmp_path / "r"), "batch": batch, "reconstruction_draws": 20}))
-        run = subprocess.run([sys.executable, "-m", "snakemake", "--profile", "profiles/local", "--cores", "2",
-                              "--configfile", str(config)], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+        run = _snakemake(config, "--cores", "2")
         assert run.returncode == 0, run.stderr[-3000:]
         root = tmp_path / "r" / "gbsg2"
         builds[batch] = {name: (root / name).read_bytes() for name in (

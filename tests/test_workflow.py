@@ -295,6 +295,7 @@ def test_rebuild_reruns_only_what_changed(built):
         ("malformed_risk_table", "trials/val/digitized/rfs_control_at_risk.csv"),
         ("claim_unknown_endpoint", "trials/val/trial.yaml"),
         ("n_below_at_risk", "trials/val/digitized/rfs_control_at_risk.csv"),
+        ("config_value", "--config: limit: 0 is less than the minimum of 1"),
     ],
 )
 def test_bad_input_stops_before_any_job(tmp_path, trial_folders, breakage, named):
@@ -307,10 +308,10 @@ def test_bad_input_stops_before_any_job(tmp_path, trial_folders, breakage, named
     elif breakage == "n_below_at_risk":
         text = (trial / "trial.yaml").read_text(encoding="utf-8")
         (trial / "trial.yaml").write_text(text.replace("n: 440", "n: 400"), encoding="utf-8")
-    else:
+    elif breakage == "claim_unknown_endpoint":
         text = (trial / "trial.yaml").read_text(encoding="utf-8")
         (trial / "trial.yaml").write_text(text.replace("stats/rfs.json#comparison", "stats/pfs.json#comparison"), encoding="utf-8")
-    result = snakemake(path, "--cores", "2")
+    result = snakemake(path, "--cores", "2", *(["--config", "limit=0"] if breakage == "config_value" else []))
     assert result.returncode != 0
     assert named in result.stderr and "nothing was run" in result.stderr
     if breakage == "claim_unknown_endpoint":

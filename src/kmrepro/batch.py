@@ -19,7 +19,6 @@ that fails does not stop the others; the exit status is 1 when any failed.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import traceback
 import warnings
@@ -53,8 +52,16 @@ from kmrepro.results import (
     qa_figure_file,
     stats_file,
 )
-from kmrepro.reconstruct.intervals import ClickNoise, pixel_noise
-from kmrepro.stages import diagnostics_document, digitize_endpoint, endpoint_stats, km_plot, qa_plot, reconstruct_endpoint
+from kmrepro.reconstruct.intervals import ClickNoise
+from kmrepro.stages import (
+    diagnostics_document,
+    digitize_endpoint,
+    endpoint_stats,
+    figure_noise,
+    km_plot,
+    qa_plot,
+    reconstruct_endpoint,
+)
 
 
 def build_trial(trial: Trial, stats_schema: Path, results: Path, draws: int = 0) -> None:
@@ -92,9 +99,8 @@ def digitize(trial: Trial, endpoint: str, results: Path) -> tuple[dict[str, Path
     notebooks read them."""
     write_outputs(digitize_endpoint(trial, endpoint), results / digitized_folder(endpoint),
                   overlay=results / overlay_figure_file(endpoint), report=results / digitization_file(endpoint))
-    calibration = json.loads((results / digitization_file(endpoint)).read_text(encoding="utf-8"))["calibration"]
     curves = {arm: results / digitized_curve_file(endpoint, arm) for arm in trial.endpoint(endpoint).curves}
-    return curves, pixel_noise(calibration)
+    return curves, figure_noise(results / digitization_file(endpoint))
 
 
 def build_logged(trial_file: Path, args: argparse.Namespace) -> bool:

@@ -3,6 +3,7 @@ what the batch path (kmrepro.batch) runs, so the two cannot drift apart."""
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,7 +27,7 @@ from kmrepro.publish.plots import (
     qa_figure,
     schoenfeld_figure,
 )
-from kmrepro.reconstruct.intervals import ArmDigitization, ClickNoise, reconstruction_intervals
+from kmrepro.reconstruct.intervals import ArmDigitization, ClickNoise, pixel_noise, reconstruction_intervals
 
 
 class EndpointReconstruction(NamedTuple):
@@ -46,6 +47,11 @@ def digitize_endpoint(trial: Trial, endpoint_id: str) -> Digitization:
     """The digitize stage: each arm's curve read off the figure image the endpoint gives (``image:``)."""
     image = trial.endpoint(endpoint_id).image
     return digitize_image(image.path, image.x_ticks, image.y_ticks, image.arm_specs())
+
+
+def figure_noise(digitization_json: str | Path) -> ClickNoise:
+    """The noise of an image endpoint's digitized corners, in pixels of the calibration its digitize report gives."""
+    return pixel_noise(json.loads(Path(digitization_json).read_text(encoding="utf-8"))["calibration"])
 
 
 def reconstruct_endpoint(

@@ -21,7 +21,8 @@ from snakemake.exceptions import WorkflowError
 from kmrepro.api import check_counts
 from kmrepro.errors import InputError
 from kmrepro.ingest.readers import read_curve, read_risk_table
-from kmrepro.audit.trial import Config, load_config, load_trial
+from kmrepro.audit.trial import config_from, load_config, load_trial
+from kmrepro.schemas import read_schema, schema_problem
 from kmrepro.results import (
     CLAIMS_CSV,
     CLAIMS_JSON,
@@ -68,21 +69,16 @@ def validated_config():
     """The run's settings as Snakemake merged them (later config files and --config win).
 
     Each config file (the Snakefile's, then any --configfile) must be valid on its own, so that a mistake
-    is reported with the file it is in.
+    is reported with the file it is in; then the merged settings, which --config values (such as
+    ``limit``, from ``make corpus LIMIT=N``) may have broken.
     """
-    files = dict.fromkeys(map(str, [*workflow.configfiles, *workflow.overwrite_configfiles]))
-    first = [load_config(path, SCHEMAS / "config.schema.yaml") for path in files][0]
-    limit = config.get("limit")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise InputError("--config limit", f"must be a whole number of trials, at least 1, not {limit!r}")
-    return Config(
-        trials=tuple(config["trials"][:limit]),
-        trials_dir=Path(config.get("trials_dir", first.trials_dir)),
-        results_dir=Path(config.get("results_dir", first.results_dir)),
-        reconstruction_draws=int(config.get("reconstruction_draws", first.reconstruction_draws)),
-        batch=bool(config.get("batch", first.batch)),
-        batch_size=int(config.get("batch_size", first.batch_size)),
-    )
+    schema = read_schema(SCHEMAS / "config.schema.yaml")
+    for path in CONFIG_FILES:
+        load_config(path, SCHEMAS / "config.schema.yaml")
+    problem = schema_problem(dict(config), schema)
+    if problem is not None:
+        raise InputError("--config", problem)
+    return config_from(config, schema)
 
 
 def validated_trials(config):

@@ -228,13 +228,9 @@ class Config:
     trials: tuple[str, ...]
     trials_dir: Path
     results_dir: Path
-    reconstruction_draws: int = 200
-    batch: bool = False  # every stage of a trial in one process, no notebooks (kmrepro.batch)
-    batch_size: int = 8  # papers per batch job
-
-    def __post_init__(self) -> None:
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, not {self.batch_size}")
+    reconstruction_draws: int
+    batch: bool  # every stage of a trial in one process, no notebooks (kmrepro.batch)
+    batch_size: int  # papers per batch job
 
     def trial_file(self, trial_id: str) -> Path:
         return self.trials_dir / trial_id / "trial.yaml"
@@ -495,8 +491,12 @@ def load_trial(path: str | Path, schema_path: str | Path) -> Trial:
 
 def load_config(path: str | Path, schema_path: str | Path) -> Config:
     """Read and validate config.yaml, filling the schema's defaults for keys left out."""
-    path = Path(path)
-    data, schema = validated(path, schema_path)
+    return config_from(*validated(Path(path), schema_path))
+
+
+def config_from(data: Mapping[str, Any], schema: dict) -> Config:
+    """The settings of a configuration that meets ``schema``, its defaults filled for keys left out
+    (``limit``: only the first trials)."""
     defaults = {k: p["default"] for k, p in schema["properties"].items() if "default" in p}
     data = {**defaults, **data}
     return Config(
