@@ -343,3 +343,15 @@ def test_small_drops_are_placed_to_a_fraction_of_a_pixel_on_an_unsnapped_figure(
     intercept, slope = drawn.pixel_map[0]
     true_px = intercept + slope * event_times
     assert np.abs(read_px - true_px).max() <= 0.15, (read_px - true_px).round(2)
+
+
+def test_two_drops_a_line_width_apart_are_two_drops(tmp_path):
+    """Thick lines (3 px): a small drop (3 px), and 3 px later a bigger one. Their vertical lines touch,
+    but the first is a real drop, not the head of the second's line: both are read, each at its own
+    line (they were read as one drop, at the first)."""
+    arms = {"Close": _arm({10: 1, 10.14: 4}, {}, 120, 20), "Other": _arm({3: 20, 15: 20}, {}, 120, 20)}
+    drawn, result = _draw_and_read(tmp_path, with_style("matplotlib", line_width=2.2), arms)
+    (_, drop_times, event_times, true_sizes, sizes) = _errors(result, drawn, arms)["Close"]
+    assert len(drop_times) == 2, drop_times
+    assert np.abs(drop_times - event_times).max() * result.x_calibration.slope <= 1.0, drop_times
+    assert np.abs(sizes - true_sizes).max() <= 0.005, sizes
