@@ -372,3 +372,22 @@ def test_dashed_curves_of_their_own_colours_are_read_from_the_start_with_their_m
         censored = np.unique(t[e == 0])
         assert len(arm.censored) == len(censored), (arm.name, arm.censored, censored)
         assert np.abs(arm.censored - censored).max() * result.x_calibration.slope <= 1.0, arm.censored
+
+
+@pytest.mark.parametrize("marker", ["+", "|", None])
+def test_censor_marks_on_solid_and_dashed_curves_of_one_colour(tmp_path, marker):
+    """Black solid and dashed curves: the marks of each are found on it (the dashed curve's were not
+    read at all), and the other curve's drops and dashes, the same black ink, are not taken for
+    marks (with no marks drawn, none are found; the solid curve took the dashed one's drops for marks).
+    A mark where the two curves run within its height of each other may be reported on both."""
+    drawn, result = _draw_and_read(tmp_path, with_style("bw-dashed", censor_marker=marker))
+    for arm in result.arms:
+        t, e = ARMS[arm.name]
+        censored = np.unique(t[e == 0])
+        found = np.abs(arm.censored[:, None] - censored[None, :]) * result.x_calibration.slope <= 1.0
+        if marker is None:
+            assert len(arm.censored) == 0, (arm.name, arm.censored)
+            continue
+        seen = found.any(axis=0)[censored < t.max()]  # the end of the curve may hide the last mark
+        assert seen.mean() >= 0.6, (arm.name, arm.censored, censored)
+        assert (~found.any(axis=1)).sum() <= 1, (arm.name, arm.censored, censored)
