@@ -430,10 +430,10 @@ def _at_corner_edges(cover, drops, width: float, first_col: int, last_col: int):
     the stretch below it, each read to a fraction of a pixel from the anti-aliased coverage of the
     rows that only one of the two stretches crosses (see :func:`_edge`). The two edges are the outer
     sides of the drop's vertical line, so their middle is the line's centre whatever the line's width,
-    and a rounded corner moves both edges inwards alike. For small drops, whose vertical line shows
-    in no row clear of the stretches (:func:`_read_drops` puts them on a whole pixel); a tall drop
-    keeps the centre of its own line, and so does a drop too close to the next, or whose edges are
-    not both clean (a mark, another curve, a gap)."""
+    and a rounded corner moves both edges inwards alike. Only small drops are moved: their vertical
+    line shows in no row clear of the stretches, and :func:`_read_drops` put them on a whole pixel. A
+    tall drop keeps the centre of its own line, and so does a drop too close to the next, or whose
+    edges are not both clean (a mark, another curve, a gap)."""
     out = []
     reach = int(np.ceil(width / 2)) + 2
     for k, (where, before, after) in enumerate(drops):
