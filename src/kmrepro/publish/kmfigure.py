@@ -81,6 +81,9 @@ class DrawnFigure:
     y_ticks: tuple[float, float, float]
     arms: dict[str, tuple[str, str]]  # name -> (colour, "solid" or "dashed")
     risk_tables: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # name -> (times, n)
+    # the figure's exact axis-unit -> pixel map, ((x intercept, x slope), (y intercept, y slope)) with pixel
+    # centres at whole numbers: what the tick marks stand for (matplotlib snaps them up to a pixel off it)
+    pixel_map: tuple[tuple[float, float], tuple[float, float]] | None = None
 
 
 def km_steps(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -134,6 +137,7 @@ def draw_km_figure(
             fig.subplots_adjust(right=0.78)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=style.dpi)
+        pixel_map = _pixel_map(ax, fig.bbox.height)
         plt.close(fig)
     data = buffer.getvalue()
     if style.jpeg_quality:
@@ -146,7 +150,14 @@ def draw_km_figure(
         y_ticks=(0.0, float(y_ticks[-1]), float(style.y_step)),
         arms=drawn_arms,
         risk_tables=tables,
+        pixel_map=pixel_map,
     )
+
+
+def _pixel_map(ax, height: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Axis units -> image pixels (column, row; pixel centres at whole numbers) as drawn."""
+    (x0, y0), (x1, y1) = ax.transData.transform([(0.0, 0.0), (1.0, 1.0)])
+    return (float(x0 - 0.5), float(x1 - x0)), (float(height - y0 - 0.5), float(y0 - y1))
 
 
 def _rc(style: Style) -> dict:

@@ -159,8 +159,7 @@ def digitize_image(
     digitized = []
     for arm in arms:
         curve, mask = curves[arm.name]
-        # a dashed line's dash ends look like mark stems: marks are not read on dashed curves
-        marks = censor_marks(curve, mask) if arm.style != "dashed" else np.array([])
+        marks = censor_marks(curve, mask, both_sides=arm.style is not None)
         digitized.append(_to_units(arm, curve, marks, area, x_cal, y_cal, x_ticks, y_ticks))
     if any(np.array_equal(a.points.values, b.points.values) for i, a in enumerate(digitized) for b in digitized[i + 1:]):
         raise InputError(path, "two arms resolve to the same pixels; check the colours and line styles given")
@@ -277,7 +276,10 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
         raise InputError(path, f"arms {names['solid']!r} (solid) and {names['dashed']!r} (dashed) share a colour and "
                                f"their dash patterns cannot be told apart (ink in {share[0]:.0%} and {share[1]:.0%} of "
                                "their columns)")
-    return {names["solid"]: (solid, cover_solid >= MIN_COVERAGE), names["dashed"]: (dashed, cover_dashed >= MIN_COVERAGE)}
+    # each curve's censor marks are read from the colour's ink less the other curve's line (the dashed
+    # curve's drops cross the solid one; its marks may touch the solid line and join its piece)
+    return {names["solid"]: (solid, solid_ink & ~dashed.pixels(mask.shape)),
+            names["dashed"]: (dashed, mask & ~solid.pixels(mask.shape))}
 
 
 def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: Ticks, y_ticks: Ticks) -> DigitizedArm:

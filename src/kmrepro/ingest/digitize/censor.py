@@ -18,8 +18,11 @@ MIN_STEM_PX = 2
 MAX_STEM_PX = 30
 
 
-def censor_marks(curve: Curve, mask: np.ndarray) -> np.ndarray:
-    """Columns (sub-pixel) of the censor marks drawn on ``curve``."""
+def censor_marks(curve: Curve, mask: np.ndarray, both_sides: bool = False) -> np.ndarray:
+    """Columns (sub-pixel) of the censor marks drawn on ``curve``. ``both_sides``: for two curves of one
+    colour, whose drops and dashes are the same ink, a mark's stem sticks out on both sides of the line
+    (as ``+`` and ``|`` do), or on one side no further than those that do (the other side under the
+    other curve's line); a one-sided run of ink longer than a mark is a drop of the other curve."""
     cols = np.arange(curve.first_col, curve.last_col + 1)
     lookaround = int(np.ceil(curve.width)) + 2
     half = (curve.width - 1) / 2
@@ -27,7 +30,13 @@ def censor_marks(curve: Curve, mask: np.ndarray) -> np.ndarray:
     lower = np.maximum(curve.level_at(cols), curve.level_at(cols + lookaround))
     above = _stem(mask, cols, np.floor(upper - half).astype(int) - 1, -1, curve.width)
     below = _stem(mask, cols, np.ceil(lower + half).astype(int) + 1, 1, curve.width)
-    marked = cols[np.maximum(above, below) >= MIN_STEM_PX]
+    stem = np.maximum(above, below)
+    marked = stem >= MIN_STEM_PX
+    if both_sides:
+        balanced = marked & (np.minimum(above, below) >= 1)
+        longest = np.median(stem[balanced]) + 1 if balanced.any() else 0  # one side may be under the other curve
+        marked = balanced | (marked & (stem <= longest))
+    marked = cols[marked]
     if len(marked) == 0:
         return np.array([])
     groups = np.split(marked, np.flatnonzero(np.diff(marked) > 2) + 1)

@@ -45,12 +45,24 @@ def legend_keys(masks: list[np.ndarray], widths: list[float], shared: list[bool]
             label = np.where(mask, ndimage.label(source, structure=np.ones((3, 3), bool))[0], 0)
             labellings.append(label)
             pieces += _thin_pieces(label, arm, len(labellings) - 1, width)
+    pieces = _not_dashes(pieces, widths)
     for i, a in enumerate(pieces):
         for b in pieces[i + 1:]:
             if (a.arm != b.arm or shared[a.arm]) and _aligned(a, b):
                 for p in (a, b):
                     found[p.arm] |= labellings[p.labelling] == p.label
     return found
+
+
+def _not_dashes(pieces: list[Piece], widths: list[float]) -> list[Piece]:
+    """Leave out the dashes of a dashed curve: pieces of one labelling with an alike piece in their row
+    a dash gap away. Two dashed curves start together with their dashes in step, stacked like keys;
+    a dashed key is one piece where its dashes are bridged."""
+    def dash_pair(a: Piece, b: Piece) -> bool:
+        gap = max(a.first, b.first) - min(a.last, b.last)
+        return (a.labelling == b.labelling and abs(a.top - b.top) <= ALIGN_PX and
+                abs((a.last - a.first) - (b.last - b.first)) <= ALIGN_PX and 0 < gap <= 4 * widths[a.arm] + 2)
+    return [a for a in pieces if not any(dash_pair(a, b) for b in pieces if b is not a)]
 
 
 def _thin_pieces(label: np.ndarray, arm: int, labelling: int, width: float) -> list[Piece]:

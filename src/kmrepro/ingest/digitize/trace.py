@@ -201,6 +201,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
                                        where), before, new[0][2])
         drops += new
+    drops = _at_corner_edges(cover, drops, width, int(cols[0]), int(cols[-1]))
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
@@ -291,7 +292,10 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
             where = _vertical_centre(cover, _line_cols(col, width), reached, low, width, where)
-            if drops and abs(where - drops[-1][0]) < width + 1:  # the foot or head of the same vertical line
+            # the foot or head of the same vertical line (within half a line width of it, or next to a
+            # sliver of a drop); two drops a line width apart, the first a real one, are two
+            apart = abs(where - drops[-1][0]) if drops else np.inf
+            if apart < width / 2 + 1 or (apart < width + 1 and drops[-1][2] - drops[-1][1] < max(1.0, width / 2)):
                 where, reached, _ = drops.pop()
             drops.append((where, reached, low))
             reached = low
@@ -419,3 +423,59 @@ def _runs_of(cols: np.ndarray, min_len: int, max_gap: int) -> list[tuple[int, in
         return []
     groups = np.split(cols, np.flatnonzero(np.diff(cols) > max_gap + 1) + 1)
     return [(int(g[0]), int(g[-1])) for g in groups if g[-1] - g[0] + 1 >= min_len]
+
+
+def _at_corner_edges(cover, drops, width: float, first_col: int, last_col: int):
+    """Each drop moved to halfway between the right edge of the stretch above it and the left edge of
+    the stretch below it, each read to a fraction of a pixel from the anti-aliased coverage of the
+    rows that only one of the two stretches crosses (see :func:`_edge`). The two edges are the outer
+    sides of the drop's vertical line, so their middle is the line's centre whatever the line's width,
+    and a rounded corner moves both edges inwards alike. Only small drops are moved: their vertical
+    line shows in no row clear of the stretches, and :func:`_read_drops` put them on a whole pixel. A
+    tall drop keeps the centre of its own line, and so does a drop too close to the next, or whose
+    edges are not both clean (a mark, another curve, a gap)."""
+    out = []
+    reach = int(np.ceil(width / 2)) + 2
+    for k, (where, before, after) in enumerate(drops):
+        left_end = (drops[k - 1][0] if k else first_col - width) + width / 2 + 1
+        right_end = (drops[k + 1][0] if k + 1 < len(drops) else last_col + width) - width / 2 - 1
+        centre = int(round(where))
+        cols = np.arange(centre - reach, centre + reach + 1)
+        above = np.arange(cols[0] - 3, cols[0])
+        below = np.arange(cols[-1] + 1, cols[-1] + 4)
+        line = _vertical_line(cover, _line_cols(int(np.floor(where - width / 2)), width), before, after, width)
+        tall = line is not None and line[2] - line[1] >= 2  # its own vertical line places it
+        if tall or above[0] < left_end or below[-1] > right_end or above[0] < 0 or below[-1] >= cover.shape[1]:
+            out.append((where, before, after))
+            continue
+        right = _edge(cover, np.arange(int(np.floor(before - width / 2 - 0.5)), int(np.floor(before + 0.5)) + 1),
+                      cols, above, below, +1)
+        left = _edge(cover, np.arange(int(np.ceil(after - 0.5)), int(np.ceil(after + width / 2 + 0.5)) + 1),
+                     cols, below, above, -1)
+        if right is None or left is None or abs((right + left) / 2 - where) > width / 2 + 1:
+            out.append((where, before, after))
+            continue
+        out.append(((right + left) / 2, before, after))
+    return out
+
+
+def _edge(cover, rows: np.ndarray, cols: np.ndarray, own: np.ndarray, other: np.ndarray, direction: int):
+    """Where a stretch ends inside ``cols`` (direction +1: it comes from the left, ``own`` columns,
+    and its right edge is sought; -1: from the right). In each row the stretch crosses (its coverage
+    in ``own``, at least 0.3) and the other stretch does not (coverage in ``other`` under 0.1), the
+    ink's coverage relative to the stretch's, summed from the window's far side, is the distance to
+    the edge. The rows' edges are averaged, weighted by the stretch's coverage; None if no row is clean."""
+    rows = rows[(rows >= 0) & (rows < cover.shape[0])]
+    found, weights = [], []
+    for r in rows:
+        alpha = float(np.median(cover[r, own]))
+        if alpha < 0.3 or float(np.median(cover[r, other])) >= 0.1:
+            continue
+        profile = np.clip(cover[r, cols] / alpha, 0.0, 1.0)[::direction]
+        length = profile.sum()
+        if profile[0] < 0.7 or profile[int(np.ceil(length + 1.5)):].max(initial=0.0) > 0.1:
+            continue  # the stretch does not reach the window, or ink beyond its edge (a mark, another line)
+        start = cols[0] - 0.5 if direction > 0 else cols[-1] + 0.5
+        found.append(start + direction * length)
+        weights.append(alpha)
+    return float(np.average(found, weights=weights)) if found else None
