@@ -292,7 +292,7 @@ def test_legend_keys_are_found_by_alignment():
     red[24:26, 120:150] = True  # its key, 2 px below it
     teal[40:42, 120:150] = True  # the teal key, stacked under the red one
     teal[50:52, 0:200] = True  # the teal curve
-    keys = legend_keys([red, teal], [2.0, 2.0], [False, False])
+    keys = legend_keys([red, teal], [red * 1.0, teal * 1.0], [2.0, 2.0], [False, False])
     assert keys[0][24:26, 120:150].all() and not keys[0][20:22].any()
     assert keys[1][40:42, 120:150].all() and not keys[1][50:52].any()
 
@@ -300,11 +300,11 @@ def test_legend_keys_are_found_by_alignment():
     black[10:12, 0:200] = True  # the solid curve
     for start in range(0, 200, 12):  # the dashed curve: 8 px dashes, 4 px gaps
         black[30:32, start:start + 8] = True
-    assert not legend_keys([black], [2.0], [True])[0].any()
+    assert not legend_keys([black], [black * 1.0], [2.0], [True])[0].any()
     black[45:47, 140:170] = True  # the solid key
     for start in (140, 152, 164):  # the dashed key, as long, a text line below
         black[62:64, start:start + 6] = True
-    keys = legend_keys([black], [2.0], [True])[0]
+    keys = legend_keys([black], [black * 1.0], [2.0], [True])[0]
     assert keys[45:47, 140:170].all() and keys[62:64, 140:146].all() and not keys[30:32].any()
 
 

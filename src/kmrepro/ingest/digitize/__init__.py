@@ -138,7 +138,7 @@ def digitize_image(
         if mask.sum() < MIN_INK_PX:
             raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
     widths = [line_width(m) for m in masks]
-    for k, key in enumerate(legend_keys(masks, widths, [len(g) > 1 for g in groups])):
+    for k, key in enumerate(legend_keys(masks, covers, widths, [len(g) > 1 for g in groups])):
         covers[k] = np.where(ndimage.binary_dilation(key), 0.0, covers[k])  # the key and its soft edges
     on_curves = _on_curve_pieces([c >= MIN_COVERAGE for c in covers], covers, widths)
     covers = [np.where(on_curves, c, 0.0) for c in covers]
