@@ -19,7 +19,6 @@ MIN_KEY_PX = 6  # a key is at least this long
 MAX_KEY_SHARE = 0.25  # and at most this share of the plot width
 ALIGN_PX = 2  # keys of one legend line up to this many pixels
 FAINT = 0.25  # a pixel a quarter covered by an arm's colour is (faint) ink
-SOFT_EDGE_PX = 2  # a key's faint soft edges reach this far beyond its ink
 
 
 @dataclass(frozen=True)
@@ -36,20 +35,21 @@ class Piece:
 def legend_keys(masks: list[np.ndarray], covers: list[np.ndarray], widths: list[float],
                 shared: list[bool]) -> list[np.ndarray]:
     """Per colour, the pixels (bool mask) of its legend keys; empty when no aligned keys are found.
-    Pieces are the connected pieces of each colour's ink, and (for a dashed key, whose dashes are
-    apart) the pieces with gaps of up to four line widths bridged. ``shared``: the colour is two
-    arms' (solid and dashed), whose two keys are of the one colour; only bridged pieces count there,
-    or the dashes of the dashed curve, all alike and in a row, would pass for keys."""
+    Pieces are the connected pieces of each colour's faint ink (a quarter covered: so a key whose
+    ends JPEG pales is whole, and a thin curve is not cut into key-like stretches where its line
+    falls between two pixels), and (for a dashed key, whose dashes are apart) the pieces of its ink
+    with gaps of up to four line widths bridged. ``shared``: the colour is two arms' (solid and
+    dashed), whose two keys are of the one colour; only bridged pieces count there, or the dashes of
+    the dashed curve, all alike and in a row, would pass for keys."""
     found = [np.zeros_like(m, bool) for m in masks]
     pieces, labellings = [], []
-    faint, _ = ndimage.label(np.max(covers, axis=0) >= FAINT, structure=np.ones((3, 3), bool))
-    faint_boxes = ndimage.find_objects(faint)
-    for arm, (mask, width) in enumerate(zip(masks, widths)):
+    for arm, (mask, cover, width) in enumerate(zip(masks, covers, widths)):
         joined = ndimage.binary_dilation(mask, iterations=max(2, int(np.ceil(2 * width))))
-        for source in ((joined,) if shared[arm] else (mask, joined)):  # one colour's dashes are alike
-            label = np.where(mask, ndimage.label(source, structure=np.ones((3, 3), bool))[0], 0)
+        faint = cover >= FAINT
+        for ink, source in ((mask, joined),) if shared[arm] else ((faint, faint), (mask, joined)):
+            label = np.where(ink, ndimage.label(source, structure=np.ones((3, 3), bool))[0], 0)
             labellings.append(label)
-            pieces += _thin_pieces(label, arm, len(labellings) - 1, width, faint, faint_boxes)
+            pieces += _thin_pieces(label, arm, len(labellings) - 1, width)
     for i, a in enumerate(pieces):
         for b in pieces[i + 1:]:
             if (a.arm != b.arm or shared[a.arm]) and _aligned(a, b):
@@ -58,13 +58,8 @@ def legend_keys(masks: list[np.ndarray], covers: list[np.ndarray], widths: list[
     return found
 
 
-def _thin_pieces(label: np.ndarray, arm: int, labelling: int, width: float, faint: np.ndarray,
-                 faint_boxes: list) -> list[Piece]:
-    """The labelled pieces that could be a key: thin, horizontal, of a key's length, and standing
-    alone: the faint ink (any arm's, a quarter covered) joined to it reaches no further than its soft
-    edges. A thin curve's stretch cut off by another curve crossing it, or by the half-covered
-    pixels where a 1 px line falls between two (or JPEG pales it), is thin and short too, but its
-    curve goes on through the faint ink."""
+def _thin_pieces(label: np.ndarray, arm: int, labelling: int, width: float) -> list[Piece]:
+    """The labelled pieces that could be a key: thin, horizontal, of a key's length."""
     pieces = []
     for k, box in enumerate(ndimage.find_objects(label), start=1):
         if box is None:
@@ -72,11 +67,6 @@ def _thin_pieces(label: np.ndarray, arm: int, labelling: int, width: float, fain
         rows, cols = box
         length = cols.stop - cols.start
         if rows.stop - rows.start <= 2 * width + 3 and MIN_KEY_PX <= length <= MAX_KEY_SHARE * label.shape[1]:
-            r, c = np.argwhere(label[box] == k)[0]
-            around = faint_boxes[faint[rows.start + r, cols.start + c] - 1]
-            if max(rows.start - around[0].start, around[0].stop - rows.stop,
-                   cols.start - around[1].start, around[1].stop - cols.stop) > SOFT_EDGE_PX:
-                continue
             pieces.append(Piece(arm, labelling, k, rows.start, rows.stop - 1, cols.start, cols.stop - 1))
     return pieces
 
