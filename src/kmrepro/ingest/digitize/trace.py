@@ -28,7 +28,6 @@ WEIGHTS = np.array([0.3, 0.5, 1.0])
 MARK_RUNS, MARK_EXTRA_PX = 4, 10  # a censor mark is at most this high: MARK_RUNS * width + MARK_EXTRA_PX
 RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG) along a stretch
 NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
-STRETCH_COLS = 5  # the same run of ink in this many columns running is a horizontal stretch
 
 
 @dataclass
@@ -99,10 +98,7 @@ class Curve:
 def line_width(mask: np.ndarray) -> float:
     """The thickness of the arm's lines: the commonest length of its short runs, down the columns
     (horizontal stretches) or along the rows (drops, censor-mark stems), whichever is thinner. Dense
-    censor marks can make the column runs mostly mark-high, never both. But marks drawn with a
-    thinner pen than the line (R's survminer: 4 px stems on a 9 px line at 300 dpi) would make the
-    line itself mark-high: where the horizontal stretches (:func:`_stretch_width`) are more than
-    twice as thick as that, their thickness is the line's."""
+    censor marks can make the column runs mostly mark-high, never both."""
     modes = []
     for m in (mask.T, mask):
         _, starts, ends = runs(m)
@@ -110,22 +106,7 @@ def line_width(mask: np.ndarray) -> float:
         short = lengths[lengths <= 8]
         if len(short):
             modes.append(int(np.bincount(short).argmax()))
-    thinnest = float(min(modes)) if modes else 1.0
-    stretch = _stretch_width(mask)
-    return stretch if stretch > 2 * thinnest else thinnest
-
-
-def _stretch_width(mask: np.ndarray) -> float:
-    """The commonest thickness of the horizontal stretches: column runs with the same rows inked in
-    at least STRETCH_COLS columns running, and twice as many as they are thick (marks merged into a
-    band are about as wide as high; a steep staircase's steps are short). 0 without any."""
-    cols, starts, ends = runs(mask.T)
-    order = np.lexsort((cols, ends, starts))
-    cols, starts, ends = cols[order], starts[order], ends[order]
-    same_run = (np.diff(cols) == 1) & (np.diff(starts) == 0) & (np.diff(ends) == 0)
-    streak_ids = np.concatenate([[0], np.cumsum(~same_run)])
-    in_stretch = np.bincount(streak_ids)[streak_ids] >= np.maximum(STRETCH_COLS, 2 * (ends - starts))
-    return float(np.bincount((ends - starts)[in_stretch]).argmax()) if in_stretch.any() else 0.0
+    return float(min(modes)) if modes else 1.0
 
 
 def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
