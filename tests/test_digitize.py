@@ -320,3 +320,27 @@ def test_staircase_of_drops_closer_than_a_line_width_is_read_step_by_step(tmp_pa
     at = np.searchsorted(points.time.to_numpy(), inside, side="right") - 1
     error = np.abs(points.survival.to_numpy()[at] - km_at(t, e, inside))
     assert error.max() <= 0.06, error.round(3)
+
+
+def test_thin_line_greyed_by_jpeg_colour_subsampling_is_read_with_its_neighbours_colour():
+    """JPEG 4:2:0 keeps colour at half resolution: a 1 px orange staircase keeps its darkness but
+    shares its colour with the next row, and a quarter of its columns come out too grey to be its
+    ink. Read with the colour of each pixel's three (``coarse_colour``), the line is whole again."""
+    import io
+
+    from PIL import Image
+
+    from kmrepro.ingest.digitize.colours import ink_masks
+
+    pixels = np.full((60, 120, 3), 255, np.uint8)
+    for x in range(10, 110):
+        pixels[20 + (x // 25) * 7, x] = (0xD9, 0x5F, 0x02)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=70, subsampling=2)
+    rgb = np.asarray(Image.open(buffer).convert("RGB"), np.float32) / 255
+    orange = [parse_colour("#D95F02")]
+    _, (plain,) = ink_masks(rgb, orange, (1.0, 1.0, 1.0))
+    _, (gathered,) = ink_masks(rgb, orange, (1.0, 1.0, 1.0), [True])
+    assert plain[:, 10:110].any(axis=0).mean() < 0.85
+    assert gathered[:, 10:110].any(axis=0).mean() >= 0.95
+    assert not gathered[:15].any() and not gathered[50:].any()  # nothing far from the line

@@ -25,7 +25,7 @@ from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
 from .axes import PlotArea, find_plot_area, runs
 from .censor import censor_marks
 from .colours import MIN_COVERAGE, SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
-from .image import darkness, load_image
+from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
@@ -134,6 +134,10 @@ def digitize_image(
         notes.append("colours found: " + ", ".join(hex_colour(c) for c in found))
     groups = _colour_groups(arms, path)
     covers, masks = ink_masks(plot, [g[0].rgb for g in groups], area.background)
+    if colour_at_half_resolution(path):  # 1 px lines share their colour with their neighbours
+        thin = [line_width(m) <= 1 for m in masks]
+        if any(thin):
+            covers, masks = ink_masks(plot, [g[0].rgb for g in groups], area.background, thin)
     for group, mask in zip(groups, masks):
         if mask.sum() < MIN_INK_PX:
             raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
