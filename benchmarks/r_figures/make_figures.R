@@ -89,13 +89,13 @@ FOUR_ARM_VARIANTS <- list(
   "four arms ggplot theme_grey" = variant("ggplot", 1000, 800, 120, theme = "grey")
 )
 
-FIXTURES <- list(
-  c("lung by sex", "survminer default"),
+FIXTURES <- list(  # tests/data/r_figures: one per hard case met in the benchmark, small files
   c("lung by sex", "survminer conf.int bands"),
-  c("veteran by treatment", "base black solid/dashed"),
+  c("veteran by treatment", "survminer hex palette, 300 dpi"),
   c("veteran by treatment", "base red/blue, 600x420 72 dpi"),
-  c("lung by sex", "ggplot theme_grey"),
-  c("lung by sex", "ggplot classic black solid/dashed, JPEG")
+  c("lung by sex", "base hex, JPEG q70 96 dpi"),
+  c("lung by sex", "base black solid/dashed"),
+  c("lung by sex", "ggplot theme_bw + marks, 600x420 96 dpi")
 )
 
 x_breaks <- function(time) {
