@@ -41,12 +41,10 @@ datasets <- function() {
                                       event = as.integer(lung$status == 2))
   sets[["veteran by treatment"]] <- data.frame(arm = ifelse(veteran$trt == 1, "standard", "test"),
                                                time = veteran$time, event = veteran$status)
-  if (!fixtures) {
-    ipd <- read.csv(gzfile(kmdata_file), stringsAsFactors = FALSE)
-    for (name in KMDATA) {
-      d <- ipd[ipd$dataset == name, ]
-      sets[[paste("kmdata", name)]] <- data.frame(arm = d$arm, time = d$time, event = d$event)
-    }
+  ipd <- read.csv(gzfile(kmdata_file), stringsAsFactors = FALSE)
+  for (name in KMDATA) {
+    d <- ipd[ipd$dataset == name, ]
+    sets[[paste("kmdata", name)]] <- data.frame(arm = d$arm, time = d$time, event = d$event)
   }
   sets
 }
@@ -95,6 +93,7 @@ FIXTURES <- list(  # tests/data/r_figures: one per hard case met in the benchmar
   c("veteran by treatment", "base red/blue, 600x420 72 dpi"),
   c("lung by sex", "base hex, JPEG q70 96 dpi"),
   c("lung by sex", "base black solid/dashed"),
+  c("kmdata ACT1_2A", "base black solid/dashed"),
   c("lung by sex", "ggplot theme_bw + marks, 600x420 96 dpi")
 )
 

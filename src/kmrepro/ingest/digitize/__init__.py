@@ -254,7 +254,8 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     sizes[0] = 0
     spans = _spans(labels, count)
-    solid_labels = (spans >= min(SOLID_SPAN * mask.shape[1], MAX_DASH_WIDTHS * width))
+    solid_labels = (spans >= SOLID_SPAN * mask.shape[1]) | \
+        ((spans >= MAX_DASH_WIDTHS * width) & _beside(labels, count, sizes.argmax()))
     solid_labels |= np.arange(count + 1) == sizes.argmax()
     solid_labels[0] = False
     in_solid = solid_labels[labels]
@@ -282,6 +283,21 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
                                f"their dash patterns cannot be told apart (ink in {share[0]:.0%} and {share[1]:.0%} of "
                                "their columns)")
     return {names["solid"]: (solid, cover_solid >= MIN_COVERAGE), names["dashed"]: (dashed, cover_dashed >= MIN_COVERAGE)}
+
+
+def _beside(labels: np.ndarray, count: int, main: int) -> np.ndarray:
+    """Per piece: does it lie mostly (in its columns) outside the columns of piece ``main``? What is
+    left of the solid curve beyond a legend does; a run of dashes joined into one piece (R runs the
+    dash pattern on round the steps' corners, and draws marks solid over it) runs beside the solid
+    curve, over the same times."""
+    boxes = ndimage.find_objects(labels)
+    first, last = boxes[main - 1][1].start, boxes[main - 1][1].stop
+    out = np.zeros(count + 1, bool)
+    for k, box in enumerate(boxes, start=1):
+        if box is not None:
+            lo, hi = box[1].start, box[1].stop
+            out[k] = max(0, min(hi, last) - max(lo, first)) <= 0.5 * (hi - lo)
+    return out
 
 
 def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: Ticks, y_ticks: Ticks) -> DigitizedArm:
