@@ -20,12 +20,17 @@ only what a reader would type (ticks, colours), and compare with the truth:
 Data: lifelines and scikit-survival trials (two arms; GBSG2 by grade, veterans by cell type and lung
 by ECOG for three arms) and a sample of the kmdata sets in ``../shared/reference/kmdata``.
 
-Usage: ``python benchmarks/digitize.py [--kmdata 20] [--styles a,b] [--out results/digitize_bench]``
+With ``--figures DIR``, the same measures on figures drawn by R instead (survminer, base graphics,
+ggplot2; ``Rscript benchmarks/r_figures/make_figures.R DIR`` draws them, with a JSON per figure of
+what a reader types and the true IPD): the digitizer is not tuned to one renderer.
+
+Usage: ``python benchmarks/digitize.py [--kmdata 20] [--styles a,b] [--figures DIR] [--out results/digitize_bench]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -44,7 +49,7 @@ from kmrepro.errors import InputError  # noqa: E402
 from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_colour  # noqa: E402
 from kmrepro.ingest.digitize.ticks import Ticks  # noqa: E402
 from kmrepro.ingest.readers import DigitizedCurve, RiskTable  # noqa: E402
-from kmrepro.publish.kmfigure import STYLES, DrawnFigure, draw_km_figure, km_steps  # noqa: E402
+from kmrepro.publish.kmfigure import STYLES, DrawnFigure, draw_km_figure, km_steps, numbers_at_risk  # noqa: E402
 
 GRID_POINTS = 100
 
@@ -83,9 +88,10 @@ def error_at_grid(points: pd.DataFrame, scale: float, time: np.ndarray, event: n
     return digitized - km_at(time, event, grid)
 
 
-def arm_specs(drawn: DrawnFigure, style: str) -> list[ArmSpec]:
+def arm_specs(drawn: DrawnFigure) -> list[ArmSpec]:
     """What a reader types for each arm of a drawn figure: its colour, and its line style if the colour is shared."""
-    return [ArmSpec(a, parse_colour(c), s if STYLES[style].colours.count(c) > 1 else None)
+    colours = [c.lower() for c, _ in drawn.arms.values()]
+    return [ArmSpec(a, parse_colour(c), s if colours.count(c.lower()) > 1 else None)
             for a, (c, s) in drawn.arms.items()]
 
 
@@ -106,11 +112,37 @@ def through_pixel_map(points: pd.DataFrame, result, pixel_map) -> pd.DataFrame:
                          "survival": (result.y_calibration.to_px(points.survival) - yi) / ys})
 
 
+def true_arms(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    return {str(a): (g.time.to_numpy(float), g.event.to_numpy(int)) for a, g in frame.groupby("arm")}
+
+
 def one_figure(name: str, frame: pd.DataFrame, style: str, folder: Path) -> tuple[list[dict], dict]:
-    arms = {str(a): (g.time.to_numpy(float), g.event.to_numpy(int)) for a, g in frame.groupby("arm")}
+    """Draw one matplotlib figure of ``frame`` in ``style`` and score its digitization."""
     path = folder / f"figure.{'jpg' if STYLES[style].jpeg_quality else 'png'}"
-    drawn = draw_km_figure(arms, path, style)
-    specs = arm_specs(drawn, style)
+    return score_figure(name, frame, style, path, draw_km_figure(true_arms(frame), path, style))
+
+
+def r_figures(folder: Path) -> list[tuple[str, pd.DataFrame, str, Path, DrawnFigure]]:
+    """The figures drawn by ``benchmarks/r_figures/make_figures.R`` into ``folder``: per figure its data
+    set, true IPD, style, image and what a reader types (from its JSON), in the DrawnFigure form."""
+    figures = []
+    for meta_path in sorted(folder.glob("*.json")):
+        meta = json.loads(meta_path.read_text())
+        frame = pd.read_csv(folder / meta["ipd"], dtype={"arm": str})
+        x_ticks = Ticks(*(float(v) for v in meta["x_ticks"].split(":")))
+        drawn = DrawnFigure(
+            x_ticks=(x_ticks.start, x_ticks.end, x_ticks.step),
+            y_ticks=tuple(float(v) for v in meta["y_ticks"].split(":")),
+            arms={a["name"]: (a["colour"], a["style"]) for a in meta["arms"]},
+            risk_tables={a: numbers_at_risk(t, x_ticks.values) for a, (t, _) in true_arms(frame).items()})
+        figures.append((meta["dataset"], frame, meta["style"], folder / meta["image"], drawn))
+    return figures
+
+
+def score_figure(name: str, frame: pd.DataFrame, style: str, path: Path, drawn: DrawnFigure) -> tuple[list[dict], dict]:
+    """Digitize the figure at ``path`` with what a reader types (``drawn``) and compare with the IPD."""
+    arms = true_arms(frame)
+    specs = arm_specs(drawn)
     start = time.perf_counter()
     try:
         result = digitize_image(path, Ticks(*drawn.x_ticks), Ticks(*drawn.y_ticks), specs)
@@ -132,11 +164,13 @@ def one_figure(name: str, frame: pd.DataFrame, style: str, folder: Path) -> tupl
             len(t), RiskTable(times, counts, name), censor_marks=arm.censored) if len(arm.censored) else rec
         with_marks.append(marked.ipd.assign(arm=arm.name))
         floor = pixel_rounded(t, e, result.x_calibration.slope, abs(result.y_calibration.slope) * scale)
-        own_map = through_pixel_map(arm.points, result, drawn.pixel_map)
+        # Figures drawn elsewhere (R) have no known pixel map: only the ticks say where values are.
+        own_map = (float(np.sqrt(np.mean(error_at_grid(through_pixel_map(arm.points, result, drawn.pixel_map), scale, t, e) ** 2)))
+                   if drawn.pixel_map else np.nan)
         arm_rows.append({"dataset": name, "style": style, "arm": arm.name, "n": len(t),
                          "rmse": float(np.sqrt(np.mean(err ** 2))), "max_error": float(np.abs(err).max()),
                          "rmse_pixel_rounded": float(np.sqrt(np.mean(error_at_grid(floor, 1.0, t, e) ** 2))),
-                         "rmse_own_map": float(np.sqrt(np.mean(error_at_grid(own_map, scale, t, e) ** 2))),
+                         "rmse_own_map": own_map,
                          "censor_marks": len(arm.censored), "censored": int(len(np.unique(t[e == 0])))})
     reference = sorted(arms)[0]
 
@@ -181,18 +215,26 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
     parser.add_argument("--kmdata", type=int, default=20, help="how many kmdata sets to sample (0: none)")
     parser.add_argument("--styles", default=",".join(STYLES), help="comma-separated styles")
+    parser.add_argument("--figures", type=Path, help="score the figures drawn by benchmarks/r_figures/make_figures.R "
+                        "into this folder instead of drawing matplotlib ones")
     parser.add_argument("--out", type=Path, help="write the per-arm and per-figure tables here (CSV prefix)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    two_arm = packaged_datasets() | sample_kmdata(args.shared, args.kmdata)
     arm_rows, figure_rows = [], []
-    with tempfile.TemporaryDirectory() as folder:
-        for style in args.styles.split(","):
-            sets = three_arm_datasets() if style == "three-arms" else two_arm
-            for name, frame in sets.items():
-                a, f = one_figure(name, frame.assign(arm=frame.arm.astype(str)), style, Path(folder))
-                arm_rows += a
-                figure_rows.append(f)
+    if args.figures:
+        for figure in r_figures(args.figures):
+            a, f = score_figure(*figure)
+            arm_rows += a
+            figure_rows.append(f)
+    else:
+        two_arm = packaged_datasets() | sample_kmdata(args.shared, args.kmdata)
+        with tempfile.TemporaryDirectory() as folder:
+            for style in args.styles.split(","):
+                sets = three_arm_datasets() if style == "three-arms" else two_arm
+                for name, frame in sets.items():
+                    a, f = one_figure(name, frame.assign(arm=frame.arm.astype(str)), style, Path(folder))
+                    arm_rows += a
+                    figure_rows.append(f)
     arms, figures = pd.DataFrame(arm_rows), pd.DataFrame(figure_rows)
     pd.set_option("display.width", 220)
     pd.set_option("display.max_columns", 20)

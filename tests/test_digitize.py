@@ -292,7 +292,7 @@ def test_legend_keys_are_found_by_alignment():
     red[24:26, 120:150] = True  # its key, 2 px below it
     teal[40:42, 120:150] = True  # the teal key, stacked under the red one
     teal[50:52, 0:200] = True  # the teal curve
-    keys = legend_keys([red, teal], [2.0, 2.0], [False, False])
+    keys = legend_keys([red, teal], [red * 1.0, teal * 1.0], [2.0, 2.0], [False, False])
     assert keys[0][24:26, 120:150].all() and not keys[0][20:22].any()
     assert keys[1][40:42, 120:150].all() and not keys[1][50:52].any()
 
@@ -300,11 +300,11 @@ def test_legend_keys_are_found_by_alignment():
     black[10:12, 0:200] = True  # the solid curve
     for start in range(0, 200, 12):  # the dashed curve: 8 px dashes, 4 px gaps
         black[30:32, start:start + 8] = True
-    assert not legend_keys([black], [2.0], [True])[0].any()
+    assert not legend_keys([black], [black * 1.0], [2.0], [True])[0].any()
     black[45:47, 140:170] = True  # the solid key
     for start in (140, 152, 164):  # the dashed key, as long, a text line below
         black[62:64, start:start + 6] = True
-    keys = legend_keys([black], [2.0], [True])[0]
+    keys = legend_keys([black], [black * 1.0], [2.0], [True])[0]
     assert keys[45:47, 140:170].all() and keys[62:64, 140:146].all() and not keys[30:32].any()
 
 
@@ -391,3 +391,27 @@ def test_censor_marks_on_solid_and_dashed_curves_of_one_colour(tmp_path, marker)
         seen = found.any(axis=0)[censored < t.max()]  # the end of the curve may hide the last mark
         assert seen.mean() >= 0.6, (arm.name, arm.censored, censored)
         assert (~found.any(axis=1)).sum() <= 1, (arm.name, arm.censored, censored)
+
+
+def test_thin_line_greyed_by_jpeg_colour_subsampling_is_read_with_its_neighbours_colour():
+    """JPEG 4:2:0 keeps colour at half resolution: a 1 px orange staircase keeps its darkness but
+    shares its colour with the next row, and a quarter of its columns come out too grey to be its
+    ink. Read with the colour of each pixel's three (``coarse_colour``), the line is whole again."""
+    import io
+
+    from PIL import Image
+
+    from kmrepro.ingest.digitize.colours import ink_masks
+
+    pixels = np.full((60, 120, 3), 255, np.uint8)
+    for x in range(10, 110):
+        pixels[20 + (x // 25) * 7, x] = (0xD9, 0x5F, 0x02)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=70, subsampling=2)
+    rgb = np.asarray(Image.open(buffer).convert("RGB"), np.float32) / 255
+    orange = [parse_colour("#D95F02")]
+    _, (plain,) = ink_masks(rgb, orange, (1.0, 1.0, 1.0))
+    _, (gathered,) = ink_masks(rgb, orange, (1.0, 1.0, 1.0), [True])
+    assert plain[:, 10:110].any(axis=0).mean() < 0.85
+    assert gathered[:, 10:110].any(axis=0).mean() >= 0.95
+    assert not gathered[:15].any() and not gathered[50:].any()  # nothing far from the line

@@ -94,6 +94,12 @@ def km_steps(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return x, y
 
 
+def numbers_at_risk(time: np.ndarray, x_ticks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers at risk at the x ticks within the follow-up, as a figure's risk table prints them."""
+    at = np.asarray(x_ticks, float)[np.asarray(x_ticks, float) <= np.max(time)]
+    return at, np.array([int(np.sum(time >= x)) for x in at])
+
+
 def draw_km_figure(
     arms: dict[str, tuple[np.ndarray, np.ndarray]],
     path: str | Path,
@@ -123,7 +129,7 @@ def draw_km_figure(
             colour, dash = style.colours[k], style.line_styles[k]
             _draw_arm(ax, time, event, style, colour, dash, name, y_scale)
             drawn_arms[name] = (colour, "dashed" if dash == "--" else "solid")
-            tables[name] = (x_ticks[x_ticks <= time.max()], np.array([int(np.sum(time >= x)) for x in x_ticks[x_ticks <= time.max()]]))
+            tables[name] = numbers_at_risk(time, x_ticks)
         _axes(ax, style, x_ticks, y_ticks, y_scale)
         if style.legend == "outside":
             ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)

@@ -25,7 +25,7 @@ from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
 from .axes import PlotArea, find_plot_area, runs
 from .censor import censor_marks
 from .colours import MIN_COVERAGE, SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
-from .image import darkness, load_image
+from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
@@ -134,11 +134,15 @@ def digitize_image(
         notes.append("colours found: " + ", ".join(hex_colour(c) for c in found))
     groups = _colour_groups(arms, path)
     covers, masks = ink_masks(plot, [g[0].rgb for g in groups], area.background)
+    if colour_at_half_resolution(path):  # 1 px lines share their colour with their neighbours
+        thin = [line_width(m) <= 1 for m in masks]
+        if any(thin):
+            covers, masks = ink_masks(plot, [g[0].rgb for g in groups], area.background, thin)
     for group, mask in zip(groups, masks):
         if mask.sum() < MIN_INK_PX:
             raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
     widths = [line_width(m) for m in masks]
-    for k, key in enumerate(legend_keys(masks, widths, [len(g) > 1 for g in groups])):
+    for k, key in enumerate(legend_keys(masks, covers, widths, [len(g) > 1 for g in groups])):
         covers[k] = np.where(ndimage.binary_dilation(key), 0.0, covers[k])  # the key and its soft edges
     on_curves = _on_curve_pieces([c >= MIN_COVERAGE for c in covers], covers, widths)
     covers = [np.where(on_curves, c, 0.0) for c in covers]
@@ -249,7 +253,8 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     sizes[0] = 0
     spans = _spans(labels, count)
-    solid_labels = (spans >= min(SOLID_SPAN * mask.shape[1], MAX_DASH_WIDTHS * width))
+    solid_labels = (spans >= SOLID_SPAN * mask.shape[1]) | \
+        ((spans >= MAX_DASH_WIDTHS * width) & _beside(labels, count, sizes.argmax()))
     solid_labels |= np.arange(count + 1) == sizes.argmax()
     solid_labels[0] = False
     in_solid = solid_labels[labels]
@@ -280,6 +285,21 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     # curve's drops cross the solid one; its marks may touch the solid line and join its piece)
     return {names["solid"]: (solid, solid_ink & ~dashed.pixels(mask.shape)),
             names["dashed"]: (dashed, mask & ~solid.pixels(mask.shape))}
+
+
+def _beside(labels: np.ndarray, count: int, main: int) -> np.ndarray:
+    """Per piece: does it lie mostly (in its columns) outside the columns of piece ``main``? What is
+    left of the solid curve beyond a legend does; a run of dashes joined into one piece (R runs the
+    dash pattern on round the steps' corners, and draws marks solid over it) runs beside the solid
+    curve, over the same times."""
+    boxes = ndimage.find_objects(labels)
+    first, last = boxes[main - 1][1].start, boxes[main - 1][1].stop
+    out = np.zeros(count + 1, bool)
+    for k, box in enumerate(boxes, start=1):
+        if box is not None:
+            lo, hi = box[1].start, box[1].stop
+            out[k] = max(0, min(hi, last) - max(lo, first)) <= 0.5 * (hi - lo)
+    return out
 
 
 def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: Ticks, y_ticks: Ticks) -> DigitizedArm:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import ImageColor
+from scipy import ndimage
 
 MIN_COVERAGE = 0.5  # a pixel is ink of an arm when at least half covered by it
 MAX_RESIDUAL = 0.32  # RGB distance (0-1 scale) the mix may miss the pixel by (JPEG, blending)
 NEUTRAL = 0.05  # a background whose channels differ by less than this is grey (or white)
 MIN_SATURATION_KEPT = 0.25  # an ink pixel keeps at least this share of its colour's saturation
 SAME_COLOUR = 0.12  # two arm colours closer than this cannot be told apart by colour
+SHARED = 0.7  # JPEG's coarse colour: no pixel of three holds more than this share of their colour
 
 
 def parse_colour(text: str) -> tuple[float, float, float]:
@@ -44,26 +46,63 @@ def coverage(area: np.ndarray, colour, background) -> tuple[np.ndarray, np.ndarr
     return a, miss
 
 
-def ink_masks(area: np.ndarray, colours: list, background) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def ink_masks(area: np.ndarray, colours: list, background,
+              coarse_colour: list[bool] | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """For each colour: its coverage (0 where another colour explains the pixel better) and its ink mask.
 
     On a grey or white background a mix of a saturated colour is saturated in proportion to its
     coverage; a grey pixel (text, frames, grid lines, their soft edges) is not such a colour's ink
-    however small the residual allowed (JPEG blurs colour over two pixels: a quarter is kept)."""
+    however small the residual allowed (JPEG blurs colour over two pixels: a quarter is kept).
+    ``coarse_colour``: per colour, are its lines 1 px thin in an image that keeps colour at lower
+    resolution than lightness (JPEG 4:2:0)? A pixel no colour explains is then read again with its
+    colour gathered from its neighbours (:func:`_colour_regathered`), and is that colour's ink if it
+    is then at least half covered. (Thicker lines keep their colour in their own pixels.)"""
+    covers = _covers(area, colours, background)
+    if coarse_colour and any(coarse_colour):
+        inked = np.max(covers, axis=0) >= MIN_COVERAGE
+        for k, cover in enumerate(_covers(_colour_regathered(area, inked), colours, background)):
+            if coarse_colour[k]:
+                covers[k] = np.where((covers[k] == 0) & (cover >= MIN_COVERAGE), cover, covers[k])
+    return covers, [c >= MIN_COVERAGE for c in covers]
+
+
+def _covers(area: np.ndarray, colours: list, background) -> list[np.ndarray]:
+    """Per colour, each pixel's coverage by it where the mix explains the pixel (see :func:`ink_masks`)."""
     fits = [coverage(area, c, background) for c in colours]
     misses = np.stack([m for _, m in fits])
     best = misses.argmin(axis=0)
     pixel_spread = area.max(axis=-1) - area.min(axis=-1)
     neutral_background = np.ptp(np.asarray(background)) < NEUTRAL
-    covers, masks = [], []
+    covers = []
     for k, (a, miss) in enumerate(fits):
         ok = (miss <= MAX_RESIDUAL) & ((best == k) | (misses.min(axis=0) + 1e-6 >= miss))
         if neutral_background:
             ok &= pixel_spread >= MIN_SATURATION_KEPT * a * np.ptp(np.asarray(colours[k]))
-        cover = np.where(ok, a, 0.0)
-        covers.append(cover)
-        masks.append(cover >= MIN_COVERAGE)
-    return covers, masks
+        covers.append(np.where(ok, a, 0.0))
+    return covers
+
+
+def _colour_regathered(area: np.ndarray, inked: np.ndarray) -> np.ndarray:
+    """Each pixel's own lightness with the colour (RGB less lightness) of its column or row of three
+    pixels added up, where that colour is shared out among them (no pixel holds more than SHARED of
+    it) and none of them is ``inked`` already. JPEG keeps colour at half resolution (4:2:0): a 1 px
+    coloured line keeps its darkness, but its colour is shared with the next row or column, and its
+    own pixels come out too grey to be read as the line's colour. A grey pixel beside ink that has
+    its colour whole (text by a curve, the edge of a thicker line or mark) stays grey. Elsewhere the
+    pixel is returned as it is."""
+    lightness = area @ np.array([0.299, 0.587, 0.114], np.float32)
+    colour = area - lightness[..., None]
+    strength = np.linalg.norm(colour, axis=-1)
+    best, best_norm = area, np.zeros(area.shape[:2], np.float32)
+    for axis in (0, 1):
+        total = ndimage.uniform_filter1d(colour, 3, axis=axis, mode="nearest") * 3
+        norm = np.linalg.norm(total, axis=-1)
+        shared = (ndimage.maximum_filter1d(strength, 3, axis=axis, mode="nearest") <= SHARED * norm) & \
+            ~ndimage.maximum_filter1d(inked, 3, axis=axis, mode="nearest")
+        better = shared & (norm > best_norm)
+        best = np.where(better[..., None], np.clip(lightness[..., None] + total, 0.0, 1.0), best)
+        best_norm = np.where(better, norm, best_norm)
+    return best
 
 
 def find_colours(area: np.ndarray, background, count: int) -> list[tuple[float, float, float]]:

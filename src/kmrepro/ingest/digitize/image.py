@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
 from kmrepro.errors import InputError
 
@@ -38,3 +38,10 @@ def load_image(path: str | Path) -> np.ndarray:
 def darkness(rgb: np.ndarray) -> np.ndarray:
     """1 - luminance (ITU-R 601): 0 on white, 1 on black."""
     return 1.0 - (0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2])
+
+
+def colour_at_half_resolution(path: str | Path) -> bool:
+    """Is the image a JPEG that keeps colour at lower resolution than lightness (4:2:2 or 4:2:0, the
+    default of most encoders)? Then a 1 px coloured line shares its colour with its neighbours."""
+    with Image.open(path) as image:
+        return image.format == "JPEG" and JpegImagePlugin.get_sampling(image) > 0

@@ -18,6 +18,7 @@ from scipy import ndimage
 MIN_KEY_PX = 6  # a key is at least this long
 MAX_KEY_SHARE = 0.25  # and at most this share of the plot width
 ALIGN_PX = 2  # keys of one legend line up to this many pixels
+FAINT = 0.25  # a pixel a quarter covered by an arm's colour is (faint) ink
 
 
 @dataclass(frozen=True)
@@ -31,18 +32,22 @@ class Piece:
     last: int
 
 
-def legend_keys(masks: list[np.ndarray], widths: list[float], shared: list[bool]) -> list[np.ndarray]:
+def legend_keys(masks: list[np.ndarray], covers: list[np.ndarray], widths: list[float],
+                shared: list[bool]) -> list[np.ndarray]:
     """Per colour, the pixels (bool mask) of its legend keys; empty when no aligned keys are found.
-    Pieces are the connected pieces of each colour's ink, and (for a dashed key, whose dashes are
-    apart) the pieces with gaps of up to four line widths bridged. ``shared``: the colour is two
-    arms' (solid and dashed), whose two keys are of the one colour; only bridged pieces count there,
-    or the dashes of the dashed curve, all alike and in a row, would pass for keys."""
+    Pieces are the connected pieces of each colour's faint ink (a quarter covered: so a key whose
+    ends JPEG pales is whole, and a thin curve is not cut into key-like stretches where its line
+    falls between two pixels), and (for a dashed key, whose dashes are apart) the pieces of its ink
+    with gaps of up to four line widths bridged. ``shared``: the colour is two arms' (solid and
+    dashed), whose two keys are of the one colour; only bridged pieces count there, or the dashes of
+    the dashed curve, all alike and in a row, would pass for keys."""
     found = [np.zeros_like(m, bool) for m in masks]
     pieces, labellings = [], []
-    for arm, (mask, width) in enumerate(zip(masks, widths)):
+    for arm, (mask, cover, width) in enumerate(zip(masks, covers, widths)):
         joined = ndimage.binary_dilation(mask, iterations=max(2, int(np.ceil(2 * width))))
-        for source in ((joined,) if shared[arm] else (mask, joined)):  # one colour's dashes are alike
-            label = np.where(mask, ndimage.label(source, structure=np.ones((3, 3), bool))[0], 0)
+        faint = cover >= FAINT
+        for ink, source in ((mask, joined),) if shared[arm] else ((faint, faint), (mask, joined)):
+            label = np.where(ink, ndimage.label(source, structure=np.ones((3, 3), bool))[0], 0)
             labellings.append(label)
             pieces += _thin_pieces(label, arm, len(labellings) - 1, width)
     pieces = _not_dashes(pieces, widths)

@@ -17,7 +17,7 @@ import numpy as np
 
 from kmrepro.errors import InputError
 
-from .axes import DARK, Edge
+from .axes import Edge, line_ink
 
 BAND_PX = 3  # a tick mark touches the axis: look this many pixels beside it
 MAX_TICK_PX = 20
@@ -85,7 +85,7 @@ def tick_marks(ink: np.ndarray, edge: Edge, vertical_axis: bool) -> list[tuple[f
     ``ink`` is the image's darkness; a mark's position is its darkness-weighted centre (sub-pixel)."""
     if vertical_axis:  # work on the transpose: the y axis's ticks are horizontal strokes
         ink = ink.T
-    dark = ink > DARK
+    dark = line_ink(ink, across=1)  # marks are strokes across the axis
     found: list[tuple[float, int]] = []
     for direction, first in ((1, edge.outside), (-1, edge.inside)):
         if not vertical_axis:

@@ -1,0 +1,74 @@
+"""The digitizer on KM figures drawn by R (survminer, base graphics, ggplot2), not by this project.
+
+The figures in ``tests/data/r_figures`` were drawn by ``Rscript benchmarks/r_figures/make_figures.R
+tests/data/r_figures --fixtures`` from survival's lung and veteran data; beside each is what a reader
+types (ticks, colours as R drew them, line styles) and the true IPD. R is not needed to run these
+tests. Each figure is one of the hard cases the R benchmark met (README, "Digitizing a figure").
+Bounds are on the RMSE of S(t) at 100 times over each arm's follow-up (SurvdigitizeR's measure).
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kmrepro.analysis.km import km_at
+from kmrepro.errors import InputError
+from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_colour
+
+FIGURES = Path(__file__).parent / "data" / "r_figures"
+
+READ = {  # figure -> largest arm RMSE allowed
+    # survminer, + marks, legend above, coloured risk table below, shaded bands of the curves' colours
+    "lung_by_sex_survminer_conf_int_bands": 0.01,
+    # survminer at 300 dpi: 9 px lines with + marks drawn with a 4 px pen (the line width was the pen's)
+    "veteran_by_treatment_survminer_hex_palette_300_dpi": 0.02,
+    # base graphics at 72 dpi, 1 px lines, legend in the plot (stretches of the thin curves were taken
+    # for legend keys); veteran's steep first months over 600 px
+    "veteran_by_treatment_base_red_blue_600x420_72_dpi": 0.015,
+    # base graphics JPEG q70 at 96 dpi: 1 px coloured lines greyed by JPEG's half-resolution colour
+    "lung_by_sex_base_hex_JPEG_q70_96_dpi": 0.01,
+    # ggplot theme_bw at 96 dpi: its 0.5 pt frame falls between two pixels (no axes were found)
+    "lung_by_sex_ggplot_theme_bw_marks_600x420_96_dpi": 0.01,
+    # base graphics black solid + dashed: runs of dashes joined into long pieces beside the solid
+    # curve (the dash pattern goes on round the steps' corners, + marks are drawn solid over it)
+    "lung_by_sex_base_black_solid_dashed": 0.01,
+}
+
+
+def _figure(name: str):
+    meta = json.loads((FIGURES / f"{name}.json").read_text())
+    colours = [a["colour"] for a in meta["arms"]]
+    specs = [ArmSpec(a["name"], parse_colour(a["colour"]), a["style"] if colours.count(a["colour"]) > 1 else None)
+             for a in meta["arms"]]
+    return FIGURES / meta["image"], meta, specs, pd.read_csv(FIGURES / meta["ipd"], dtype={"arm": str})
+
+
+@pytest.mark.parametrize("name", sorted(READ))
+def test_r_figure_is_read_within_its_rmse(name):
+    image, meta, specs, ipd = _figure(name)
+    result = digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
+    assert result.x_calibration.residual_px < 0.5 and result.y_calibration.residual_px < 0.5
+    scale = float(meta["y_ticks"].split(":")[1])
+    for arm in result.arms:
+        truth = ipd[ipd.arm == arm.name]
+        grid = np.linspace(0, truth.time.max(), 100)
+        at = np.clip(np.searchsorted(arm.points.time.to_numpy(), grid, side="right") - 1, 0, None)
+        error = arm.points.survival.to_numpy()[at] / scale - km_at(truth.time.to_numpy(), truth.event.to_numpy(), grid)
+        assert np.sqrt(np.mean(error ** 2)) <= READ[name], (arm.name, np.sqrt(np.mean(error ** 2)))
+        assert (np.diff(arm.points.survival) <= 0).all() and (np.diff(arm.points.time) >= 0).all()
+        assert arm.points.survival.between(0, scale).all()
+        assert arm.points.time.between(0, result.x_calibration.to_value(result.plot_area.right)).all()
+
+
+def test_r_black_solid_and_dashed_curves_are_refused_not_mixed():
+    """R's base graphics runs the dash pattern on round the corners of the steps and draws the + marks
+    solid over it: the dashed curve's dashes join into long pieces, and where the curves meet into the
+    solid curve's piece, so much of the ink taken for the solid curve is not on it (ACT1_2A: 46 %).
+    The digitizer says the two cannot be told apart, and never mixes them."""
+    image, meta, specs, _ = _figure("kmdata_ACT1_2A_base_black_solid_dashed")
+    with pytest.raises(InputError, match="share a colour and their dash patterns cannot be told apart") as err:
+        digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
+    assert str(image) in str(err.value)
