@@ -89,9 +89,9 @@ class UnidentifiedChoices:
     quantiles raised to a power drawn per interval, log-uniform on [1/censor_shape, censor_shape]
     (whether they cluster early or late in the interval is not identified either); ``tail_shape``:
     the same range for the stretch after the last table time, which has no published count at its end.
-    ``whole_curve``: without a risk table nothing bounds where censorings fall over follow-up, so the
-    pattern of the one interval (the whole curve) is drawn from this prior of real trials' patterns
-    (None: the ``tail_shape`` power, as after a table); ``trial``: the draw's standard normal deviates
+    ``whole_curve``: without a risk table nothing bounds where censorings fall over follow-up, so over the
+    one interval (the whole curve) they fall as a potential follow-up drawn from this prior of real trials'
+    is seen through the curve (``_censoring_cdf``; None: the ``tail_shape`` power, as after a table); ``trial``: the draw's standard normal deviates
     shared by the arms of one trial (see ``CensoringPrior``; None: this arm's own, as if alone). Events
     of a drop clicked as a slope fall at sorted uniform draws along it (see ``_spread_events_along_slopes``).
     """

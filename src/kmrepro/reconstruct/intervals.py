@@ -58,7 +58,7 @@ TAIL_SHAPE = 5.0
 #: How long patients could have been followed in real trials (without a risk table only the curve's step
 #: heights say where censorings fell, and in large arms hardly): fitted by ``benchmarks/intervals.py
 #: --censoring-prior`` to the kmdata sets outside the calibration sample (``--sample 150``).
-CENSORING_PRIOR = CensoringPrior(logit_mean=0.90, logit_mean_sd=(0.75, 0.21),
+CENSORING_PRIOR = CensoringPrior(logit_mean=0.89, logit_mean_sd=(0.74, 0.21),
                                  log_concentration=0.89, log_concentration_sd=(0.54, 0.34))
 #: Fewer noise pairs than this and the estimate falls back (see ``estimate_click_noise``).
 MIN_NOISE_PAIRS = 5
