@@ -11,7 +11,8 @@ CI (from the true IPD), and time per endpoint.
 
 Usage: ``python benchmarks/intervals.py [--sample 60] [--draws 200] [--table both] [--image STYLES]
 [--noise-scale 1.0 ...]``; ``--stability``: interval ends at 50/100/200/400 draws on a few sets;
-``--censoring-prior``: fit CENSORING_PRIOR to the sets outside the sample.
+``--censoring-prior``: fit CENSORING_PRIOR to the kmdata sets outside the sample; ``--offset 1 --refit-prior``:
+held-out check on the sets ``--offset 0`` leaves out, with a prior fitted to the others.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta
 
+from kmrepro.analysis.km import km_at
 from kmrepro.analysis.survival import analyse_endpoint
 from kmrepro.ingest.readers import DigitizedCurve, RiskTable
 from kmrepro.errors import InputError
@@ -135,23 +136,43 @@ def one_set(name: str, frame: pd.DataFrame, arms: dict[str, ArmDigitization], se
     return rows, seconds
 
 
-def fit_censoring_prior(datasets: dict[str, pd.DataFrame], min_censored: int = 10) -> tuple[CensoringPrior, np.ndarray]:
-    """Where censorings fall over follow-up, across real arms: each arm's censoring times / its last time,
-    summarised by their Beta moments (mean m, concentration k = m(1 - m) / var - 1); the means get a
-    Beta by maximum likelihood, log k a normal. Arms with fewer than ``min_censored`` censorings are skipped.
-    Returns the prior and the arms' means it was fitted to."""
-    means, log_k = [], []
-    for frame in datasets.values():
+def follow_up_moments(time: np.ndarray, event: np.ndarray) -> tuple[float, float]:
+    """Mean and variance of an arm's potential follow-up over its last time: the reverse Kaplan-Meier (censoring
+    as the event), whatever it leaves beyond the last time placed there."""
+    x = time / time.max()
+    at = np.unique(x)
+    still = km_at(x, 1 - event, at)
+    mass = -np.diff(np.concatenate([[1.0], still]))
+    mass[-1] += still[-1]
+    mean = float(np.sum(mass * at))
+    return mean, float(np.sum(mass * at**2)) - mean**2
+
+
+def _shared_and_own(values: pd.Series) -> tuple[float, float]:
+    """SDs of the part two arms of a trial share (their covariance) and of each arm's own part (the rest)."""
+    pairs = values.groupby(level=0).filter(lambda g: len(g) == 2).groupby(level=0)
+    centred = (pairs.first() - values.mean(), pairs.last() - values.mean())
+    shared = max(float(np.mean(centred[0] * centred[1])), 0.0)
+    return np.sqrt(shared), np.sqrt(max(float(values.var()) - shared, 0.0))
+
+
+def fit_censoring_prior(datasets: dict[str, pd.DataFrame], min_censored: int = 10) -> tuple[CensoringPrior, pd.DataFrame]:
+    """Potential follow-up across real arms: each arm's reverse Kaplan-Meier over its last time, summarised by its
+    Beta moments (mean m, concentration k = m(1 - m) / var - 1); logit m and log k each get a mean and the SDs of a
+    part the two arms of a trial share and a part of each arm's own. Arms with fewer than ``min_censored``
+    censorings are skipped. Returns the prior and the arms it was fitted to (logit m, log k, last survival)."""
+    rows = []
+    for name, frame in datasets.items():
         for _, g in frame.groupby("arm"):
             t, e = g.time.to_numpy(float), g.event.to_numpy(int)
-            c = t[e == 0] / t.max()
-            if len(c) >= min_censored and c.var() > 0:
-                m = c.mean()
-                means.append(m)
-                log_k.append(np.log(m * (1 - m) / c.var() - 1))
-    a, b, _, _ = beta.fit(means, floc=0, fscale=1)
-    return CensoringPrior(mean=(round(float(a), 2), round(float(b), 2)),
-                          log_concentration=(round(float(np.mean(log_k)), 2), round(float(np.std(log_k)), 2))), np.array(means)
+            if np.sum(e == 0) >= min_censored:
+                m, v = follow_up_moments(t, e)
+                rows.append({"dataset": name, "logit_m": np.log(m / (1 - m)), "log_k": np.log(m * (1 - m) / v - 1),
+                             "end_survival": km_at(t, e, np.array([t.max()]))[0]})
+    arms = pd.DataFrame(rows).set_index("dataset")
+    sd = {key: tuple(round(float(x), 2) for x in _shared_and_own(arms[key])) for key in ("logit_m", "log_k")}
+    return CensoringPrior(logit_mean=round(float(arms.logit_m.mean()), 2), logit_mean_sd=sd["logit_m"],
+                          log_concentration=round(float(arms.log_k.mean()), 2), log_concentration_sd=sd["log_k"]), arms
 
 
 def stability(datasets: dict[str, pd.DataFrame], seed: int, figure: Figure, counts=(50, 100, 200, 400)) -> pd.DataFrame:
@@ -176,6 +197,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
     parser.add_argument("--sample", type=int, default=60, help="kmdata sets, every k-th by name (0: all)")
+    parser.add_argument("--offset", type=int, default=0, help="start the every-k-th sample at this set (held-out "
+                        "checks: --sample 150 --offset 1 takes the sets --offset 0 leaves out)")
+    parser.add_argument("--refit-prior", action="store_true", help="use a censoring prior fitted to the kmdata sets "
+                        "outside this sample instead of CENSORING_PRIOR (held-out checks)")
     parser.add_argument("--seed", type=int, default=2012)
     parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS)
     parser.add_argument("--noise-px", type=float, default=Figure.noise_px, help="simulated click noise (px)")
@@ -192,27 +217,30 @@ def main() -> None:
     parser.add_argument("--image-noise-px", type=float, default=IMAGE_NOISE_PX, help="noise of an image corner (px)")
     parser.add_argument("--stability", action="store_true")
     parser.add_argument("--censoring-prior", action="store_true",
-                        help="fit the prior of censoring patterns (CENSORING_PRIOR) to the sets outside the sample")
+                        help="fit the prior of potential follow-up (CENSORING_PRIOR) to the kmdata sets outside the sample")
     parser.add_argument("--out", type=Path, help="write the per-statistic rows here (CSV)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     kmdata = kmdata_datasets(args.shared, None)
     names = sorted(kmdata)
     if args.sample:
-        names = names[:: max(len(names) // args.sample, 1)][: args.sample]
+        names = names[args.offset :: max(len(names) // args.sample, 1)][: args.sample]
+    outside = {n: f for n, f in kmdata.items() if n not in names}
     if args.censoring_prior:
-        outside = packaged_datasets() | {n: f for n, f in kmdata.items() if n not in names}
-        prior, means = fit_censoring_prior(outside)
-        print(f"{prior}, fitted to {len(means)} arms (>= 10 censorings) of {len(outside)} data sets outside the "
-              f"calibration sample; their mean censoring time / last time, 5th-95th percentile: "
-              f"{np.quantile(means, [0.05, 0.95]).round(2)}")
+        prior, fitted = fit_censoring_prior(outside)
+        print(f"{prior}, fitted to {len(fitted)} arms (>= 10 censorings) of the {len(outside)} kmdata sets outside "
+              f"the sample; their mean potential follow-up / last time, 5th-95th percentile: "
+              f"{np.quantile(1 / (1 + np.exp(-fitted.logit_m)), [0.05, 0.95]).round(2)}; correlation of its logit "
+              f"with the curve's last survival: {np.corrcoef(fitted.logit_m, fitted.end_survival)[0, 1]:.2f}")
         return
     datasets = {n: f.assign(time=f.time.astype(float), event=f.event.astype(int), arm=f.arm.astype(str))
                 for n, f in (packaged_datasets() | {n: kmdata[n] for n in names}).items()}
     figure = Figure(noise_px=args.noise_px)
     knobs = dict(noise_scale=args.noise_scale, survival_noise_scale=args.survival_noise_scale,
                  rounding_spread=args.rounding_spread, censor_shape=args.censor_shape,
-                 tail_shape=args.tail_shape, censoring_prior=None if args.no_censoring_prior else CENSORING_PRIOR)
+                 tail_shape=args.tail_shape,
+                 censoring_prior=None if args.no_censoring_prior
+                 else fit_censoring_prior(outside)[0] if args.refit_prior else CENSORING_PRIOR)
     if args.stability:
         print(stability(dict(list(datasets.items())[:8]), args.seed, figure).round(3).to_string())
         return

@@ -39,12 +39,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import isotonic_regression
+from scipy.special import expit
+from scipy.stats import beta
 
 from kmrepro.reconstruct.cleaning import SAME_TIME_FRACTION, CleanCurve
 from kmrepro.analysis.km import km_at
@@ -64,6 +67,8 @@ CORNER_FRACTION = 0.002
 #: Click noise assumed on each corner of a drop (survival units) when reading at-risk counts off
 #: step heights: about one pixel of a 500-pixel-high plot.
 STEP_NOISE = 0.002
+#: Cells of the grid on which a drawn censoring distribution over the whole curve is tabulated.
+CDF_CELLS = 200
 
 
 @dataclass(frozen=True)
@@ -84,10 +89,11 @@ class UnidentifiedChoices:
     quantiles raised to a power drawn per interval, log-uniform on [1/censor_shape, censor_shape]
     (whether they cluster early or late in the interval is not identified either); ``tail_shape``:
     the same range for the stretch after the last table time, which has no published count at its end.
-    ``whole_curve``: without a risk table nothing bounds where censorings fall over follow-up, so the
-    pattern of the one interval (the whole curve) is drawn from this prior of real trials' patterns
-    (None: the ``tail_shape`` power, as after a table). Events of a drop clicked as a slope fall at
-    sorted uniform draws along it (see ``_spread_events_along_slopes``).
+    ``whole_curve``: without a risk table nothing bounds where censorings fall over follow-up, so over the
+    one interval (the whole curve) they fall as a potential follow-up drawn from this prior of real trials'
+    is seen through the curve (``_censoring_cdf``; None: the ``tail_shape`` power, as after a table); ``trial``: the draw's standard normal deviates
+    shared by the arms of one trial (see ``CensoringPrior``; None: this arm's own, as if alone). Events
+    of a drop clicked as a slope fall at sorted uniform draws along it (see ``_spread_events_along_slopes``).
     """
 
     rng: np.random.Generator
@@ -96,10 +102,13 @@ class UnidentifiedChoices:
     censor_shape: float = 1.0
     tail_shape: float = 1.0
     whole_curve: CensoringPrior | None = None
+    trial: tuple[float, float] | None = None
 
-    def apply(self, intervals: list[_TableInterval], n_points: int) -> tuple[list[_TableInterval], np.ndarray]:
-        """The intervals with drawn censoring positions, and the drawn rounding offset of each point."""
-        offsets = self.rounding_spread * (self.rng.random(n_points) - 0.5)
+    def apply(self, intervals: list[_TableInterval], time: np.ndarray,
+              survival: np.ndarray) -> tuple[list[_TableInterval], np.ndarray]:
+        """The intervals with drawn censoring positions, and the drawn rounding offset of each point
+        (``time``, ``survival``: the cleaned curve's points)."""
+        offsets = self.rounding_spread * (self.rng.random(len(time)) - 0.5)
         if not self.random_censoring:
             return intervals, offsets
         seeds = self.rng.integers(0, 2**63, len(intervals))
@@ -108,25 +117,54 @@ class UnidentifiedChoices:
         drawn = [dataclasses.replace(iv, censor_seed=int(seed), censor_shape=float(shape))
                  for iv, seed, shape in zip(intervals, seeds, shapes)]
         if self.whole_curve is not None and len(drawn) == 1 and drawn[0].n_next is None:
-            drawn = [dataclasses.replace(drawn[0], censor_shape=1.0, censor_pattern=self.whole_curve.draw(self.rng))]
+            trial = self.rng.standard_normal(2) if self.trial is None else self.trial
+            follow_up = self.whole_curve.draw(self.rng, trial)
+            drawn = [dataclasses.replace(drawn[0], censor_shape=1.0,
+                                         cdf=_censoring_cdf(drawn[0], time, survival, follow_up))]
         return drawn, offsets
 
 
 @dataclass(frozen=True)
 class CensoringPrior:
-    """Where a trial's censorings fall over its follow-up, as a prior over trials: each censoring at
-    ``end`` x Beta(a, b), the mean a / (a + b) drawn from Beta(*mean) and the concentration a + b
-    log-normal (``log_concentration``: mean and SD of its log). Fitted to real trials by
-    ``benchmarks/intervals.py --censoring-prior``."""
+    """How long patients could have been followed (their potential follow-up, or censoring time), as a
+    prior over real trials: Beta(a, b) over the curve's follow-up, mean m = a / (a + b), concentration
+    k = a + b, with logit m and log k normal. Each normal is a part shared by the arms of one trial
+    (same accrual, same data cut-off: real arms' follow-up is nearly alike) plus a part of the arm's own:
+    the ``*_sd`` pairs are (shared SD, own SD). Where censorings are then seen also depends on the curve
+    (``_censoring_cdf``). Fitted to real trials by ``benchmarks/intervals.py --censoring-prior``."""
 
-    mean: tuple[float, float]
-    log_concentration: tuple[float, float]
+    logit_mean: float
+    logit_mean_sd: tuple[float, float]
+    log_concentration: float
+    log_concentration_sd: tuple[float, float]
 
-    def draw(self, rng: np.random.Generator) -> tuple[float, float]:
-        """One trial's pattern: the (a, b) of its Beta."""
-        m = rng.beta(*self.mean)
-        k = math.exp(rng.normal(*self.log_concentration))
+    def draw(self, rng: np.random.Generator, trial: Sequence[float]) -> tuple[float, float]:
+        """One arm's potential follow-up, the (a, b) of its Beta: ``trial`` holds the two standard normal
+        deviates (mean, concentration) its trial's arms share; the arm's own are drawn from ``rng``."""
+        own = rng.standard_normal(2)
+        m = expit(self.logit_mean + self.logit_mean_sd[0] * trial[0] + self.logit_mean_sd[1] * own[0])
+        k = math.exp(self.log_concentration + self.log_concentration_sd[0] * trial[1]
+                     + self.log_concentration_sd[1] * own[1])
         return m * k, (1 - m) * k
+
+
+def _censoring_cdf(iv: _TableInterval, time: np.ndarray, survival: np.ndarray,
+                   follow_up: tuple[float, float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Where censorings are seen over an interval when potential follow-up is Beta(*follow_up) over it.
+
+    A patient is seen censored at t only if still event-free there (independent censoring), so the
+    density of seen censorings is the follow-up density times S(t), read off the clicked curve: a curve
+    that falls to zero loses its censorings early, a curve that stays high shows the follow-up as it is.
+    Returned as ``_TableInterval.cdf`` (times, cumulative fractions) on ``CDF_CELLS`` cells.
+    """
+    edges = np.linspace(0.0, 1.0, CDF_CELLS + 1)
+    mass = np.diff(beta.cdf(edges, *follow_up))
+    at = iv.start + edges * (iv.end - iv.start)
+    middle = (at[:-1] + at[1:]) / 2
+    seen = mass * survival[np.maximum(np.searchsorted(time, middle, side="right") - 1, 0)]
+    if not seen.sum() > 0:  # the curve is at zero throughout: the follow-up as it is
+        seen = mass
+    return tuple(at.tolist()), tuple(np.concatenate([[0.0], np.cumsum(seen) / seen.sum()]).tolist())
 
 
 def reconstruct(
@@ -161,7 +199,7 @@ def reconstruct(
     intervals = _table_intervals(time, risk_time, risk_n, t_end)
     offsets = None
     if draw is not None:
-        intervals, offsets = draw.apply(intervals, len(time))
+        intervals, offsets = draw.apply(intervals, time, survival)
 
     points = _DigitizedPoints.of(time, survival, offsets)
     n_start = int(risk_n[0])
@@ -201,10 +239,16 @@ class _TableInterval:
     censor_seed: int | None = None
     #: drawn quantiles are raised to this power (> 1: censorings early in the interval, < 1: late)
     censor_shape: float = 1.0
-    #: (a, b): drawn quantiles are Beta(a, b) draws instead of uniform ones (see ``CensoringPrior``)
-    censor_pattern: tuple[float, float] | None = None
     #: censor marks read off the figure in this interval: censorings go to these times
     marks: tuple[float, ...] = ()
+
+    def prior_share(self, fraction: np.ndarray) -> np.ndarray:
+        """Share of the interval's censorings expected before each ``fraction`` of it, before the step
+        heights are read: by its censoring distribution (drawn, see ``_censoring_cdf``), else spread evenly."""
+        if self.cdf is None:
+            return fraction
+        times, fractions = self.cdf
+        return np.interp(self.start + fraction * (self.end - self.start), times, fractions)
 
     def censor_times(self, count: int) -> list[float]:
         """``count`` censoring times at the quantiles of the interval's censoring distribution."""
@@ -212,8 +256,7 @@ class _TableInterval:
             q = (np.arange(count) + 0.5) / count if count else np.empty(0)
         else:
             rng = np.random.default_rng(self.censor_seed)
-            u = rng.random(count) if self.censor_pattern is None else rng.beta(*self.censor_pattern, count)
-            q = np.sort(u) ** self.censor_shape
+            q = np.sort(rng.random(count)) ** self.censor_shape
         if self.marks:  # the empirical distribution of the marks: each censoring at a marked time
             return [self.marks[min(int(p * len(self.marks)), len(self.marks) - 1)] for p in q]
         if self.cdf is None:
@@ -433,17 +476,17 @@ def _place_censorings_by_step_heights(points: _DigitizedPoints, iv: _TableInterv
     A drop of ``d`` events among ``n`` at risk has height ``S * d / n``, so each clicked drop tells
     how many were at risk just before it, hence how many had been censored since the interval
     began. In small arms this pins censorings between the right drops; in large arms the heights are
-    too noisy to say much. Each drop's implied censoring count is weighed against even spreading
-    by inverse variance (click noise ``STEP_NOISE`` on each corner), then made non-decreasing
-    (weighted isotonic regression) and turned into the interval's censoring distribution.
-    ``walk`` is the interval's walk with censorings spread evenly.
+    too noisy to say much. Each drop's implied censoring count is weighed against the interval's prior
+    (even spreading, or the drawn distribution of a curve without a table: ``prior_share``) by inverse
+    variance (click noise ``STEP_NOISE`` on each corner; binomial for the prior), then made non-decreasing
+    (weighted isotonic regression) and turned into the interval's censoring distribution. ``walk`` is the interval's walk with censorings placed by the prior.
     """
     censored = len(walk.censor_times)
     if censored == 0 or iv.end <= iv.start:
         return iv
     time, survival = points.time_array, points.survival
     tolerance = SAME_TIME_FRACTION * (time[-1] - time[0])
-    at, target, weight = [], [], []
+    at, implied, var_heights = [], [], []
     seen_events = 0
     for k, d in zip(range(iv.first, iv.stop), walk.events):
         # With corner pairs only vertical drops have a height; with one click per drop, every drop.
@@ -451,21 +494,27 @@ def _place_censorings_by_step_heights(points: _DigitizedPoints, iv: _TableInterv
         if d and k and vertical and survival[k - 1] > survival[k]:
             height = survival[k - 1] - survival[k]
             implied_n = d * survival[k - 1] / height
-            var_heights = (implied_n * math.sqrt(2) * STEP_NOISE / height) ** 2
-            f = (time[k] - iv.start) / (iv.end - iv.start)
-            even, var_even = censored * f, censored * f * (1 - f) + 0.25
-            implied = walk.n_start - seen_events - implied_n
-            w = 1 / var_heights + 1 / var_even
+            var_heights.append((implied_n * math.sqrt(2) * STEP_NOISE / height) ** 2)
+            implied.append(walk.n_start - seen_events - implied_n)
             at.append(time[k])
-            target.append((implied / var_heights + even / var_even) / w)
-            weight.append(w)
         seen_events += d
     if not at:
         return iv
+    share = iv.prior_share((np.asarray(at) - iv.start) / (iv.end - iv.start))
+    prior, var_prior = censored * share, censored * share * (1 - share) + 0.25
+    var_heights = np.asarray(var_heights)
+    weight = 1 / var_heights + 1 / var_prior
+    target = (np.asarray(implied) / var_heights + prior / var_prior) / weight
     fitted = np.clip(isotonic_regression(target, weights=weight).x, 0, censored) / censored
-    times = (iv.start, *at, iv.end)
-    fractions = np.maximum.accumulate(np.concatenate([[0.0], fitted, [1.0]]))
-    return dataclasses.replace(iv, cdf=(times, tuple(fractions)))
+    if iv.cdf is None:
+        times = (iv.start, *at, iv.end)
+        fractions = np.maximum.accumulate(np.concatenate([[0.0], fitted, [1.0]]))
+        return dataclasses.replace(iv, cdf=(times, tuple(fractions)))
+    # a drawn distribution keeps its shape between the drops: the drops' corrections to it, interpolated
+    times = np.union1d(iv.cdf[0], at)
+    correction = np.interp(times, (iv.start, *at, iv.end), np.concatenate([[0.0], fitted - share, [0.0]]))
+    fractions = np.maximum.accumulate(np.clip(np.interp(times, *iv.cdf) + correction, 0.0, 1.0))
+    return dataclasses.replace(iv, cdf=(tuple(times.tolist()), tuple(fractions.tolist())))
 
 
 def _with_marks(iv: _TableInterval, censor_marks) -> _TableInterval:

@@ -55,10 +55,11 @@ IMAGE_NOISE_PX = 1.5
 ROUNDING_SPREAD = 0.5
 CENSOR_SHAPE = 5.0
 TAIL_SHAPE = 5.0
-#: Where censorings fall over follow-up in real trials (without a risk table nothing in the curve says):
-#: fitted by ``benchmarks/intervals.py --censoring-prior`` to the packaged trials and the kmdata sets
-#: outside the calibration sample.
-CENSORING_PRIOR = CensoringPrior(mean=(2.71, 2.07), log_concentration=(0.95, 0.59))
+#: How long patients could have been followed in real trials (without a risk table only the curve's step
+#: heights say where censorings fell, and in large arms hardly): fitted by ``benchmarks/intervals.py
+#: --censoring-prior`` to the kmdata sets outside the calibration sample (``--sample 150``).
+CENSORING_PRIOR = CensoringPrior(logit_mean=0.89, logit_mean_sd=(0.74, 0.21),
+                                 log_concentration=0.89, log_concentration_sd=(0.54, 0.34))
 #: Fewer noise pairs than this and the estimate falls back (see ``estimate_click_noise``).
 MIN_NOISE_PAIRS = 5
 #: Fallback when the clicks show no scatter to measure: 0.5 px on a 500 px high, 900 px wide plot.
@@ -280,8 +281,9 @@ def reconstruction_intervals(
     failed = 0
     for i in range(draws):
         rng = np.random.default_rng([seed, i])
+        trial = tuple(np.random.default_rng([seed, i, 1]).standard_normal(2))  # what both arms' censoring share
         try:
-            ipd = {name: _draw_arm(arm, noise[name], rng, choices) for name, arm in arms.items()}
+            ipd = {name: _draw_arm(arm, noise[name], rng, choices | {"trial": trial}) for name, arm in arms.items()}
             stats = draw_statistics(ipd, reference, landmarks)
         except (ValueError, ZeroDivisionError, FloatingPointError):
             failed += 1
