@@ -90,10 +90,11 @@ class UnidentifiedChoices:
     (whether they cluster early or late in the interval is not identified either); ``tail_shape``:
     the same range for the stretch after the last table time, which has no published count at its end.
     ``whole_curve``: without a risk table nothing bounds where censorings fall over follow-up, so over the
-    one interval (the whole curve) they fall as a potential follow-up drawn from this prior of real trials'
-    is seen through the curve (``_censoring_cdf``; None: the ``tail_shape`` power, as after a table); ``trial``: the draw's standard normal deviates
-    shared by the arms of one trial (see ``CensoringPrior``; None: this arm's own, as if alone). Events
-    of a drop clicked as a slope fall at sorted uniform draws along it (see ``_spread_events_along_slopes``).
+    one interval (the whole curve) each arm's potential follow-up is drawn from this prior of real trials
+    and seen through the curve (``_censoring_cdf``; None: the ``tail_shape`` power, as after a table).
+    ``trial``: the draw's standard normal deviates shared by the arms of one trial (see
+    ``CensoringPrior``; None: this arm's own, as if alone). Events of a drop clicked as a slope fall at
+    sorted uniform draws along it (see ``_spread_events_along_slopes``).
     """
 
     rng: np.random.Generator
@@ -479,7 +480,8 @@ def _place_censorings_by_step_heights(points: _DigitizedPoints, iv: _TableInterv
     too noisy to say much. Each drop's implied censoring count is weighed against the interval's prior
     (even spreading, or the drawn distribution of a curve without a table: ``prior_share``) by inverse
     variance (click noise ``STEP_NOISE`` on each corner; binomial for the prior), then made non-decreasing
-    (weighted isotonic regression) and turned into the interval's censoring distribution. ``walk`` is the interval's walk with censorings placed by the prior.
+    (weighted isotonic regression) and turned into the interval's censoring distribution. ``walk`` is
+    the interval's walk with censorings placed by the prior.
     """
     censored = len(walk.censor_times)
     if censored == 0 or iv.end <= iv.start:
