@@ -443,24 +443,3 @@ def test_a_single_draw_is_enough():
                           noise=ClickNoise(0.01, 0.001))
     out = reconstruction_intervals({"a": arm, "b": arm}, "a", draws=1)
     assert out["arms.a.events"]["draws"] == 1 and out["arms.a.events"]["failed"] == 0
-
-
-def test_rounded_noise_is_what_rounding_to_whole_events_leaves():
-    sd = 0.001
-    big, tiny, zero = iv.rounded_noise(sd, np.array([0.02, 1e-6, 0.0]))
-    assert big < 1e-9 * sd  # a step 20 x the noise: rounding takes it all away (small arm)
-    assert tiny == pytest.approx(sd, rel=1e-6)  # steps far finer than the noise: all of it stays (large arm)
-    assert zero == sd
-    # against simulation: Gaussian noise rounded to the grid, for steps from 4 to 0.5 x the noise
-    steps = sd * np.array([4.0, 2.0, 1.0, 0.5])
-    noise = np.random.default_rng(0).normal(0, sd, 400_000)
-    simulated = [np.std(step * np.round(noise / step)) for step in steps]
-    np.testing.assert_allclose(iv.rounded_noise(sd, steps), simulated, rtol=0.02)
-    assert not iv.rounded_noise(0.0, steps).any()
-
-
-def test_step_heights_from_the_risk_table_or_from_n():
-    curve = DigitizedCurve(np.array([0.0, 5.0, 10.0]), np.array([1.0, 0.6, 0.3]), "a.csv", "proportion")
-    table = RiskTable(np.array([0.0, 10.0]), np.array([100, 20]), "r.csv")
-    np.testing.assert_allclose(iv.step_heights(ArmDigitization(curve, 100, table)), [1 / 100, 0.6 / 60, 0.3 / 20])
-    np.testing.assert_allclose(iv.step_heights(ArmDigitization(curve, 100)), [1 / 100] * 3)  # N x S at risk

@@ -42,11 +42,11 @@ DEFAULT_SEED = 2012
 COVERAGE = 0.95
 #: More failed draws than this share marks an endpoint's intervals unreliable.
 MAX_FAILED_SHARE = 0.01
-#: Multipliers for the perturbation: of the click noise in time, and in survival of the noise left after
-#: rounding to whole events (``rounded_noise``: a reconstruction rounds each drop to whole events, which
-#: removes survival noise well under a step), calibrated by benchmarks/intervals.py.
+#: Multipliers on the click noise for the perturbation, time axis and survival axis, calibrated by
+#: benchmarks/intervals.py. Survival's is below 1: rounding each drop to whole events removes survival noise
+#: under half a step, so the reconstruction errs less than its clicks do.
 NOISE_SCALE = 1.0
-SURVIVAL_NOISE_SCALE = 1.0
+SURVIVAL_NOISE_SCALE = 0.4
 #: Noise of a corner read off a figure image by kmrepro.ingest.digitize, in pixels of each axis,
 #: calibrated by ``benchmarks/intervals.py --image``.
 IMAGE_NOISE_PX = 1.5
@@ -71,11 +71,10 @@ _NOT_REACHED_IS_LARGE = ("median", "median_follow_up")
 
 @dataclass(frozen=True)
 class ClickNoise:
-    """Standard deviation of a click, in time units and in survival units (proportion; for a draw, one per
-    click)."""
+    """Standard deviation of a click, in time units and in survival units (proportion)."""
 
     time: float
-    survival: float | np.ndarray
+    survival: float
 
 
 @dataclass(frozen=True)
@@ -133,36 +132,6 @@ def estimate_click_noise(time: np.ndarray, survival: np.ndarray) -> ClickNoise:
     sd_s = _robust_sd(ds[plateaus]) if len(plateaus) >= MIN_NOISE_PAIRS else FALLBACK_SURVIVAL_NOISE
     sd_t = _robust_sd(dt[starts]) if len(starts) >= MIN_NOISE_PAIRS else sd_s * PLOT_ASPECT * span
     return ClickNoise(time=sd_t, survival=sd_s)
-
-
-def rounded_noise(sd: float, step: np.ndarray) -> np.ndarray:
-    """SD of Gaussian noise ``sd`` once rounded to a grid of ``step`` (the truth on the grid): what
-    survival noise a reconstruction keeps when it rounds each drop to whole events.
-
-    The rounded error is k x step with probability P((k - 1/2) step < noise < (k + 1/2) step), so its
-    variance is step^2 x sum_k k^2 P(k). Steps far above the noise (small arms): almost nothing is left;
-    far below it (large arms): the full ``sd`` (plus the grid's step^2 / 12). A zero step keeps ``sd``.
-    """
-    step = np.asarray(step, float)
-    if sd <= 0:
-        return np.zeros_like(step)
-    ratio = np.divide(sd, step, out=np.full_like(step, np.inf), where=step > 0)
-    finite = np.isfinite(ratio)
-    k = np.arange(1, int(np.ceil(8 * ratio[finite].max(initial=0.0))) + 2)[:, None]  # beyond 8 sd: nothing
-    r = np.where(finite, ratio, 1.0)
-    mass = norm.sf((k - 0.5) / r) - norm.sf((k + 0.5) / r)  # P(rounded error = +k), the same for -k
-    left = step * np.sqrt(2 * np.sum(k**2 * mass, axis=0))
-    return np.where(finite, left, sd)
-
-
-def step_heights(arm: ArmDigitization) -> np.ndarray:
-    """Height of one event's drop at each click, S / number at risk: the number at risk interpolated in the
-    risk table, or without one N x S (no censoring assumed, so the smallest step: the most noise kept)."""
-    s = np.clip(arm.curve.survival, 0.0, 1.0)
-    if arm.at_risk is None:
-        return np.full_like(s, 1.0 / arm.n)
-    at_risk = np.interp(arm.curve.time, arm.at_risk.time, arm.at_risk.n_at_risk)
-    return s / np.maximum(at_risk, 1.0)
 
 
 def _robust_sd(differences: np.ndarray) -> float:
@@ -305,8 +274,7 @@ def reconstruction_intervals(
     noise = {}
     for name, arm in arms.items():
         base = arm.noise or estimate_click_noise(arm.curve.time, arm.curve.survival)
-        noise[name] = ClickNoise(base.time * noise_scale,
-                                 survival_noise_scale * rounded_noise(base.survival, step_heights(arm)))
+        noise[name] = ClickNoise(base.time * noise_scale, base.survival * survival_noise_scale)
     choices = dict(rounding_spread=rounding_spread, censor_shape=censor_shape, tail_shape=tail_shape,
                    whole_curve=censoring_prior)
     collected: dict[str, list] = {}
