@@ -132,6 +132,7 @@ def one_set(name: str, frame: pd.DataFrame, arms: dict[str, ArmDigitization], se
             "lower": iv["lower"], "upper": upper, "covered": iv["lower"] - slack <= true <= upper + slack,
             "relative_width": (upper - iv["lower"]) / own_width if own_width else np.nan,
             "failed": iv["failed"], "events": int(frame.event.sum()), "n": len(frame),
+            "arm_n": int((frame.arm == key.split(".")[1]).sum()) if key.startswith("arms.") else np.nan,
         })
     return rows, seconds
 
@@ -273,6 +274,11 @@ def main() -> None:
           + ", ".join(f"{k} {v}" for k, v in knobs.items()))
     print(summary.round(3).to_string())
     print(f"overall coverage {table.covered.mean():.3f}")
+    survival = table[table.statistic == "survival"]
+    if len(survival):  # the survival noise kept depends on the step height, so on the arm's size
+        quarters = pd.qcut(survival.arm_n, 4)
+        print("landmark survival coverage by quarter of arm size:")
+        print(survival.groupby(["risk_table", quarters], observed=True).covered.agg(["mean", "size"]).round(3).to_string())
     print(f"time per endpoint: median {np.median(times):.2f} s, max {np.max(times):.2f} s")
     if refused:
         print(f"{len(refused)} figures refused by the digitizer:", *refused, sep="\n  ")
