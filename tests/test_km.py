@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kmrepro.analysis.km import km_at, km_median
+from kmrepro.analysis.km import km_at, km_median, number_at_risk
 from test_survival import REFERENCE, REFERENCE_DIR
 
 
@@ -46,3 +46,10 @@ def test_step_function_matches_r_at_the_landmarks(dataset):
         for key, value in expected["survival"].items():
             if value is not None:
                 assert km_at(time, event, np.array([float(key)]))[0] == pytest.approx(value["estimate"], rel=1e-12)
+
+
+def test_number_at_risk_counts_patients_whose_time_is_not_before_each_time():
+    """Hand-worked: a patient whose time equals the tick is still at risk there (R's n.risk), ties count
+    each patient, and a tick after every time has none left."""
+    time = np.array([5.0, 1.0, 3.0, 3.0, 7.5])
+    assert number_at_risk(time, np.array([0.0, 1.0, 3.0, 3.5, 7.5, 8.0])).tolist() == [5, 5, 4, 2, 1, 0]

@@ -27,6 +27,13 @@ def km_at(ipd_time: np.ndarray, ipd_event: np.ndarray, at: np.ndarray, left: boo
     return np.where(idx >= 0, surv[np.clip(idx, 0, None)] if len(surv) else 1.0, 1.0)
 
 
+def number_at_risk(time: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """How many of the patients with times ``time`` are still at risk (time >= t) at each of ``at``:
+    what a figure's risk table prints."""
+    ordered = np.sort(np.asarray(time, float))
+    return len(ordered) - np.searchsorted(ordered, np.asarray(at, float), side="left")
+
+
 def first_below_half(time: np.ndarray, y: np.ndarray) -> float | None:
     """The time a curve first reaches 0.5, by survival:::survmean's rule.
 

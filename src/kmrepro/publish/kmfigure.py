@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from kmrepro.analysis.km import km_at  # noqa: E402
+from kmrepro.analysis.km import km_at, number_at_risk  # noqa: E402
 from kmrepro.io import write_bytes_atomic  # noqa: E402
 from kmrepro.reconstruct.simulate import km_drops, nice_step  # noqa: E402
 
@@ -97,7 +97,7 @@ def km_steps(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def numbers_at_risk(time: np.ndarray, x_ticks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The numbers at risk at the x ticks within the follow-up, as a figure's risk table prints them."""
     at = np.asarray(x_ticks, float)[np.asarray(x_ticks, float) <= np.max(time)]
-    return at, np.array([int(np.sum(time >= x)) for x in at])
+    return at, number_at_risk(time, at)
 
 
 def draw_km_figure(

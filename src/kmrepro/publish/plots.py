@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kmrepro.io import write_bytes_atomic
-from kmrepro.analysis.km import km_at
+from kmrepro.analysis.km import km_at, number_at_risk
 from kmrepro.publish.format import format_ci, format_p
 from kmrepro.results import comparisons
 from kmrepro.reconstruct.simulate import nice_step
@@ -114,10 +114,6 @@ def _time_axis(ax: Axes, ticks: np.ndarray, t_end: float, time_unit: str) -> Non
     ax.set_ylabel("Probability")
 
 
-def _number_at_risk(time: np.ndarray, ticks: np.ndarray) -> list[str]:
-    return [str(int(np.sum(time >= x))) for x in ticks]
-
-
 @matplotlib.rc_context(STYLE)
 def km_figure(
     ipd: pd.DataFrame,
@@ -149,7 +145,7 @@ def km_figure(
         ax.plot(censored, km_at(t, e, censored), "|", color=colour, markersize=5, markeredgewidth=0.8)
         if median["estimate"] is not None:
             ax.plot([0, median["estimate"], median["estimate"]], [0.5, 0.5, 0], ":", color=colour, linewidth=0.9)
-        rows.append((labels[arm], colour, _number_at_risk(t, ticks)))
+        rows.append((labels[arm], colour, [str(n) for n in number_at_risk(t, ticks)]))
     effect = "\n".join(
         ("" if arm is None else f"{labels[arm]} vs {labels[c['reference']]}: ")
         + f"HR {format_ci(c['hazard_ratio'], 2)}\nLog-rank P {format_p(c['logrank']['p'])}"

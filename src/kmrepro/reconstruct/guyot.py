@@ -50,7 +50,7 @@ from scipy.special import expit
 from scipy.stats import beta
 
 from kmrepro.reconstruct.cleaning import SAME_TIME_FRACTION, CleanCurve
-from kmrepro.analysis.km import km_at
+from kmrepro.analysis.km import km_at, number_at_risk
 
 #: Events at a point are ``floor(x + threshold)``; 0.5 rounds half up, as the paper does.
 HALF_UP = 0.5
@@ -610,7 +610,7 @@ def _diagnostics(ipd, time, survival, risk_time, risk_n, total_events, t_end) ->
     top_corner = np.append(time[1:] == time[:-1], False)
     fitted = np.where(top_corner, km_at(t, e, time, left=True), km_at(t, e, time))
     error = fitted - survival
-    rebuilt = [int(np.sum(t >= rt)) for rt in risk_time]
+    rebuilt = number_at_risk(t, risk_time).tolist()
     return {
         "n": int(len(ipd)),
         "events": int(e.sum()),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kmrepro.analysis.km import km_at
+from kmrepro.analysis.km import km_at, number_at_risk
 
 
 @dataclass(frozen=True)
@@ -95,5 +95,5 @@ def digitize(
 
     ticks = np.arange(0, t_max + tick / 2, tick)
     ticks = ticks[ticks <= end]
-    at_risk = pd.DataFrame({"time": ticks, "n_at_risk": [int(np.sum(time >= x)) for x in ticks]})
+    at_risk = pd.DataFrame({"time": ticks, "n_at_risk": number_at_risk(time, ticks)})
     return curve, at_risk
