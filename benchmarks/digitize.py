@@ -46,7 +46,7 @@ from roundtrip import kmdata_datasets, log_hr, packaged_datasets  # noqa: E402
 from kmrepro.analysis.km import km_at  # noqa: E402
 from kmrepro.api import reconstruct_arm  # noqa: E402
 from kmrepro.errors import InputError  # noqa: E402
-from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_colour  # noqa: E402
+from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_colour, survival_at  # noqa: E402
 from kmrepro.ingest.digitize.ticks import Ticks  # noqa: E402
 from kmrepro.ingest.readers import DigitizedCurve, RiskTable  # noqa: E402
 from kmrepro.publish.kmfigure import STYLES, DrawnFigure, draw_km_figure, km_steps, numbers_at_risk  # noqa: E402
@@ -83,9 +83,7 @@ def sample_kmdata(shared: Path, count: int) -> dict[str, pd.DataFrame]:
 def error_at_grid(points: pd.DataFrame, scale: float, time: np.ndarray, event: np.ndarray) -> np.ndarray:
     """Digitized minus true S(t) at GRID_POINTS times over the arm's follow-up."""
     grid = np.linspace(0, time.max(), GRID_POINTS)
-    at = np.searchsorted(points.time.to_numpy(), grid, side="right") - 1
-    digitized = points.survival.to_numpy()[np.clip(at, 0, None)] / scale
-    return digitized - km_at(time, event, grid)
+    return survival_at(points, grid) / scale - km_at(time, event, grid)
 
 
 def arm_specs(drawn: DrawnFigure) -> list[ArmSpec]:

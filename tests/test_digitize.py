@@ -1,11 +1,12 @@
 """The digitizer: known answers from figures drawn here from known IPD, each hard part, properties."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kmrepro.analysis.km import km_at
 from kmrepro.errors import InputError
-from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_arm, parse_colour, parse_ticks
+from kmrepro.ingest.digitize import ArmSpec, digitize_image, parse_arm, parse_colour, parse_ticks, survival_at
 from kmrepro.publish.kmfigure import STYLES, draw_km_figure, with_style
 from kmrepro.reconstruct.simulate import km_drops
 
@@ -48,8 +49,7 @@ def _errors(result, drawn, arms=ARMS):
         grid = np.linspace(0, t.max(), 400)
         event_times, before, after = km_drops(t, e)
         away = np.min(np.abs(grid[:, None] - event_times[None, :]), axis=1) > 2 / px_per_time
-        at = np.clip(np.searchsorted(pts.time.to_numpy(), grid, side="right") - 1, 0, None)
-        level_error = np.abs(pts.survival.to_numpy()[at] / scale - km_at(t, e, grid))[away].max()
+        level_error = np.abs(survival_at(pts, grid) / scale - km_at(t, e, grid))[away].max()
         steps = np.flatnonzero(np.diff(pts.survival.to_numpy()) < 0)
         drop_times = pts.time.to_numpy()[steps + 1]
         out[arm.name] = (level_error, drop_times, event_times, before - after,
@@ -317,8 +317,7 @@ def test_staircase_of_drops_closer_than_a_line_width_is_read_step_by_step(tmp_pa
     t, e = arms["Steep"]
     points = result.arms[0].points
     inside = np.linspace(5.05, 5.45, 17)
-    at = np.searchsorted(points.time.to_numpy(), inside, side="right") - 1
-    error = np.abs(points.survival.to_numpy()[at] - km_at(t, e, inside))
+    error = np.abs(survival_at(points, inside) - km_at(t, e, inside))
     assert error.max() <= 0.06, error.round(3)
 
 
@@ -415,3 +414,11 @@ def test_thin_line_greyed_by_jpeg_colour_subsampling_is_read_with_its_neighbours
     assert plain[:, 10:110].any(axis=0).mean() < 0.85
     assert gathered[:, 10:110].any(axis=0).mean() >= 0.95
     assert not gathered[:15].any() and not gathered[50:].any()  # nothing far from the line
+
+
+def test_survival_at_reads_the_corners_as_the_step_function_they_draw():
+    """Hand-worked: at a drop's time the curve is already down (right-continuous), between drops it
+    holds the level, before the first point it is the first point's level."""
+    points = pd.DataFrame({"time": [0.0, 2.0, 2.0, 5.0, 5.0], "survival": [1.0, 1.0, 0.8, 0.8, 0.5]})
+    times = np.array([-1.0, 0.0, 1.9, 2.0, 4.0, 5.0, 9.0])
+    assert survival_at(points, times).tolist() == [1.0, 1.0, 1.0, 0.8, 0.8, 0.5, 0.5]

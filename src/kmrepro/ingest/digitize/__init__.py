@@ -31,7 +31,7 @@ from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
 from .trace import LINE, Candidates, Curve, candidates, line_width, trace_curve
 
-__all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "write_outputs"]
+__all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "survival_at", "write_outputs"]
 
 DRAWN = 0.05  # a pixel this far from the background colour has something drawn on it
 MIN_INK_PX = 20  # fewer pixels of a colour than this in the plot area: the colour is not there
@@ -168,6 +168,13 @@ def digitize_image(
     if any(np.array_equal(a.points.values, b.points.values) for i, a in enumerate(digitized) for b in digitized[i + 1:]):
         raise InputError(path, "two arms resolve to the same pixels; check the colours and line styles given")
     return Digitization(str(path), area, x_cal, y_cal, digitized, notes, rgb)
+
+
+def survival_at(points: pd.DataFrame, times: np.ndarray) -> np.ndarray:
+    """A digitized curve (``time,survival``: the corners of its drops) read as the step function it
+    draws: at each time, the survival of the last point at or before it (the first point's before it)."""
+    at = np.searchsorted(points.time.to_numpy(), times, side="right") - 1
+    return points.survival.to_numpy()[np.clip(at, 0, None)]
 
 
 def _on_curve_pieces(masks: list[np.ndarray], covers: list[np.ndarray], widths: list[float]) -> np.ndarray:
