@@ -189,6 +189,20 @@ def test_two_solid_curves_of_one_colour_are_refused_not_mixed(tmp_path):
         digitize_image(path, "0:25:5", "0:1:0.2", [ArmSpec("a", (0, 0, 0), "solid"), ArmSpec("b", (0, 0, 0), "dashed")])
 
 
+@pytest.mark.parametrize("share, unexplained, dashes, reason", [
+    ((0.97, 0.70), 0.10, 40, ""),  # one solid and one dashed line
+    ((0.80, 0.60), 0.10, 40, "the solid curve has ink in only 80% of its columns"),
+    ((0.99, 0.95), 0.10, 40, "the dashed curve has ink in 95% of its columns, about as many as the solid one (99%)"),
+    ((0.97, 0.72), 0.46, 40, "46% of the ink joined to the solid curve is off its line"),
+    ((0.97, 0.70), 0.10, 2, "only 2 separate dash(es) of the dashed curve show"),
+])
+def test_a_refusal_of_solid_and_dashed_curves_names_the_check_that_failed(share, unexplained, dashes, reason):
+    from kmrepro.ingest.digitize import _not_solid_and_dashed
+
+    why = _not_solid_and_dashed(share, unexplained, dashes)
+    assert why.startswith(reason) and bool(why) == bool(reason)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Drug + chemo=#1f77b4", ("Drug + chemo", (31 / 255, 119 / 255, 180 / 255), None)),
     ("A=black:dashed", ("A", (0.0, 0.0, 0.0), "dashed")),

@@ -71,3 +71,4 @@ def test_r_black_solid_and_dashed_curves_are_refused_not_mixed():
     with pytest.raises(InputError, match="share a colour and their dash patterns cannot be told apart") as err:
         digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
     assert str(image) in str(err.value)
+    assert "45% of the ink joined to the solid curve is off its line" in str(err.value)  # the check that failed

@@ -284,14 +284,31 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     solid_ink = in_solid & mask
     unexplained = (solid_ink & ~solid.pixels(mask.shape)).sum() / max(solid_ink.sum(), 1)
     dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))
-    if share[0] < SOLID_COVERAGE or share[1] > share[0] - 0.1 or unexplained > MAX_UNEXPLAINED or dashes < MIN_DASHES:
+    why = _not_solid_and_dashed(share, unexplained, dashes)
+    if why:
         raise InputError(path, f"arms {names['solid']!r} (solid) and {names['dashed']!r} (dashed) share a colour and "
-                               f"their dash patterns cannot be told apart (ink in {share[0]:.0%} and {share[1]:.0%} of "
-                               "their columns)")
+                               f"their dash patterns cannot be told apart: {why}; digitize this figure by hand "
+                               "(curve CSVs, e.g. from WebPlotDigitizer)")
     # each curve's censor marks are read from the colour's ink less the other curve's line (the dashed
     # curve's drops cross the solid one; its marks may touch the solid line and join its piece)
     return {names["solid"]: (solid, solid_ink & ~dashed.pixels(mask.shape)),
             names["dashed"]: (dashed, mask & ~solid.pixels(mask.shape))}
+
+
+def _not_solid_and_dashed(share: tuple[float, float], unexplained: float, dashes: int) -> str:
+    """Why the two traced curves do not look like one solid and one dashed line (empty if they do),
+    in the terms of what the figure shows: which of the checks failed, with its measure."""
+    if share[0] < SOLID_COVERAGE:
+        return f"the solid curve has ink in only {share[0]:.0%} of its columns"
+    if share[1] > share[0] - 0.1:
+        return (f"the dashed curve has ink in {share[1]:.0%} of its columns, about as many as the solid one "
+                f"({share[0]:.0%}): too few dash gaps show")
+    if unexplained > MAX_UNEXPLAINED:
+        return (f"{unexplained:.0%} of the ink joined to the solid curve is off its line (the dashes join it "
+                "through censor marks, or where the curves touch)")
+    if dashes < MIN_DASHES:
+        return f"only {dashes} separate dash(es) of the dashed curve show"
+    return ""
 
 
 def _beside(labels: np.ndarray, count: int, main: int) -> np.ndarray:
