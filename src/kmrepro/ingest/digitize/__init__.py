@@ -29,7 +29,7 @@ from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
-from .trace import LINE, Candidates, Curve, candidates, line_width, trace_curve
+from .trace import LINE, Candidates, Curve, candidates, line_width, mark_height, trace_curve
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "survival_at", "write_outputs"]
 
@@ -44,6 +44,8 @@ MIN_STROKE_PX, MIN_STROKE_SHARE = 10, 0.02  # a shorter piece at least this long
 STROKE_SHARE = 0.6  # ...is a curve if an arm's ink runs on steadily across this share of its columns
 SOLID_SPAN = 0.25  # a connected piece of ink this wide (share of the plot) is a solid line, not a dash,
 MAX_DASH_WIDTHS = 12  # and so is one this many line widths wide (dashes are 3-5 widths long, gaps 1.5-4)
+MAX_CLOSE = 0.15  # two curves of one colour within a mark's height of each other over more of their columns:
+DASHES_EVERY = 60  # whose ink is whose cannot be told; a dashed curve shows a dash at least every 60 widths
 
 
 @dataclass(frozen=True)
@@ -261,16 +263,12 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     sizes[0] = 0
     spans = _spans(labels, count)
     solid_labels = (spans >= SOLID_SPAN * mask.shape[1]) | \
-        ((spans >= MAX_DASH_WIDTHS * width) & _beside(labels, count, sizes.argmax()))
+        ((spans >= MAX_DASH_WIDTHS * width) & _beside(labels, count, sizes.argmax(), width))
     solid_labels |= np.arange(count + 1) == sizes.argmax()
     solid_labels[0] = False
     in_solid = solid_labels[labels]
     cover_solid, cover_dashed = np.where(in_solid, cover, 0.0), np.where(in_solid | ~mask, 0.0, cover)
-    # line crossings only: a dash down a drop is mark-high, and would be read as a mark's centre
-    cands_solid = candidates(cover_solid >= MIN_COVERAGE, cover_solid, width)
-    cands_solid = cands_solid.take(cands_solid.kind == LINE)
-    cands_dashed = candidates(cover_dashed >= MIN_COVERAGE, cover_dashed, width)
-    cands_dashed = cands_dashed.take(cands_dashed.kind == LINE)
+    cands_solid, cands_dashed = _line_candidates(cover_solid, width), _line_candidates(cover_dashed, width)
     solid = trace_curve(cands_solid, others, cover_solid, width, drawn=drawn)
     dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width, dashed=True,
                          drawn=drawn)
@@ -285,6 +283,13 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     unexplained = (solid_ink & ~solid.pixels(mask.shape)).sum() / max(solid_ink.sum(), 1)
     dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))
     why = _not_solid_and_dashed(share, unexplained, dashes)
+    if why and share[0] >= SOLID_COVERAGE:
+        apart, not_apart = _dashes_off_the_solid_line(solid, cover, width, Candidates.join([others, cands_solid]),
+                                                      drawn)
+        if apart is not None:
+            solid_ink, dashed, why = mask, apart, ""
+        else:
+            why += f"; read from all ink off the solid line instead, {not_apart}"
     if why:
         raise InputError(path, f"arms {names['solid']!r} (solid) and {names['dashed']!r} (dashed) share a colour and "
                                f"their dash patterns cannot be told apart: {why}; digitize this figure by hand "
@@ -293,6 +298,30 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     # curve's drops cross the solid one; its marks may touch the solid line and join its piece)
     return {names["solid"]: (solid, solid_ink & ~dashed.pixels(mask.shape)),
             names["dashed"]: (dashed, mask & ~solid.pixels(mask.shape))}
+
+
+def _dashes_off_the_solid_line(solid: Curve, cover: np.ndarray, width: float, under: Candidates,
+                               drawn: np.ndarray) -> tuple[Curve | None, str]:
+    """The dashed curve read from all ink off the solid curve's line, when its dashes join the solid
+    curve's piece (through censor marks, or where the curves meet) or marks fill its gaps; or None and
+    why not. Whose ink is whose shows only where the curves are apart (more than a mark's height):
+    read only if they are that close over at most MAX_CLOSE of their common columns, and the dashed
+    curve falls apart into dashes along its length (one at least every DASHES_EVERY line widths)."""
+    mask = cover >= MIN_COVERAGE
+    cover_dashed = np.where(solid.pixels(mask.shape) | ~mask, 0.0, cover)
+    dashed = trace_curve(_line_candidates(cover_dashed, width), under, cover_dashed, width, dashed=True, drawn=drawn)
+    if dashed is None:
+        return None, "no other curve is left"
+    cols = np.arange(max(solid.first_col, dashed.first_col), min(solid.last_col, dashed.last_col) + 1)
+    gap = np.abs(solid.level_at(cols) - dashed.level_at(cols))
+    close = float(np.mean(gap <= mark_height(width) + width)) if len(cols) else 1.0
+    if close > MAX_CLOSE:
+        return None, f"the curves are within a mark's height of each other over {close:.0%} of their columns"
+    pieces = ndimage.label(cover_dashed >= MIN_COVERAGE, structure=np.ones((3, 3), bool))[0]
+    dashes = len(np.unique(pieces[dashed.pixels(mask.shape)])) - 1
+    if dashes < max(MIN_DASHES, (dashed.last_col - dashed.first_col) / (DASHES_EVERY * width)):
+        return None, f"only {dashes} separate dash(es) of the other curve show"
+    return dashed, ""
 
 
 def _not_solid_and_dashed(share: tuple[float, float], unexplained: float, dashes: int) -> str:
@@ -311,18 +340,34 @@ def _not_solid_and_dashed(share: tuple[float, float], unexplained: float, dashes
     return ""
 
 
-def _beside(labels: np.ndarray, count: int, main: int) -> np.ndarray:
-    """Per piece: does it lie mostly (in its columns) outside the columns of piece ``main``? What is
-    left of the solid curve beyond a legend does; a run of dashes joined into one piece (R runs the
-    dash pattern on round the steps' corners, and draws marks solid over it) runs beside the solid
-    curve, over the same times."""
+def _line_candidates(cover: np.ndarray, width: float) -> Candidates:
+    """Line crossings only: a dash down a drop is mark-high, and would be read as a mark's centre."""
+    cands = candidates(cover >= MIN_COVERAGE, cover, width)
+    return cands.take(cands.kind == LINE)
+
+
+def _beside(labels: np.ndarray, count: int, main: int, width: float) -> np.ndarray:
+    """Per piece: does it lie mostly (in its columns) outside the columns of piece ``main``, where the
+    solid curve can go on? What is left of the solid curve beyond a legend does; a run of dashes
+    joined into one piece (R runs the dash pattern on round the steps' corners, and draws marks solid
+    over it) runs beside the solid curve, over the same times. A curve never rises: a piece after
+    ``main`` reaching no lower than where ``main`` ends (a mark's height allowed), or one before it
+    reaching no higher than where it starts, is the dashed curve going on beyond the solid one (after
+    its drop to zero, say), not the solid curve."""
     boxes = ndimage.find_objects(labels)
-    first, last = boxes[main - 1][1].start, boxes[main - 1][1].stop
+    rows, cols = boxes[main - 1]
+    first, last = cols.start, cols.stop
+    start_top = rows.start + np.flatnonzero(labels[rows, first] == main).min()
+    end_bottom = rows.start + np.flatnonzero(labels[rows, last - 1] == main).max()
+    mark = mark_height(width)
     out = np.zeros(count + 1, bool)
     for k, box in enumerate(boxes, start=1):
         if box is not None:
             lo, hi = box[1].start, box[1].stop
-            out[k] = max(0, min(hi, last) - max(lo, first)) <= 0.5 * (hi - lo)
+            outside = max(0, min(hi, last) - max(lo, first)) <= 0.5 * (hi - lo)
+            higher_after = lo >= last - 0.5 * (hi - lo) and box[0].stop - 1 < end_bottom - mark
+            lower_before = hi <= first + 0.5 * (hi - lo) and box[0].start > start_top + mark
+            out[k] = outside and not higher_after and not lower_before
     return out
 
 

@@ -95,6 +95,11 @@ class Curve:
         return covered
 
 
+def mark_height(width: float) -> float:
+    """The tallest a censor mark on a line of this width is drawn (px)."""
+    return MARK_RUNS * width + MARK_EXTRA_PX
+
+
 def line_width(mask: np.ndarray) -> float:
     """The thickness of the arm's lines: the commonest length of its short runs, down the columns
     (horizontal stretches) or along the rows (drops, censor-mark stems), whichever is thinner. Dense
@@ -117,7 +122,7 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
     drop read this way lands half-way down, between its stretches, which does no harm."""
     cols, starts, ends = runs(mask.T)
     length = ends - starts
-    keep = length <= MARK_RUNS * width + MARK_EXTRA_PX
+    keep = length <= mark_height(width)
     cols, starts, ends = cols[keep], starts[keep], ends[keep]
     h = mask.shape[0]
     total = np.zeros(len(cols))
