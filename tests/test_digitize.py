@@ -203,6 +203,23 @@ def test_a_refusal_of_solid_and_dashed_curves_names_the_check_that_failed(share,
     assert why.startswith(reason) and bool(why) == bool(reason)
 
 
+def test_a_fall_of_ink_that_neither_curve_follows_is_found():
+    """Two same-coloured curves read off one mask: a tall vertical line of ink that neither passes is
+    a drop read from the other curve's ink; one that a curve drops along, or one past the curves'
+    ends (a last drop to zero), is not."""
+    from kmrepro.ingest.digitize import _unfollowed_drop
+    from kmrepro.ingest.digitize.trace import Curve
+
+    mask = np.zeros((100, 120), bool)
+    mask[20, :100] = mask[40:81, 50] = mask[30:90, 110] = True  # a stretch, a fall, a fall past the end
+    flat = Curve([(0, 99, 20.0)], [], 0, 99, 100, [], 1.0)
+    down = Curve([(0, 49, 40.0), (51, 99, 80.0)], [(50.0, 40.0, 80.0)], 0, 99, 100, [], 1.0)
+    aside = Curve([(0, 29, 40.0), (31, 99, 80.0)], [(30.0, 40.0, 80.0)], 0, 99, 100, [], 1.0)
+    assert _unfollowed_drop(mask, [flat, down], 1.0) == 0
+    # the fall's 41 rows less the 3 (78-80) that the lower stretch passes within half a mark (7 px) of
+    assert _unfollowed_drop(mask, [flat, aside], 1.0) == 38
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Drug + chemo=#1f77b4", ("Drug + chemo", (31 / 255, 119 / 255, 180 / 255), None)),
     ("A=black:dashed", ("A", (0.0, 0.0, 0.0), "dashed")),

@@ -321,7 +321,22 @@ def _dashes_off_the_solid_line(solid: Curve, cover: np.ndarray, width: float, un
     dashes = len(np.unique(pieces[dashed.pixels(mask.shape)])) - 1
     if dashes < max(MIN_DASHES, (dashed.last_col - dashed.first_col) / (DASHES_EVERY * width)):
         return None, f"only {dashes} separate dash(es) of the other curve show"
+    unfollowed = _unfollowed_drop(mask, [solid, dashed], width)
+    if unfollowed > mark_height(width):
+        return None, f"a fall of the ink {unfollowed} px high is on neither curve"
     return dashed, ""
+
+
+def _unfollowed_drop(mask: np.ndarray, curves: list[Curve], width: float) -> int:
+    """The most rows of one vertical run of ink taller than a censor mark (a drop, or a steep fall)
+    that no curve passes within half a mark's width of: there a curve was read from the other one's
+    ink. Runs past a curve's end are left out (its last drop, to zero, which no stretch follows)."""
+    half = int(mark_height(width) / 2)
+    near = ndimage.binary_dilation(np.any([c.pixels(mask.shape) for c in curves], axis=0),
+                                   structure=np.ones((1, 2 * half + 1), bool))
+    cols, starts, ends = runs(mask.T)
+    tall = (ends - starts > mark_height(width)) & (cols < min(c.last_col for c in curves))
+    return max((int((~near[a:b, c]).sum()) for c, a, b in zip(cols[tall], starts[tall], ends[tall])), default=0)
 
 
 def _not_solid_and_dashed(share: tuple[float, float], unexplained: float, dashes: int) -> str:
