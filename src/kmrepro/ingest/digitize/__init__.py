@@ -256,7 +256,9 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     a dashed one falls apart into short dashes. So the solid curve is the largest connected piece (and
     any other piece too long to be a dash: what is left of it beyond a legend), the dashed one the
     rest; each is then traced on its own, the dashed one borrowing the solid's ink where it runs
-    under it. Refused when the pieces do not look like one solid and one dashed line."""
+    under it. When the pieces do not look like one solid and one dashed line, the dashed curve is read
+    again from all ink off the solid one's line (:func:`_dashes_off_the_solid_line`); refused if that
+    cannot be trusted either."""
     mask = cover >= MIN_COVERAGE
     labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
@@ -305,8 +307,9 @@ def _dashes_off_the_solid_line(solid: Curve, cover: np.ndarray, width: float, un
     """The dashed curve read from all ink off the solid curve's line, when its dashes join the solid
     curve's piece (through censor marks, or where the curves meet) or marks fill its gaps; or None and
     why not. Whose ink is whose shows only where the curves are apart (more than a mark's height):
-    read only if they are that close over at most MAX_CLOSE of their common columns, and the dashed
-    curve falls apart into dashes along its length (one at least every DASHES_EVERY line widths)."""
+    read only if they are that close over at most MAX_CLOSE of their common columns, the dashed curve
+    falls apart into dashes along its length (one at least every DASHES_EVERY line widths), and no
+    drop of ink is on neither curve (:func:`_unfollowed_drop`)."""
     mask = cover >= MIN_COVERAGE
     cover_dashed = np.where(solid.pixels(mask.shape) | ~mask, 0.0, cover)
     dashed = trace_curve(_line_candidates(cover_dashed, width), under, cover_dashed, width, dashed=True, drawn=drawn)
