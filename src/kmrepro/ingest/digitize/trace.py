@@ -325,10 +325,12 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
             where = col + half if known_at == col - 1 else (known_at + col) / 2
             where = _vertical_centre(cover, _line_cols(col, width), reached, low, width, where)
             # the foot or head of the same vertical line (within half a line width of it, or next to a
-            # sliver of a drop); two drops a line width apart, the first a real one, are two
+            # sliver of a drop): one drop, placed by the two parts' lengths (a short one may be a
+            # rounded corner's bulge); two drops a line width apart, the first a real one, are two
             apart = abs(where - drops[-1][0]) if drops else np.inf
             if apart < width / 2 + 1 or (apart < width + 1 and drops[-1][2] - drops[-1][1] < max(1.0, width / 2)):
-                where, reached, _ = drops.pop()
+                first_at, reached, first_low = drops.pop()
+                where = float(np.average([first_at, where], weights=[first_low - reached, low - first_low]))
             drops.append((where, reached, low))
             reached = low
         known_at = col
