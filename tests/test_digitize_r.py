@@ -71,3 +71,11 @@ def test_r_black_solid_and_dashed_curves_are_refused_not_mixed():
     with pytest.raises(InputError, match="share a colour and their dash patterns cannot be told apart") as err:
         digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
     assert str(image) in str(err.value)
+
+
+def test_r_line_width_at_300_dpi_is_the_lines_not_the_pen_of_its_marks():
+    """survminer at 300 dpi draws 9 px lines and its + marks with a 4 px pen, crowding into blocks of
+    marks late in follow-up: the width read is the line's (it was the marks' pen, 4 px)."""
+    image, meta, specs, _ = _figure("veteran_by_treatment_survminer_hex_palette_300_dpi")
+    result = digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
+    assert all(8 <= arm.line_width_px <= 9 for arm in result.arms), [arm.line_width_px for arm in result.arms]

@@ -28,7 +28,8 @@ WEIGHTS = np.array([0.3, 0.5, 1.0])
 MARK_RUNS, MARK_EXTRA_PX = 4, 10  # a censor mark is at most this high: MARK_RUNS * width + MARK_EXTRA_PX
 RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG) along a stretch
 NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
-FLAT_MIN_COLS, FLAT_STROKES = 8, 3  # a flat stretch is this many columns long, and this many thin strokes wide
+FLAT_MIN_COLS = 8  # a flat stretch of line is at least this many columns long,
+FLAT_STROKES = 3  # and this many thinnest strokes long; the line is at most this many thinnest strokes thick
 
 
 @dataclass
@@ -97,13 +98,13 @@ class Curve:
 
 
 def line_width(mask: np.ndarray) -> float:
-    """The thickness of the arm's lines. Where the curve runs flat (the same run of ink down many
-    columns in a row, longer than any mark's stroke is wide), its thickness is the line's: the
-    commonest such run. Without flat stretches (a curve all drops, or JPEG noise on its edges), the
-    commonest length of the short runs down the columns (horizontal stretches) or along the rows
-    (drops, censor-mark stems), whichever is thinner. Censor marks drawn with a thinner pen than the
-    line (ggplot's ``+`` at 300 dpi) make the row runs the marks' stem width, and dense marks make
-    the column runs mark-high, so neither is trusted where flat stretches show the line itself."""
+    """The thickness of the arm's lines. First the thinnest stroke: the commonest length of the short
+    runs down the columns (horizontal stretches) or along the rows (drops, censor-mark stems),
+    whichever is thinner. Marks may be drawn with a thinner pen than the line (ggplot's ``+`` at
+    300 dpi: 4 px stems on a 9 px line), so where the curve runs flat (the same run of ink down more
+    columns than a mark's stroke is wide) the commonest such run is the line's thickness; flat runs
+    over FLAT_STROKES times the thinnest stroke are blocks of crowded marks (as tall as a mark), not
+    the line. Without flat stretches (a curve all drops, JPEG noise on its edges) it is the thinnest."""
     modes = []
     for m in (mask.T, mask):
         _, starts, ends = runs(m)
@@ -118,27 +119,14 @@ def line_width(mask: np.ndarray) -> float:
 
 
 def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
-    """Thickness, one per column, of the flat stretches of line: a run of ink down the columns that
-    repeats (same first and last row) over at least ``min_cols`` consecutive columns, and is not a
-    block of crowded censor marks. Such a block is flat too, but taller than the line, which goes on
-    beside it inside its rows: a stretch with a thinner run of ink within its rows next to it is one."""
+    """Thickness, one per column, of the flat stretches: a run of ink down the columns that repeats
+    (same first and last row) over at least ``min_cols`` consecutive columns."""
     cols, starts, ends = runs(mask.T)
     order = np.lexsort((cols, ends, starts))
     cols, starts, ends = cols[order], starts[order], ends[order]
     new = np.r_[True, (np.diff(cols) != 1) | (np.diff(starts) != 0) | (np.diff(ends) != 0)]
     group = np.cumsum(new) - 1
-    size = np.bincount(group)
-    first, last = np.flatnonzero(new), np.r_[np.flatnonzero(new)[1:], len(cols)] - 1
-    by_col = np.lexsort((starts, cols))
-    col_sorted = cols[by_col]
-    block = np.zeros(len(size), bool)
-    for g in np.flatnonzero(size >= min_cols):
-        top, bottom = starts[first[g]], ends[first[g]]
-        for beside in (cols[first[g]] - 1, cols[last[g]] + 1):
-            k = by_col[np.searchsorted(col_sorted, beside):np.searchsorted(col_sorted, beside, side="right")]
-            block[g] |= bool(((starts[k] >= top) & (ends[k] <= bottom) & (ends[k] - starts[k] < bottom - top)).any())
-    keep = (size >= min_cols) & ~block
-    return (ends - starts)[keep[group]]
+    return (ends - starts)[np.bincount(group)[group] >= min_cols]
 
 
 def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
