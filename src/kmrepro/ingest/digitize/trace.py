@@ -97,14 +97,9 @@ class Curve:
         return covered
 
 
-def line_width(mask: np.ndarray) -> float:
-    """The thickness of the arm's lines. First the thinnest stroke: the commonest length of the short
-    runs down the columns (horizontal stretches) or along the rows (drops, censor-mark stems),
-    whichever is thinner. Marks may be drawn with a thinner pen than the line (ggplot's ``+`` at
-    300 dpi: 4 px stems on a 9 px line), so where the curve runs flat (the same run of ink down more
-    columns than a mark's stroke is wide) the commonest such run is the line's thickness; flat runs
-    over FLAT_STROKES times the thinnest stroke are blocks of crowded marks (as tall as a mark), not
-    the line. Without flat stretches (a curve all drops, JPEG noise on its edges) it is the thinnest."""
+def thinnest_stroke(mask: np.ndarray) -> float:
+    """The commonest length of the short runs of ink down the columns (horizontal stretches) or along
+    the rows (drops, censor-mark stems, glyphs' strokes), whichever is thinner."""
     modes = []
     for m in (mask.T, mask):
         _, starts, ends = runs(m)
@@ -112,7 +107,17 @@ def line_width(mask: np.ndarray) -> float:
         short = lengths[lengths <= 8]
         if len(short):
             modes.append(int(np.bincount(short).argmax()))
-    thinnest = float(min(modes)) if modes else 1.0
+    return float(min(modes)) if modes else 1.0
+
+
+def line_width(mask: np.ndarray) -> float:
+    """The thickness of the arm's curve (its ink with no glyphs left). Marks may be drawn with a
+    thinner pen than the line (ggplot's ``+`` at 300 dpi: 4 px stems on a 9 px line), so where the
+    curve runs flat (the same run of ink down more columns than a mark's stroke is wide) the
+    commonest such run is the line's thickness; flat runs over FLAT_STROKES times the thinnest
+    stroke are blocks of crowded marks (as tall as a mark), not the line. Without flat stretches
+    (a curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
+    thinnest = thinnest_stroke(mask)
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
     flat = flat[(flat >= thinnest) & (flat <= FLAT_STROKES * thinnest)]
     return float(np.bincount(flat).argmax()) if len(flat) else thinnest
