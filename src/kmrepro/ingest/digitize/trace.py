@@ -29,7 +29,7 @@ MARK_RUNS, MARK_EXTRA_PX = 4, 10  # a censor mark is at most this high: MARK_RUN
 RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG) along a stretch
 NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
 FLAT_MIN_COLS = 8  # a flat stretch of line is at least this many columns long,
-FLAT_STROKES = 3  # and this many thinnest strokes long; the line is at most this many thinnest strokes thick
+FLAT_STROKES = 3  # and this many thinnest strokes long; the line is thinner than this many thinnest strokes
 
 
 @dataclass
@@ -114,12 +114,12 @@ def line_width(mask: np.ndarray) -> float:
     """The thickness of the arm's curve (its ink with no glyphs left). Marks may be drawn with a
     thinner pen than the line (ggplot's ``+`` at 300 dpi: 4 px stems on a 9 px line), so where the
     curve runs flat (the same run of ink down more columns than a mark's stroke is wide) the
-    commonest such run is the line's thickness; flat runs over FLAT_STROKES times the thinnest
+    commonest such run is the line's thickness; flat runs FLAT_STROKES times the thinnest
     stroke are blocks of crowded marks (as tall as a mark), not the line. Without flat stretches
     (a curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
     thinnest = thinnest_stroke(mask)
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
-    flat = flat[(flat >= thinnest) & (flat <= FLAT_STROKES * thinnest)]
+    flat = flat[(flat >= thinnest) & (flat < FLAT_STROKES * thinnest)]
     return float(np.bincount(flat).argmax()) if len(flat) else thinnest
 
 
