@@ -323,12 +323,12 @@ def _staircase_with_marks(line: int, pen: int, mark: int, crowded_from: int) -> 
     return mask
 
 
-@pytest.mark.parametrize("line, pen, mark", [(9, 4, 28), (2, 2, 12), (1, 1, 8)])
+@pytest.mark.parametrize("line, pen, mark", [(9, 4, 28), (2, 2, 12), (2, 2, 6), (1, 1, 8)])
 def test_line_width_is_the_lines_not_the_pen_of_its_marks_nor_a_block_of_marks(line, pen, mark):
     """ggplot at 300 dpi draws 9 px lines with + marks of a 4 px pen: the width is the line's (the
     stems' width was taken, so every level was read off the band's edge); crowded marks merging into
-    a block as flat as the line, and taller, do not count either. Marks of the line's own pen (as
-    matplotlib draws them) give the line's width as before."""
+    a block as flat as the line, and taller, do not count either (matplotlib's 6 px | marks crowd a
+    2 px line into a 6 px band). Marks of the line's own pen give the line's width as before."""
     from kmrepro.ingest.digitize.trace import line_width
 
     assert line_width(_staircase_with_marks(line, pen, mark, crowded_from=200)) == line

@@ -114,9 +114,9 @@ def line_width(mask: np.ndarray) -> float:
     """The thickness of the arm's curve (its ink with no glyphs left). Marks may be drawn with a
     thinner pen than the line (ggplot's ``+`` at 300 dpi: 4 px stems on a 9 px line), so where the
     curve runs flat (the same run of ink down more columns than a mark's stroke is wide) the
-    commonest such run is the line's thickness; flat runs FLAT_STROKES times the thinnest
-    stroke are blocks of crowded marks (as tall as a mark), not the line. Without flat stretches
-    (a curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
+    commonest such run is the line's thickness; flat runs FLAT_STROKES or more times as thick as the
+    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. Without flat
+    stretches (a curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
     thinnest = thinnest_stroke(mask)
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
     flat = flat[(flat >= thinnest) & (flat < FLAT_STROKES * thinnest)]
