@@ -339,6 +339,59 @@ def test_legend_keys_are_found_by_alignment():
     assert keys[45:47, 140:170].all() and keys[62:64, 140:146].all() and not keys[30:32].any()
 
 
+def _staircase_with_marks(line: int, pen: int, mark: int, crowded_from: int) -> np.ndarray:
+    """A mask of a staircase curve ``line`` px thick, with + marks drawn with a ``pen`` px pen (stems
+    ``mark`` px high) every 40 px, and from column ``crowded_from`` on marks crowding into a block."""
+    mask = np.zeros((200, 600), bool)
+    for k, start in enumerate(range(0, 600, 100)):  # stretches 100 px long, drops of 12 px
+        top = 20 + 12 * k
+        mask[top:top + line, start:start + 100 + line] = True
+        mask[top:top + 12 + line, start + 100:start + 100 + line] = True  # the drop's vertical line
+    for col in list(range(20, crowded_from, 40)) + list(range(crowded_from, 600, pen)):
+        top = 20 + 12 * (col // 100) + line // 2 - mark // 2
+        mask[top:top + mark, col:col + pen] = True  # the stem
+        mask[top + mark // 2 - pen // 2:top + mark // 2 + pen - pen // 2, col - mark // 2:col + mark // 2] = True
+    return mask
+
+
+@pytest.mark.parametrize("line, pen, mark", [(9, 4, 28), (2, 2, 12), (2, 2, 6), (1, 1, 8)])
+def test_line_width_is_the_lines_not_the_pen_of_its_marks_nor_a_block_of_marks(line, pen, mark):
+    """ggplot at 300 dpi draws 9 px lines with + marks of a 4 px pen: the width is the line's (the
+    stems' width was taken, so every level was read off the band's edge); crowded marks merging into
+    a block as flat as the line, and taller, do not count either (matplotlib's 6 px | marks crowd a
+    2 px line into a 6 px band). Marks of the line's own pen give the line's width as before."""
+    from kmrepro.ingest.digitize.trace import line_width
+
+    assert line_width(_staircase_with_marks(line, pen, mark, crowded_from=200)) == line
+    assert line_width(_staircase_with_marks(line, pen, mark, crowded_from=600)) == line
+
+
+def test_line_width_of_a_curve_with_no_flat_stretch_is_its_thinnest_stroke():
+    """A curve that is all drops (one step per column) has no flat stretch: its width is the
+    commonest short run, down the columns or along the rows, whichever is thinner."""
+    from kmrepro.ingest.digitize.trace import line_width
+
+    mask = np.zeros((100, 100), bool)
+    for col in range(90):
+        mask[col // 2 + 5:col // 2 + 8, col] = True  # a 3 px line falling half a pixel per column
+    assert line_width(mask) == 3
+
+
+def test_bulge_under_a_corner_is_read_with_its_drop_where_the_vertical_line_is():
+    """A pixel of ink under the corner, left of the drop's vertical line (a rounded join, JPEG): a
+    sliver of a drop, merged with the drop; the one drop is where the line is, not at the bulge
+    (it was placed at the bulge, 3 px early, on R's JPEG figures)."""
+    from kmrepro.ingest.digitize.trace import _read_drops
+
+    cover = np.zeros((80, 100))
+    cover[20:23, 0:51] = 1.0  # the stretch above, 3 px thick
+    cover[20:61, 48:51] = 1.0  # the drop's vertical line, columns 48-50
+    cover[58:61, 48:100] = 1.0  # the stretch below
+    cover[23:24, 45:48] = 1.0  # the bulge
+    (drop,) = _read_drops(cover, 47, 51, 21.0, 59.0, 3.0, 4.0)
+    assert drop[1:] == (21.0, 59.0) and abs(drop[0] - 49) < 0.2
+
+
 def test_staircase_of_drops_closer_than_a_line_width_is_read_step_by_step(tmp_path):
     """Ten drops 1.2 px apart (closer than the 2 px line): no column shows one step apart from the
     next, but the line drifts right as it falls. Read as one drop it is wrong by up to a quarter of

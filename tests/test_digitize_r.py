@@ -83,3 +83,11 @@ def test_r_black_solid_and_dashed_curves_are_refused_not_mixed():
     assert str(image) in str(err.value)
     assert "45% of the ink joined to the solid curve is off its line" in str(err.value)  # the check that failed
     assert "within a mark's height of each other over 32% of their columns" in str(err.value)  # and the fallback's
+
+
+def test_r_line_width_at_300_dpi_is_the_lines_not_the_pen_of_its_marks():
+    """survminer at 300 dpi draws 9 px lines and its + marks with a 4 px pen, crowding into blocks of
+    marks late in follow-up: the width read is the line's (it was the marks' pen, 4 px)."""
+    image, meta, specs, _ = _figure("veteran_by_treatment_survminer_hex_palette_300_dpi")
+    result = digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
+    assert all(8 <= arm.line_width_px <= 9 for arm in result.arms), [arm.line_width_px for arm in result.arms]

@@ -29,7 +29,7 @@ from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
-from .trace import LINE, Candidates, Curve, candidates, line_width, mark_height, trace_curve
+from .trace import LINE, Candidates, Curve, candidates, line_width, mark_height, thinnest_stroke, trace_curve
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "survival_at", "write_outputs"]
 
@@ -137,19 +137,21 @@ def digitize_image(
     groups = _colour_groups(arms, path)
     covers, masks = ink_masks(plot, [g[0].rgb for g in groups], area.background)
     if colour_at_half_resolution(path):  # 1 px lines share their colour with their neighbours
-        thin = [line_width(m) <= 1 for m in masks]
+        thin = [thinnest_stroke(m) <= 1 for m in masks]
         if any(thin):
             covers, masks = ink_masks(plot, [g[0].rgb for g in groups], area.background, thin)
     for group, mask in zip(groups, masks):
         if mask.sum() < MIN_INK_PX:
             raise InputError(path, f"arm {group[0].name!r}: colour {hex_colour(group[0].rgb)} not found in the plot area")
-    widths = [line_width(m) for m in masks]
+    # before the glyphs are left out, their strokes may be the thinnest: a reach that joins a curve's
+    # pieces, not across a legend's text
+    widths = [thinnest_stroke(m) for m in masks]
     for k, key in enumerate(legend_keys(masks, covers, widths, [len(g) > 1 for g in groups])):
         covers[k] = np.where(ndimage.binary_dilation(key), 0.0, covers[k])  # the key and its soft edges
     on_curves = _on_curve_pieces([c >= MIN_COVERAGE for c in covers], covers, widths)
     covers = [np.where(on_curves, c, 0.0) for c in covers]
     masks = [c >= MIN_COVERAGE for c in covers]
-    widths = [line_width(m) for m in masks]  # again, without the glyphs' strokes
+    widths = [line_width(m) for m in masks]  # the curves' own, without the glyphs' strokes
     cands = [candidates(m, c, w) for m, c, w in zip(masks, covers, widths)]
     drawn = np.abs(plot - np.asarray(area.background, np.float32)).max(axis=-1) > DRAWN
     curves: dict[str, tuple[Curve, np.ndarray]] = {}

@@ -28,6 +28,8 @@ WEIGHTS = np.array([0.3, 0.5, 1.0])
 MARK_RUNS, MARK_EXTRA_PX = 4, 10  # a censor mark is at most this high: MARK_RUNS * width + MARK_EXTRA_PX
 RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG) along a stretch
 NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
+FLAT_MIN_COLS = 8  # a flat stretch of line is at least this many columns long,
+FLAT_STROKES = 3  # and this many thinnest strokes long; the line is thinner than this many thinnest strokes
 
 
 @dataclass
@@ -100,10 +102,9 @@ def mark_height(width: float) -> float:
     return MARK_RUNS * width + MARK_EXTRA_PX
 
 
-def line_width(mask: np.ndarray) -> float:
-    """The thickness of the arm's lines: the commonest length of its short runs, down the columns
-    (horizontal stretches) or along the rows (drops, censor-mark stems), whichever is thinner. Dense
-    censor marks can make the column runs mostly mark-high, never both."""
+def thinnest_stroke(mask: np.ndarray) -> float:
+    """The commonest length of the short runs of ink down the columns (horizontal stretches) or along
+    the rows (drops, censor-mark stems, glyphs' strokes), whichever is thinner."""
     modes = []
     for m in (mask.T, mask):
         _, starts, ends = runs(m)
@@ -112,6 +113,30 @@ def line_width(mask: np.ndarray) -> float:
         if len(short):
             modes.append(int(np.bincount(short).argmax()))
     return float(min(modes)) if modes else 1.0
+
+
+def line_width(mask: np.ndarray) -> float:
+    """The thickness of the arm's curve (its ink with no glyphs left). Marks may be drawn with a
+    thinner pen than the line (ggplot's ``+`` at 300 dpi: 4 px stems on a 9 px line), so where the
+    curve runs flat (the same run of ink down more columns than a mark's stroke is wide) the
+    commonest such run is the line's thickness; flat runs FLAT_STROKES or more times as thick as the
+    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. Without flat
+    stretches (a curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
+    thinnest = thinnest_stroke(mask)
+    flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
+    flat = flat[(flat >= thinnest) & (flat < FLAT_STROKES * thinnest)]
+    return float(np.bincount(flat).argmax()) if len(flat) else thinnest
+
+
+def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
+    """Thickness, one per column, of the flat stretches: a run of ink down the columns that repeats
+    (same first and last row) over at least ``min_cols`` consecutive columns."""
+    cols, starts, ends = runs(mask.T)
+    order = np.lexsort((cols, ends, starts))
+    cols, starts, ends = cols[order], starts[order], ends[order]
+    new = np.r_[True, (np.diff(cols) != 1) | (np.diff(starts) != 0) | (np.diff(ends) != 0)]
+    group = np.cumsum(new) - 1
+    return (ends - starts)[np.bincount(group)[group] >= min_cols]
 
 
 def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
@@ -298,10 +323,12 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
             where = col + half if known_at == col - 1 else (known_at + col) / 2
             where = _vertical_centre(cover, _line_cols(col, width), reached, low, width, where)
             # the foot or head of the same vertical line (within half a line width of it, or next to a
-            # sliver of a drop); two drops a line width apart, the first a real one, are two
+            # sliver of a drop): one drop, placed by the two parts' lengths (a short one may be a
+            # rounded corner's bulge); two drops a line width apart, the first a real one, are two
             apart = abs(where - drops[-1][0]) if drops else np.inf
             if apart < width / 2 + 1 or (apart < width + 1 and drops[-1][2] - drops[-1][1] < max(1.0, width / 2)):
-                where, reached, _ = drops.pop()
+                first_at, reached, first_low = drops.pop()
+                where = float(np.average([first_at, where], weights=[first_low - reached, low - first_low]))
             drops.append((where, reached, low))
             reached = low
         known_at = col
