@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 from .axes import runs
 from .colours import MIN_COVERAGE
@@ -191,7 +192,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     tie_break = 1e-6 * (cover.shape[0] - pool.level) / cover.shape[0]
     path = heaviest_monotone_path(pool, WEIGHTS[pool.kind] + tie_break)
     cols, levels, mine = pool.col[path], pool.level[path], pool.kind[path] != BORROWED
-    segments = _segments(cols, levels)
+    segments = _without_slivers(_segments(cols, levels), cover, width)
     drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
@@ -251,6 +252,43 @@ def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, floa
     return segments
 
 
+def _without_slivers(segments: list[tuple[int, int, float]], cover: np.ndarray,
+                     width: float) -> list[tuple[int, int, float]]:
+    """The stretches less those narrower than a line width between two others, where the curve's ink
+    runs on unbroken through them: on a steep staircase (drops less than a line width apart) each
+    column's ink is a short run between two vertical lines, read as a stretch of a column or two. The
+    drops on both sides of it are one gap then, read column by column from the bottom of the ink
+    (:func:`_read_drops`). Where other curves hide parts of the staircase, the pieces of it that show
+    are kept as stretches: they are all that places it. A first stretch that narrow is the head of
+    a steep start: the curve comes from the top of its ink, half a line width above its level."""
+    if len(segments) < 2:
+        return segments
+    first, last, level = segments[0]
+    if last - first + 1 < width:
+        level = min(level, float(np.median([_top_edge(cover[:, c]) for c in range(first, last + 1)])) + width / 2)
+    pieces, _ = ndimage.label(cover >= MIN_COVERAGE, structure=np.ones((3, 3), bool))
+    piece = [pieces[min(max(int(round(lv)), 0), cover.shape[0] - 1), c]
+             for a, b, lv in segments for c in (a, b)]  # the ink piece at each stretch's two ends
+    kept, run = [(first, last, level)], []
+    for k, seg in enumerate(segments[1:], start=1):
+        if k < len(segments) - 1 and seg[1] - seg[0] + 1 < width:
+            run.append(k)
+            continue
+        ends = {piece[2 * (k - len(run)) - 1], piece[2 * k]} | {piece[2 * j] for j in run} | {piece[2 * j + 1] for j in run}
+        if len(ends) > 1 or 0 in ends:  # broken: keep the pieces that show
+            kept += [segments[j] for j in run]
+        kept.append(seg)
+        run = []
+    return kept
+
+
+def _top_edge(column: np.ndarray) -> float:
+    """The top edge of a column's first ink, to a fraction of a pixel: its first pixel at least half
+    covered, less the coverage of the soft pixel above it."""
+    row = int(np.argmax(column >= MIN_COVERAGE))
+    return row + 0.5 - column[row] - (column[row - 1] if row else 0.0)
+
+
 def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, reach: float,
                 drawn: np.ndarray | None = None):
     """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
@@ -272,19 +310,22 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
     # leave a short run there): look a line width into each
     first, last = max(end1 + 1 - int(np.ceil(width)), 0), min(start2 + int(np.ceil(width)), mask.shape[1])
     band = mask[max(top, 0):bottom, first:last]
-    reached, known_at = level1, first - 1
+    reached, known_at, stroke = level1, first - 1, (np.inf, -np.inf)
     drops = []
     for offset in range(band.shape[1]):
         col = first + offset
         ink = max(top, 0) + np.flatnonzero(band[:, offset])
         above = int(np.floor(level1 - half)) - 1
-        attached = np.flatnonzero(np.abs(ink - reached) <= reach)
+        # ink hangs from the line if it reaches the level come down to so far, or, on a steep staircase
+        # (each column's ink begins below the last one's level), if it touches the last column's stroke
+        touching = (ink >= stroke[0] - 1) & (ink <= stroke[1] + 1) if known_at == col - 1 else False
+        attached = np.flatnonzero((np.abs(ink - reached) <= reach) | touching)
         if len(attached) == 0 or (not drops and mask[max(above - 2, 0):max(above, 0), col].any()):
             continue  # nothing hangs from the line here, or a censor mark's stem rises above it: no news
         end = attached[0]  # follow the ink hanging from the line (across another curve's line
         while end + 1 < len(ink) and ink[end + 1] - ink[end] <= max(2 * width + 2, reach):  # crossing it)
             end += 1
-        low = min(ink[end] - half, level2)
+        low, stroke = min(ink[end] - half, level2), (ink[attached[0]], ink[end])
         past = min(col + int(np.ceil(width)), mask.shape[1] - 1)  # just past this vertical stroke
         foot = int(round(ink[end]))
         if low > reached + NEW_LEVEL_PX and not mask[max(foot - 1, 0):foot + 2, past].any():
@@ -292,10 +333,11 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
             where = _vertical_centre(cover, _line_cols(col, width), reached, low, width, where)
-            # the foot or head of the same vertical line (within half a line width of it, or next to a
-            # sliver of a drop); two drops a line width apart, the first a real one, are two
+            # the foot of the same vertical line (within half a line width of it, no deeper than a round
+            # join hides, or next to a sliver of a drop); two drops a line width apart, the first a real
+            # one, are two, and so are two drops a column apart on a steep staircase
             apart = abs(where - drops[-1][0]) if drops else np.inf
-            if apart < width / 2 + 1 or (apart < width + 1 and drops[-1][2] - drops[-1][1] < max(1.0, width / 2)):
+            if (apart < width / 2 + 1 and low - reached <= width / 2 + 1) or (apart < width + 1 and drops[-1][2] - drops[-1][1] < max(1.0, width / 2)):
                 where, reached, _ = drops.pop()
             drops.append((where, reached, low))
             reached = low
