@@ -356,10 +356,7 @@ def test_two_drops_a_line_width_apart_are_two_drops(tmp_path):
     assert np.abs(sizes - true_sizes).max() <= 0.005, sizes
 
 
-@pytest.mark.parametrize("marker", [
-    pytest.param("+", marks=pytest.mark.xfail(strict=True, reason="known: 2 px under the other dashed curve, "
-                                                                  "a + mark cut by its line is read as an extra drop")),
-    "|"])
+@pytest.mark.parametrize("marker", ["+", "|"])
 def test_dashed_curves_of_their_own_colours_are_read_from_the_start_with_their_marks(tmp_path, marker):
     """Two dashed curves start together with their dashes in step: their first dashes, stacked and
     alike, are not legend keys (they were, and the curves were read from their fourth time unit on);

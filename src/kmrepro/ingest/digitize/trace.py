@@ -259,14 +259,17 @@ def _without_slivers(segments: list[tuple[int, int, float]], cover: np.ndarray,
     column's ink is a short run between two vertical lines, read as a stretch of a column or two. The
     drops on both sides of it are one gap then, read column by column from the bottom of the ink
     (:func:`_read_drops`). Where other curves hide parts of the staircase, the pieces of it that show
-    are kept as stretches: they are all that places it. A first stretch that narrow is the head of
-    a steep start: the curve comes from the top of its ink, half a line width above its level."""
+    are kept as stretches: they are all that places it. A first stretch no wider than a line width
+    is the vertical line of a steep start: the curve comes from the top of its ink, half a line width
+    above its level."""
     if len(segments) < 2:
         return segments
+    mask = cover >= MIN_COVERAGE
     first, last, level = segments[0]
-    if last - first + 1 < width:
-        level = min(level, float(np.median([_top_edge(cover[:, c]) for c in range(first, last + 1)])) + width / 2)
-    pieces, _ = ndimage.label(cover >= MIN_COVERAGE, structure=np.ones((3, 3), bool))
+    if last - first + 1 <= width:
+        tops = [_top_edge(cover[:, c], int(round(level))) for c in range(first, last + 1) if mask[int(round(level)), c]]
+        level = min(level, float(np.median(tops)) + width / 2) if tops else level
+    pieces, _ = ndimage.label(mask, structure=np.ones((3, 3), bool))
     piece = [pieces[min(max(int(round(lv)), 0), cover.shape[0] - 1), c]
              for a, b, lv in segments for c in (a, b)]  # the ink piece at each stretch's two ends
     kept, run = [(first, last, level)], []
@@ -282,10 +285,11 @@ def _without_slivers(segments: list[tuple[int, int, float]], cover: np.ndarray,
     return kept
 
 
-def _top_edge(column: np.ndarray) -> float:
-    """The top edge of a column's first ink, to a fraction of a pixel: its first pixel at least half
-    covered, less the coverage of the soft pixel above it."""
-    row = int(np.argmax(column >= MIN_COVERAGE))
+def _top_edge(column: np.ndarray, row: int) -> float:
+    """The top edge, to a fraction of a pixel, of the unbroken run of ink through ``row`` of a column:
+    its first pixel at least half covered, less the coverage of the soft pixel above it."""
+    while row > 0 and column[row - 1] >= MIN_COVERAGE:
+        row -= 1
     return row + 0.5 - column[row] - (column[row - 1] if row else 0.0)
 
 
@@ -310,34 +314,37 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
     # leave a short run there): look a line width into each
     first, last = max(end1 + 1 - int(np.ceil(width)), 0), min(start2 + int(np.ceil(width)), mask.shape[1])
     band = mask[max(top, 0):bottom, first:last]
-    reached, known_at, stroke = level1, first - 1, (np.inf, -np.inf)
+    reached, known_at = level1, first - 1
     drops = []
     for offset in range(band.shape[1]):
         col = first + offset
         ink = max(top, 0) + np.flatnonzero(band[:, offset])
         above = int(np.floor(level1 - half)) - 1
-        # ink hangs from the line if it reaches the level come down to so far, or, on a steep staircase
-        # (each column's ink begins below the last one's level), if it touches the last column's stroke
-        touching = (ink >= stroke[0] - 1) & (ink <= stroke[1] + 1) if known_at == col - 1 else False
-        attached = np.flatnonzero((np.abs(ink - reached) <= reach) | touching)
+        attached = np.flatnonzero(np.abs(ink - reached) <= reach)
         if len(attached) == 0 or (not drops and mask[max(above - 2, 0):max(above, 0), col].any()):
             continue  # nothing hangs from the line here, or a censor mark's stem rises above it: no news
         end = attached[0]  # follow the ink hanging from the line (across another curve's line
         while end + 1 < len(ink) and ink[end + 1] - ink[end] <= max(2 * width + 2, reach):  # crossing it)
             end += 1
-        low, stroke = min(ink[end] - half, level2), (ink[attached[0]], ink[end])
+        low = min(ink[end] - half, level2)
         past = min(col + int(np.ceil(width)), mask.shape[1] - 1)  # just past this vertical stroke
         foot = int(round(ink[end]))
-        if low > reached + NEW_LEVEL_PX and not mask[max(foot - 1, 0):foot + 2, past].any():
-            continue  # the curve is not down there a stroke later: a censor mark's stem, not a drop
+        # a censor mark's stem, not a drop, if the curve is not down there a stroke later, unless the
+        # next column's ink goes on lower unbroken (a steep line, thinner than its runs say: a diagonal)
+        steep = mask[min(foot + 1, mask.shape[0] - 1), min(col + 1, mask.shape[1] - 1)]
+        if low > reached + NEW_LEVEL_PX and not mask[max(foot - 1, 0):foot + 2, past].any() and not steep:
+            continue
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
             where = _vertical_centre(cover, _line_cols(col, width), reached, low, width, where)
-            # the foot of the same vertical line (within half a line width of it, no deeper than a round
-            # join hides, or next to a sliver of a drop); two drops a line width apart, the first a real
-            # one, are two, and so are two drops a column apart on a steep staircase
+            # the head or foot of the same vertical line: within half a line width of it, the one or the
+            # other no deeper than a corner's soft pixel or a round join (on a steep staircase, drops a
+            # column apart are each deeper); or next to a sliver of a drop. Two drops a line width
+            # apart, the first a real one, are two
             apart = abs(where - drops[-1][0]) if drops else np.inf
-            if (apart < width / 2 + 1 and low - reached <= width / 2 + 1) or (apart < width + 1 and drops[-1][2] - drops[-1][1] < max(1.0, width / 2)):
+            shallow = min(low - reached, drops[-1][2] - drops[-1][1]) <= width / 2 + 1 if drops else True
+            if (apart < width / 2 + 1 and shallow) or \
+                    (apart < width + 1 and drops[-1][2] - drops[-1][1] < max(1.0, width / 2)):
                 where, reached, _ = drops.pop()
             drops.append((where, reached, low))
             reached = low
