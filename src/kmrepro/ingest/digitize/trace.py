@@ -254,8 +254,8 @@ def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, floa
 
 def _without_slivers(segments: list[tuple[int, int, float]], cover: np.ndarray,
                      width: float) -> list[tuple[int, int, float]]:
-    """The stretches less those narrower than a line width between two others, where the curve's ink
-    runs on unbroken through them: on a steep staircase (drops less than a line width apart) each
+    """The stretches less those narrower than a line width (a single column, for a 1 px line) between
+    two others, where the curve's ink runs on unbroken through them: on a steep staircase (drops less than a line width apart) each
     column's ink is a short run between two vertical lines, read as a stretch of a column or two. The
     drops on both sides of it are one gap then, read column by column from the bottom of the ink
     (:func:`_read_drops`). Where other curves hide parts of the staircase, the pieces of it that show
@@ -274,7 +274,7 @@ def _without_slivers(segments: list[tuple[int, int, float]], cover: np.ndarray,
              for a, b, lv in segments for c in (a, b)]  # the ink piece at each stretch's two ends
     kept, run = [(first, last, level)], []
     for k, seg in enumerate(segments[1:], start=1):
-        if k < len(segments) - 1 and seg[1] - seg[0] + 1 < width:
+        if k < len(segments) - 1 and seg[1] - seg[0] + 1 < max(width, 2):
             run.append(k)
             continue
         ends = {piece[2 * (k - len(run)) - 1], piece[2 * k]} | {piece[2 * j] for j in run} | {piece[2 * j + 1] for j in run}
