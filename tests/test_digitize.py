@@ -353,6 +353,29 @@ def test_staircase_of_drops_closer_than_a_line_width_is_read_step_by_step(tmp_pa
     assert error.max() <= 0.06, error.round(3)
 
 
+def test_a_steep_staircase_is_one_gap_unless_its_ink_is_broken():
+    """Stretches narrower than a line width between two others are the columns of a steep staircase
+    when one unbroken stroke of ink runs through them: they are dropped, and the drops read as one
+    gap. Where the stroke is broken (another curve drawn over it hides part), they are kept: they are
+    all that places the hidden steps. A first stretch that narrow is a steep start's vertical line:
+    its level is where its ink begins (its top edge, anti-aliased, plus half a line width)."""
+    from kmrepro.ingest.digitize.trace import _without_slivers
+
+    levels = np.array([10] * 5 + [20] * 2 + [30] * 2 + [40] * 7)  # the level in force in each column
+    cover = np.zeros((60, len(levels)))
+    for col, level in enumerate(levels):  # a 2 px line: each column from the last level down to this one
+        cover[(levels[col - 1] if col else level) - 1:level + 1, col] = 1.0
+    segments = [(0, 4, 10.0), (6, 6, 20.0), (8, 8, 30.0), (10, 15, 40.0)]
+    assert _without_slivers(segments, cover, 2.0) == [segments[0], segments[-1]]
+    broken = cover.copy()
+    broken[24:27] = 0.0  # hidden between the 20 and 30 steps
+    assert _without_slivers(segments, broken, 2.0) == segments
+    start = cover[:, 4:].copy()  # the curve begins at its first drop's vertical line (columns 0-1)
+    start[8, 1] = 0.25  # a soft top edge: the line's top is at 8.25, its level 9.25
+    first = _without_slivers([(0, 1, 15.0), (6, 11, 40.0)], start, 2.0)[0]
+    assert first[:2] == (0, 1) and abs(first[2] - 9.25) < 1e-9, first
+
+
 def test_small_drops_are_placed_to_a_fraction_of_a_pixel_on_an_unsnapped_figure(tmp_path):
     """Renderers that do not snap lines to pixels (R's Cairo and AGG devices) draw a drop at its exact
     position, anti-aliased. A drop a few pixels high shows no vertical line clear of its stretches; it is
