@@ -11,7 +11,8 @@ so the hidden stretch comes out at the level of the curve hiding it; where somet
 curve (a legend), nothing stands in and the gap is bridged as a step function, never a rise. Drops
 are then read between consecutive stretches, column by column, so a run of drops too close to
 resolve is read step by step rather than as one drop, or, closer than a line width, along the
-drift of their line.
+drift of their line. On a steep fall the short runs between the drops look like stretches a column
+or two wide; where the ink runs on unbroken through them the fall is read as one gap.
 """
 
 from __future__ import annotations
@@ -255,30 +256,32 @@ def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, floa
 def _without_slivers(segments: list[tuple[int, int, float]], cover: np.ndarray,
                      width: float) -> list[tuple[int, int, float]]:
     """The stretches less those narrower than a line width (a single column, for a 1 px line) between
-    two others, where the curve's ink runs on unbroken through them: on a steep staircase (drops less than a line width apart) each
-    column's ink is a short run between two vertical lines, read as a stretch of a column or two. The
-    drops on both sides of it are one gap then, read column by column from the bottom of the ink
-    (:func:`_read_drops`). Where other curves hide parts of the staircase, the pieces of it that show
-    are kept as stretches: they are all that places it. A first stretch no wider than a line width
-    is the vertical line of a steep start: the curve comes from the top of its ink, half a line width
-    above its level."""
+    two others, where the curve's ink runs on unbroken through them: on a steep staircase (drops less
+    than a line width apart) each column's ink is a short run between two vertical lines, read as a
+    stretch of a column or two. The drops on both sides of it are one gap then, read column by column
+    from the bottom of the ink (:func:`_read_drops`). Where other curves hide parts of the staircase,
+    the pieces of it that show are kept as stretches: they are all that places it. A first stretch
+    no wider than a line width is the vertical line of a steep start: the curve comes from the top of
+    its ink, half a line width above its level."""
     if len(segments) < 2:
         return segments
     mask = cover >= MIN_COVERAGE
     first, last, level = segments[0]
+    row = int(round(level))
     if last - first + 1 <= width:
-        tops = [_top_edge(cover[:, c], int(round(level))) for c in range(first, last + 1) if mask[int(round(level)), c]]
+        tops = [_top_edge(cover[:, c], row) for c in range(first, last + 1) if mask[row, c]]
         level = min(level, float(np.median(tops)) + width / 2) if tops else level
     pieces, _ = ndimage.label(mask, structure=np.ones((3, 3), bool))
-    piece = [pieces[min(max(int(round(lv)), 0), cover.shape[0] - 1), c]
-             for a, b, lv in segments for c in (a, b)]  # the ink piece at each stretch's two ends
+    # the ink piece at each stretch's first and last column (0: no ink there)
+    ends = [(pieces[min(max(int(round(lv)), 0), cover.shape[0] - 1), a],
+             pieces[min(max(int(round(lv)), 0), cover.shape[0] - 1), b]) for a, b, lv in segments]
     kept, run = [(first, last, level)], []
     for k, seg in enumerate(segments[1:], start=1):
         if k < len(segments) - 1 and seg[1] - seg[0] + 1 < max(width, 2):
             run.append(k)
             continue
-        ends = {piece[2 * (k - len(run)) - 1], piece[2 * k]} | {piece[2 * j] for j in run} | {piece[2 * j + 1] for j in run}
-        if len(ends) > 1 or 0 in ends:  # broken: keep the pieces that show
+        through = {ends[k - len(run) - 1][1], ends[k][0]} | {p for j in run for p in ends[j]}
+        if len(through) > 1 or 0 in through:  # broken: keep the pieces that show
             kept += [segments[j] for j in run]
         kept.append(seg)
         run = []
@@ -341,11 +344,11 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
             # other no deeper than a corner's soft pixel or a round join (on a steep staircase, drops a
             # column apart are each deeper); or next to a sliver of a drop. Two drops a line width
             # apart, the first a real one, are two
-            apart = abs(where - drops[-1][0]) if drops else np.inf
-            shallow = min(low - reached, drops[-1][2] - drops[-1][1]) <= width / 2 + 1 if drops else True
-            if (apart < width / 2 + 1 and shallow) or \
-                    (apart < width + 1 and drops[-1][2] - drops[-1][1] < max(1.0, width / 2)):
-                where, reached, _ = drops.pop()
+            if drops:
+                apart, last_size = abs(where - drops[-1][0]), drops[-1][2] - drops[-1][1]
+                shallow = min(low - reached, last_size) <= width / 2 + 1
+                if (apart < width / 2 + 1 and shallow) or (apart < width + 1 and last_size < max(1.0, width / 2)):
+                    where, reached, _ = drops.pop()
             drops.append((where, reached, low))
             reached = low
         known_at = col
