@@ -11,7 +11,8 @@ so the hidden stretch comes out at the level of the curve hiding it; where somet
 curve (a legend), nothing stands in and the gap is bridged as a step function, never a rise. Drops
 are then read between consecutive stretches, column by column, so a run of drops too close to
 resolve is read step by step rather than as one drop, or, closer than a line width, along the
-drift of their line.
+drift of their line. On a steep fall the short runs between the drops look like stretches a column
+or two wide; where the ink runs on unbroken through them the fall is read as one gap.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 from .axes import runs
 from .colours import MIN_COVERAGE
@@ -221,7 +223,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     tie_break = 1e-6 * (cover.shape[0] - pool.level) / cover.shape[0]
     path = heaviest_monotone_path(pool, WEIGHTS[pool.kind] + tie_break)
     cols, levels, mine = pool.col[path], pool.level[path], pool.kind[path] != BORROWED
-    segments = _segments(cols, levels)
+    segments = _without_slivers(_segments(cols, levels), cover, width)
     drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
@@ -281,6 +283,49 @@ def _segments(cols: np.ndarray, levels: np.ndarray) -> list[tuple[int, int, floa
     return segments
 
 
+def _without_slivers(segments: list[tuple[int, int, float]], cover: np.ndarray,
+                     width: float) -> list[tuple[int, int, float]]:
+    """The stretches less those narrower than a line width (a single column, for a 1 px line) between
+    two others, where the curve's ink runs on unbroken through them: on a steep staircase (drops less
+    than a line width apart) each column's ink is a short run between two vertical lines, read as a
+    stretch of a column or two. The drops on both sides of it are one gap then, read column by column
+    from the bottom of the ink (:func:`_read_drops`). Where other curves hide parts of the staircase,
+    the pieces of it that show are kept as stretches: they are all that places it. A first stretch
+    no wider than a line width is the vertical line of a steep start: the curve comes from the top of
+    its ink, half a line width above its level."""
+    if len(segments) < 2:
+        return segments
+    mask = cover >= MIN_COVERAGE
+    first, last, level = segments[0]
+    row = int(round(level))
+    if last - first + 1 <= width:
+        tops = [_top_edge(cover[:, c], row) for c in range(first, last + 1) if mask[row, c]]
+        level = min(level, float(np.median(tops)) + width / 2) if tops else level
+    pieces, _ = ndimage.label(mask, structure=np.ones((3, 3), bool))
+    # the ink piece at each stretch's first and last column (0: no ink there)
+    ends = [(pieces[min(max(int(round(lv)), 0), cover.shape[0] - 1), a],
+             pieces[min(max(int(round(lv)), 0), cover.shape[0] - 1), b]) for a, b, lv in segments]
+    kept, run = [(first, last, level)], []
+    for k, seg in enumerate(segments[1:], start=1):
+        if k < len(segments) - 1 and seg[1] - seg[0] + 1 < max(width, 2):
+            run.append(k)
+            continue
+        through = {ends[k - len(run) - 1][1], ends[k][0]} | {p for j in run for p in ends[j]}
+        if len(through) > 1 or 0 in through:  # broken: keep the pieces that show
+            kept += [segments[j] for j in run]
+        kept.append(seg)
+        run = []
+    return kept
+
+
+def _top_edge(column: np.ndarray, row: int) -> float:
+    """The top edge, to a fraction of a pixel, of the unbroken run of ink through ``row`` of a column:
+    its first pixel at least half covered, less the coverage of the soft pixel above it."""
+    while row > 0 and column[row - 1] >= MIN_COVERAGE:
+        row -= 1
+    return row + 0.5 - column[row] - (column[row - 1] if row else 0.0)
+
+
 def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, reach: float,
                 drawn: np.ndarray | None = None):
     """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
@@ -317,18 +362,25 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
         low = min(ink[end] - half, level2)
         past = min(col + int(np.ceil(width)), mask.shape[1] - 1)  # just past this vertical stroke
         foot = int(round(ink[end]))
-        if low > reached + NEW_LEVEL_PX and not mask[max(foot - 1, 0):foot + 2, past].any():
-            continue  # the curve is not down there a stroke later: a censor mark's stem, not a drop
+        # a censor mark's stem, not a drop, if the curve is not down there a stroke later, unless the
+        # next column's ink goes on lower unbroken (a steep line, thinner than its runs say: a diagonal)
+        steep = mask[min(foot + 1, mask.shape[0] - 1), min(col + 1, mask.shape[1] - 1)]
+        if low > reached + NEW_LEVEL_PX and not mask[max(foot - 1, 0):foot + 2, past].any() and not steep:
+            continue
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
             where = _vertical_centre(cover, _line_cols(col, width), reached, low, width, where)
-            # the foot or head of the same vertical line (within half a line width of it, or next to a
-            # sliver of a drop): one drop, placed by the two parts' lengths (a short one may be a
-            # rounded corner's bulge); two drops a line width apart, the first a real one, are two
-            apart = abs(where - drops[-1][0]) if drops else np.inf
-            if apart < width / 2 + 1 or (apart < width + 1 and drops[-1][2] - drops[-1][1] < max(1.0, width / 2)):
-                first_at, reached, first_low = drops.pop()
-                where = float(np.average([first_at, where], weights=[first_low - reached, low - first_low]))
+            # the head or foot of the same vertical line: within half a line width of it, the one or the
+            # other no deeper than a corner's soft pixel or a round join (on a steep staircase, drops a
+            # column apart are each deeper); or next to a sliver of a drop. One drop then, placed by the
+            # two parts' lengths (a short one may be a rounded corner's bulge). Two drops a line width
+            # apart, the first a real one, are two
+            if drops:
+                apart, last_size = abs(where - drops[-1][0]), drops[-1][2] - drops[-1][1]
+                shallow = min(low - reached, last_size) <= width / 2 + 1
+                if (apart < width / 2 + 1 and shallow) or (apart < width + 1 and last_size < max(1.0, width / 2)):
+                    first_at, reached, first_low = drops.pop()
+                    where = float(np.average([first_at, where], weights=[first_low - reached, low - first_low]))
             drops.append((where, reached, low))
             reached = low
         known_at = col
