@@ -508,8 +508,9 @@ def test_survival_at_reads_the_corners_as_the_step_function_they_draw():
     assert survival_at(points, times).tolist() == [1.0, 1.0, 1.0, 0.8, 0.8, 0.5, 0.5]
 
 
-ENDS_AT_ZERO = {"Everyone": _arm({2: 3, 5: 4, 9: 3, 14: 2, 20: 2}, {6: 1}, 15, 24),  # 2/15 -> 0 at 20
-                "Last one": _arm({2: 10, 6: 10, 10: 10, 15: 9, 21: 1}, {}, 40, 24)}  # 1/40 -> 0 at 21: shorter than a mark
+ENDS_AT_ZERO = {  # 2/15 -> 0 at 20; 1/40 -> 0 at 21, a drop under a censor mark's height
+    "Everyone": _arm({2: 3, 5: 4, 9: 3, 14: 2, 20: 2}, {6: 1}, 15, 24),
+    "Last one": _arm({2: 10, 6: 10, 10: 10, 15: 9, 21: 1}, {}, 40, 24)}
 
 
 @pytest.mark.parametrize("style", ["matplotlib", "survminer", "base-r", "ggplot", "small", "jpeg"])

@@ -109,7 +109,8 @@ def test_r_curve_ending_in_an_event_is_read_down_to_zero_at_its_last_time(name, 
         truth = ipd[ipd.arm == read.name]
         last = km_at(truth.time.to_numpy(), truth.event.to_numpy(), [truth.time.max()])[0]
         if last > 0 or read.name == arm:  # the veteran figures' other arm ends at zero too, unread (README)
-            assert read.points.survival.iloc[-1] / float(meta["y_ticks"].split(":")[1]) == pytest.approx(last, abs=0.005)
+            scale = float(meta["y_ticks"].split(":")[1])
+            assert read.points.survival.iloc[-1] / scale == pytest.approx(last, abs=0.005)
         if read.name == arm:
             assert last == 0 and read.points.survival.iloc[-1] == 0
             assert abs(read.points.time.iloc[-1] - truth.time.max()) <= 0.005 * span, read.points.tail(2)

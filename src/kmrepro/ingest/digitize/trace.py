@@ -259,19 +259,20 @@ def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
     """The curve ending with its final drop (:func:`_final_drop`), if one hangs from its last stretch, or
     from the one before when the last is the drop's own vertical line read as a mark's centre
     (``last_kinds``: the kinds of the last stretch's candidates); the curve as read kept beside it."""
-    segments, drops, width = curve.segments, curve.drops, curve.width
+    segments, drops, width, final = curve.segments, curve.drops, curve.width, None
     if len(segments) > 1 and _vertical_stub(segments[-1], last_kinds, width):
         final = _final_drop(cover, segments[-2][1], segments[-2][2], width)
         if final is not None and segments[-1][0] - 1 <= final[0] <= segments[-1][1] + 1:
             segments = segments[:-1]
-            drops = [d for d in drops if d[2] <= segments[-1][2] + NEW_LEVEL_PX] + [final]
-            return replace(curve, segments=segments, drops=drops, last_col=max(curve.last_col, int(np.ceil(final[0]))),
-                           ends_in_drop=True, as_read=curve)
-    final = _final_drop(cover, curve.last_col, segments[-1][2], width)
+            drops = [d for d in drops if d[2] <= segments[-1][2] + NEW_LEVEL_PX]
+        else:
+            final = None
+    if final is None:
+        final = _final_drop(cover, curve.last_col, segments[-1][2], width)
     if final is None:
         return curve
-    return replace(curve, drops=drops + [final], last_col=max(curve.last_col, int(np.ceil(final[0]))),
-                   ends_in_drop=True, as_read=curve)
+    return replace(curve, segments=segments, drops=drops + [final],
+                   last_col=max(curve.last_col, int(np.ceil(final[0]))), ends_in_drop=True, as_read=curve)
 
 
 def _line_top(mask: np.ndarray, cols: range, level: float) -> int:
