@@ -263,8 +263,8 @@ def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
     if len(segments) > 1 and _vertical_stub(segments[-1], last_kinds, width):
         final = _final_drop(cover, segments[-2][1], segments[-2][2], width)
         if final is not None and segments[-1][0] - 1 <= final[0] <= segments[-1][1] + 1:
-            segments = segments[:-1]
-            drops = [d for d in drops if d[2] <= segments[-1][2] + NEW_LEVEL_PX]
+            segments, level = segments[:-1], segments[-2][2]  # drops down to the stub end at the stretch before
+            drops = [(col, before, min(after, level)) for col, before, after in drops if before < level - NEW_LEVEL_PX]
         else:
             final = None
     if final is None:
