@@ -539,3 +539,21 @@ def test_a_curve_whose_last_observation_is_censored_gets_no_final_drop(tmp_path,
         true_last = km_at(t, e, [t.max()])[0]
         assert arm.points.survival.iloc[-1] / drawn.y_ticks[1] == pytest.approx(true_last, abs=0.01), arm.name
         assert arm.points.survival.iloc[-2] == arm.points.survival.iloc[-1], arm.name  # a stretch, no drop
+
+
+def test_a_final_drop_ends_at_zero_or_is_left_out():
+    """A KM curve ending in an event ends at zero: a final drop ending within half a line width and a
+    pixel of the zero row is put there, one cut by the plot area's bottom too; one ending elsewhere
+    (a censor mark's foot, its stem hidden under another curve) is dropped, the curve kept as read."""
+    from kmrepro.ingest.digitize.trace import Curve
+
+    as_read = Curve([(0, 50, 100.0)], [], 0, 50, 51, [], 3.0)
+
+    def ended(after: float) -> Curve:
+        return Curve(as_read.segments, [(52.5, 100.0, after)], 0, 53, 51, [], 3.0, True, as_read)
+
+    assert ended(198.0).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]  # a flat cap, 2 px above
+    assert ended(211.0).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]  # runs out of the plot area
+    assert ended(211.0).ending_at(None, 210).drops == [(52.5, 100.0, 210)]  # y axis not from 0: its bottom
+    assert ended(150.0).ending_at(200.0, 210) is as_read
+    assert as_read.ending_at(200.0, 210) is as_read
