@@ -11,6 +11,8 @@ only what a reader would type (ticks, colours), and compare with the truth:
   the axis ticks) and fit Cox, against the Cox fit of the true IPD; for figures with censor marks,
   also with the censorings placed at the marks found (``censor_marks=``) instead of spread evenly;
 * the time to digitize one figure (one core, in process);
+* each arm's last level against the true KM's at its last time: arms ending at zero (the last
+  observation an event) read to zero, and other arms read off their last level (a false final drop);
 * for scale, the RMSE of the true KM with its corners rounded to whole pixels (the figure's own
   resolution, which no reading of the image can beat by much);
 * the RMSE of the curves read through the figure's exact pixel map instead of its tick marks
@@ -169,7 +171,9 @@ def score_figure(name: str, frame: pd.DataFrame, style: str, path: Path, drawn: 
                          "rmse": float(np.sqrt(np.mean(err ** 2))), "max_error": float(np.abs(err).max()),
                          "rmse_pixel_rounded": float(np.sqrt(np.mean(error_at_grid(floor, 1.0, t, e) ** 2))),
                          "rmse_own_map": own_map,
-                         "censor_marks": len(arm.censored), "censored": int(len(np.unique(t[e == 0])))})
+                         "censor_marks": len(arm.censored), "censored": int(len(np.unique(t[e == 0]))),
+                         "last_level": float(arm.points.survival.iloc[-1] / scale),
+                         "true_last_level": float(km_at(t, e, np.array([t.max()]))[0])})
     reference = sorted(arms)[0]
 
     def chain_error(ipd: pd.DataFrame) -> float:
@@ -238,6 +242,10 @@ def main() -> None:
     pd.set_option("display.max_columns", 20)
     print(f"{len(figures)} figures, {len(arms)} arms\n")
     print(summarise(arms, figures).round(4).to_string())
+    to_zero = arms.true_last_level == 0
+    print(f"\nArms ending at zero (last observation an event) read to zero: {(arms.last_level[to_zero] == 0).sum()} "
+          f"of {to_zero.sum()}; other arms whose last level is off by more than 0.01: "
+          f"{((arms.last_level - arms.true_last_level).abs()[~to_zero] > 0.01).sum()} of {(~to_zero).sum()}")
     print("\nWorst arms by RMSE:")
     print(arms.nlargest(8, "rmse").round(4).to_string(index=False))
     print("\nWorst figures by chain |dlogHR|:")

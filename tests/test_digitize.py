@@ -558,3 +558,54 @@ def test_survival_at_reads_the_corners_as_the_step_function_they_draw():
     points = pd.DataFrame({"time": [0.0, 2.0, 2.0, 5.0, 5.0], "survival": [1.0, 1.0, 0.8, 0.8, 0.5]})
     times = np.array([-1.0, 0.0, 1.9, 2.0, 4.0, 5.0, 9.0])
     assert survival_at(points, times).tolist() == [1.0, 1.0, 1.0, 0.8, 0.8, 0.5, 0.5]
+
+
+ENDS_AT_ZERO = {  # 2/15 -> 0 at 20; 1/40 -> 0 at 21, a drop under a censor mark's height
+    "Everyone": _arm({2: 3, 5: 4, 9: 3, 14: 2, 20: 2}, {6: 1}, 15, 24),
+    "Last one": _arm({2: 10, 6: 10, 10: 10, 15: 9, 21: 1}, {}, 40, 24)}
+
+
+@pytest.mark.parametrize("style", ["matplotlib", "survminer", "base-r", "ggplot", "small", "jpeg"])
+def test_a_curve_ending_in_an_event_is_read_down_to_zero_at_its_last_time(tmp_path, style):
+    """The last observation an event: the curve ends with a drop to zero, which no stretch follows.
+    It is read at its vertical line (it was never read: the curve ended at its last level), the short
+    one (1/40, under a censor mark's height) too."""
+    drawn, result = _draw_and_read(tmp_path, style, ENDS_AT_ZERO)
+    for arm in result.arms:
+        t, e = ENDS_AT_ZERO[arm.name]
+        last = arm.points.iloc[-2:]
+        assert last.survival.iloc[-1] == 0, (arm.name, last)
+        assert last.survival.iloc[0] / drawn.y_ticks[1] == pytest.approx(km_at(t, e, [t.max() - 1e-9])[0], abs=0.01)
+        assert np.abs(last.time - t.max()).max() * result.x_calibration.slope <= 1.5, (arm.name, last)
+
+
+@pytest.mark.parametrize("style", ["matplotlib", "survminer", "base-r", "ggplot", "small", "jpeg"])
+def test_a_curve_whose_last_observation_is_censored_gets_no_final_drop(tmp_path, style):
+    """The last observation censored (a mark at the end in styles with marks): the curve just ends at
+    its last level, with no drop to zero or to the mark's foot."""
+    arms = {"Censored": _arm({2: 3, 5: 4, 9: 3, 14: 2}, {20: 1}, 14, 24),  # 1/14 left, censored at 24
+            "Marks": _arm({3: 5, 8: 5, 13: 5}, {18: 1, 21: 1}, 20, 22)}
+    drawn, result = _draw_and_read(tmp_path, style, arms)
+    for arm in result.arms:
+        t, e = arms[arm.name]
+        true_last = km_at(t, e, [t.max()])[0]
+        assert arm.points.survival.iloc[-1] / drawn.y_ticks[1] == pytest.approx(true_last, abs=0.01), arm.name
+        assert arm.points.survival.iloc[-2] == arm.points.survival.iloc[-1], arm.name  # a stretch, no drop
+
+
+def test_a_final_drop_ends_at_zero_or_is_left_out():
+    """A KM curve ending in an event ends at zero: a final drop ending within half a line width and a
+    pixel of the zero row is put there, one cut by the plot area's bottom too; one ending elsewhere
+    (a censor mark's foot, its stem hidden under another curve) is dropped, the curve kept as read."""
+    from kmrepro.ingest.digitize.trace import Curve
+
+    as_read = Curve([(0, 50, 100.0)], [], 0, 50, 51, [], 3.0)
+
+    def ended(after: float) -> Curve:
+        return Curve(as_read.segments, [(52.5, 100.0, after)], 0, 53, 51, [], 3.0, True, as_read)
+
+    assert ended(198.0).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]  # a flat cap, 2 px above
+    assert ended(211.0).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]  # runs out of the plot area
+    assert ended(211.0).ending_at(None, 210).drops == [(52.5, 100.0, 210)]  # y axis not from 0: its bottom
+    assert ended(150.0).ending_at(200.0, 210) is as_read
+    assert as_read.ending_at(200.0, 210) is as_read

@@ -91,3 +91,26 @@ def test_r_line_width_at_300_dpi_is_the_lines_not_the_pen_of_its_marks():
     image, meta, specs, _ = _figure("veteran_by_treatment_survminer_hex_palette_300_dpi")
     result = digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
     assert all(8 <= arm.line_width_px <= 9 for arm in result.arms), [arm.line_width_px for arm in result.arms]
+
+
+@pytest.mark.parametrize("name, arm", [
+    ("kmdata_TH3RESA_2A_base_black_solid_dashed", "physicians_choice"),  # black solid, beside the dashed arm
+    ("veteran_by_treatment_base_red_blue_600x420_72_dpi", "standard"),  # 1 px line, faint before its drop
+    ("veteran_by_treatment_survminer_hex_palette_300_dpi", "test"),  # 9 px line
+])
+def test_r_curve_ending_in_an_event_is_read_down_to_zero_at_its_last_time(name, arm):
+    """The arm's last observation is an event: R draws a final drop to zero, which no stretch follows.
+    It is read (the curve ended at its last level: TH3RESA_2A's physician's choice at 0.086, not 0),
+    at the arm's last time; an arm whose last observation is censored keeps its last level."""
+    image, meta, specs, ipd = _figure(name)
+    result = digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
+    span = result.x_calibration.to_value(result.plot_area.right) - result.x_calibration.to_value(result.plot_area.left)
+    for read in result.arms:
+        truth = ipd[ipd.arm == read.name]
+        last = km_at(truth.time.to_numpy(), truth.event.to_numpy(), [truth.time.max()])[0]
+        if last > 0 or read.name == arm:  # the veteran figures' other arm ends at zero too, unread (README)
+            scale = float(meta["y_ticks"].split(":")[1])
+            assert read.points.survival.iloc[-1] / scale == pytest.approx(last, abs=0.005)
+        if read.name == arm:
+            assert last == 0 and read.points.survival.iloc[-1] == 0
+            assert abs(read.points.time.iloc[-1] - truth.time.max()) <= 0.005 * span, read.points.tail(2)

@@ -165,8 +165,10 @@ def digitize_image(
         else:
             curves.update(_split_by_dashes(group, covers[k], widths[k], others, path, drawn & ~masks[k]))
     digitized = []
+    zero = float(y_cal.to_px(0.0)) - area.top if min(y_ticks.start, y_ticks.end) == 0 else None
     for arm in arms:
         curve, mask = curves[arm.name]
+        curve = curve.ending_at(zero, mask.shape[0] - 1)
         marks = censor_marks(curve, mask, both_sides=arm.style is not None)
         digitized.append(_to_units(arm, curve, marks, area, x_cal, y_cal, x_ticks, y_ticks))
     if any(np.array_equal(a.points.values, b.points.values) for i, a in enumerate(digitized) for b in digitized[i + 1:]):
@@ -392,14 +394,15 @@ def _beside(labels: np.ndarray, count: int, main: int, width: float) -> np.ndarr
 
 
 def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: Ticks, y_ticks: Ticks) -> DigitizedArm:
-    """Corners of the drops in axis units, clipped to the axes."""
+    """Corners of the drops in axis units, clipped to the axes; a curve ending in a drop ends at its foot."""
     cols = [curve.first_col]
     levels = [curve.segments[0][2]]
     for col, before, after in curve.drops:
         cols += [col, col]
         levels += [before, after]
-    cols.append(curve.last_col)
-    levels.append(curve.level_at([curve.last_col])[0])
+    if not curve.ends_in_drop:
+        cols.append(curve.last_col)
+        levels.append(curve.level_at([curve.last_col])[0])
     top_px = float(y_cal.to_px(y_ticks.end)) - area.top
     if y_ticks.end in (1.0, 100.0) and levels[0] > top_px + 1.0:  # a drop at the very start: KM starts at 1
         cols.insert(0, curve.first_col)
@@ -407,7 +410,7 @@ def _to_units(arm, curve: Curve, marks, area: PlotArea, x_cal, y_cal, x_ticks: T
     t = x_cal.to_value(np.asarray(cols) + area.left)
     if x_ticks.start <= 0 <= t[0]:  # a KM curve starts at time 0, whatever hides its first pixels
         t[0] = 0.0                   # (the y axis, censor marks crowding the start, another curve)
-    s = y_cal.to_value(np.asarray(levels) + area.top)
+    s = y_cal.to_value(np.asarray(levels) + area.top) + 0.0  # no -0.0
     lo, hi = min(y_ticks.start, y_ticks.end), max(y_ticks.start, y_ticks.end)
     points = pd.DataFrame({"time": np.maximum(t, x_ticks.start), "survival": np.clip(s, lo, hi)})
     points["time"] = np.maximum.accumulate(points.time.to_numpy())

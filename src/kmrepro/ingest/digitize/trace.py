@@ -12,12 +12,14 @@ curve (a legend), nothing stands in and the gap is bridged as a step function, n
 are then read between consecutive stretches, column by column, so a run of drops too close to
 resolve is read step by step rather than as one drop, or, closer than a line width, along the
 drift of their line. On a steep fall the short runs between the drops look like stretches a column
-or two wide; where the ink runs on unbroken through them the fall is read as one gap.
+or two wide; where the ink runs on unbroken through them the fall is read as one gap. After the last
+stretch, a vertical line hanging from it is the curve's final drop (its last observation an event),
+read down to where its ink ends (:func:`_final_drop`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
@@ -32,6 +34,7 @@ RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG)
 NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
 FLAT_MIN_COLS = 8  # a flat stretch of line is at least this many columns long,
 FLAT_STROKES = 3  # and this many thinnest strokes long; the line is thinner than this many thinnest strokes
+FINAL_DROP_MIN_PX = 3  # ink hanging this far below the curve's last stretch is its final drop
 
 
 @dataclass
@@ -65,6 +68,21 @@ class Curve:
     own_cols: int  # columns where the curve's own ink was read
     borrowed: list[tuple[int, int]]  # (first, last) column of stretches read from another curve
     width: float
+    ends_in_drop: bool = False  # the last drop is the curve's end (no stretch follows it)
+    as_read: "Curve | None" = None  # the curve without its final drop
+
+    def ending_at(self, zero: float | None, bottom: int) -> "Curve":
+        """The curve with its final drop (if any) ending at ``zero`` (the zero level's row; None if the
+        y axis does not start at 0): a KM curve that ends in an event ends at zero. A final drop ending
+        within half a line width and a pixel of it (a flat or a square line cap), or running out of the
+        plot area (last row ``bottom``), is put there; one ending elsewhere is left out, the curve taken
+        as read (it was the foot of a censor mark whose stem is hidden above the line, under another curve)."""
+        if not self.ends_in_drop:
+            return self
+        where, before, after = self.drops[-1]
+        if after > bottom or (zero is not None and abs(after - zero) <= self.width / 2 + 1):
+            return replace(self, drops=self.drops[:-1] + [(where, before, bottom if zero is None else zero)])
+        return self.as_read
 
     def level_at(self, cols: np.ndarray) -> np.ndarray:
         """The curve's level (row) at each column: the stretch in force there."""
@@ -236,7 +254,81 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     drops = _at_corner_edges(cover, drops, width, int(cols[0]), int(cols[-1]))
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
-    return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
+    curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
+    return _with_final_drop(curve, cover, pool.kind[path][cols >= segments[-1][0]])
+
+
+def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
+    """The curve ending with its final drop (:func:`_final_drop`), if one hangs from its last stretch, or
+    from the one before when the last is the drop's own vertical line read as a mark's centre
+    (``last_kinds``: the kinds of the last stretch's candidates); the curve as read kept beside it."""
+    segments, drops, width, final = curve.segments, curve.drops, curve.width, None
+    if len(segments) > 1 and _vertical_stub(segments[-1], last_kinds, width):
+        final = _final_drop(cover, segments[-2][1], segments[-2][2], width)
+        if final is not None and segments[-1][0] - 1 <= final[0] <= segments[-1][1] + 1:
+            segments, level = segments[:-1], segments[-2][2]  # drops down to the stub end at the stretch before
+            drops = [(col, before, min(after, level)) for col, before, after in drops if before < level - NEW_LEVEL_PX]
+        else:
+            final = None
+    if final is None:
+        final = _final_drop(cover, curve.last_col, segments[-1][2], width)
+    if final is None:
+        return curve
+    return replace(curve, segments=segments, drops=drops + [final],
+                   last_col=max(curve.last_col, int(np.ceil(final[0]))), ends_in_drop=True, as_read=curve)
+
+
+def _line_top(mask: np.ndarray, cols: range, level: float) -> int:
+    """The top row of the line as drawn: the median over ``cols`` of the first row of the run of ink
+    through ``level`` (a mark in a column or two does not move it; the width read may be off)."""
+    row = int(round(level))
+    tops = []
+    for col in cols:
+        if mask[row, col]:
+            clear = np.flatnonzero(~mask[:row, col])
+            tops.append(int(clear[-1]) + 1 if len(clear) else 0)
+    return int(np.median(tops)) if tops else row
+
+
+def _vertical_stub(segment: tuple[int, int, float], kinds: np.ndarray, width: float) -> bool:
+    """Is this stretch only the centres of mark-high runs, over no more columns than a vertical line
+    covers? A vertical line shorter than a censor mark gives such candidates; a mark on the line
+    would be at the line's level, in its stretch."""
+    first, last, _ = segment
+    return bool(len(kinds)) and bool((kinds == MARK).all()) and last - first + 1 <= 2 * np.ceil(width) + 3
+
+
+def _final_drop(cover, end_col: int, level: float, width: float) -> tuple[float, float, float] | None:
+    """The drop that ends the curve after its last stretch (at ``level``, last read at ``end_col``):
+    the first column, going right along the line while its ink goes on (faint ink too: a thin line
+    between two rows may be under half covered in both), with ink hanging at least
+    FINAL_DROP_MIN_PX below the line (across other curves' lines) and none rising above it within a
+    line width (a censor mark's stem does, anti-aliased to either side of its foot). Read like
+    the drops between stretches: at its vertical line's centre, down to where its ink ends less half
+    a line width; to past the bottom row if the ink runs into it (cut by the plot area's edge).
+    None where the line just ends (the last observation censored)."""
+    mask = cover >= MIN_COVERAGE
+    h, w = mask.shape
+    half = (width - 1) / 2
+    line = slice(max(int(np.floor(level - half)) - 1, 0), int(np.ceil(level + half)) + 2)
+    first = int(np.ceil(level + half)) + 1  # the first row under the line
+    reach = int(np.ceil(width)) + 1  # a mark's stem may rise beside the column its foot hangs from
+    above = _line_top(mask, range(max(end_col - 3 * reach, 0), end_col + 1), level) - 1  # the first row over it
+    if first + FINAL_DROP_MIN_PX >= h:
+        return None
+    for col in range(max(end_col - int(np.ceil(width)), 0), w):
+        ink = np.flatnonzero(mask[first:, col])
+        gaps = np.flatnonzero(np.diff(ink) > 2 * width + 2)  # a gap as wide as a line crossing it bridged
+        length = int(ink[gaps[0] if len(gaps) else -1]) + 1 if len(ink) and ink[0] == 0 else 0
+        stem = above >= 0 and mask[max(above - 2, 0):above + 1, max(col - reach, 0):col + reach + 1].any()
+        if length >= FINAL_DROP_MIN_PX and not stem and mask[line, col].any():
+            bottom = first + length - 1
+            low = float(h) if bottom == h - 1 else bottom - half
+            where = _vertical_centre(cover, _line_cols(col, width), level, low, width, col + half)
+            return where, level, low
+        if col > end_col and cover[line, col].sum() < MIN_COVERAGE:
+            return None  # the line has ended without a drop
+    return None
 
 
 def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
