@@ -212,6 +212,12 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     if len(own.col) == 0:
         return None
     mask = cover >= MIN_COVERAGE
+    if not dashed:  # a dash's end is loose too; never crossed like a mark's bar, but do not risk it
+        arms = _loose_arms(mask, width)
+        cover, mask = np.where(arms, 0.0, cover), mask & ~arms
+        own = own.take(~arms[np.clip(np.round(own.level).astype(int), 0, mask.shape[0] - 1), own.col])
+        if len(own.col) == 0:
+            return None
     last_own = int(own.col.max())
     # a dashed curve's dashes near the solid curve of its colour merge into the solid's ink, so
     # where it goes under the solid cannot be seen: any column without its ink may be hidden
@@ -237,6 +243,36 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
+
+
+def _loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
+    """The pixels of ``+`` censor marks' arms standing off the curve, where it falls steeply through
+    them. There a mark's bar is a short run of ink along a row, crossed by the curve's near-vertical
+    line: the curve comes down from above left of the crossing and is lower right of it, so neither
+    arm is on it. A stretch, by contrast, is entered from above at its left end (a drop) or from the
+    left (the stretch before), and leaves down at its right end or to the right. So an arm of a run
+    no longer than a mark, crossed by ink running on above and below it, is off the curve when its
+    end is loose: nothing of the arm's colour left of or above the left end (right of or below the
+    right end). Its soft edges (the rows beside it under half covered) go with it."""
+    ink = int(np.ceil(width))
+    reach = ink + 1  # a line width and a soft pixel round each end
+    arms = np.zeros(mask.shape, bool)
+    rows, starts, ends = runs(mask)
+    keep = (ends - starts >= 3) & (ends - starts <= mark_height(width)) & (rows >= reach) & \
+        (rows + reach < mask.shape[0])
+    for y, a, b in zip(rows[keep], starts[keep], ends[keep]):
+        around = mask[y - reach:y + reach + 1]
+        crossing = a + 1 + np.flatnonzero(around[:, a + 1:b - 1].all(axis=0))
+        if len(crossing) == 0:
+            continue
+        if not (around[:, max(a - reach, 0):a].any() or around[:reach, a:a + ink + 1].any()):
+            arms[y, a:crossing[0]] = True
+        if not (around[:, b:b + reach].any() or around[reach + 1:, max(b - ink - 1, 0):b].any()):
+            arms[y, crossing[-1] + 1:b] = True
+    soft = np.zeros(mask.shape, bool)
+    soft[1:] |= arms[:-1]
+    soft[:-1] |= arms[1:]
+    return arms | (soft & ~mask)
 
 
 def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
