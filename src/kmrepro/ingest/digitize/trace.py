@@ -12,7 +12,8 @@ curve (a legend), nothing stands in and the gap is bridged as a step function, n
 are then read between consecutive stretches, column by column, so a run of drops too close to
 resolve is read step by step rather than as one drop, or, closer than a line width, along the
 drift of their line. On a steep fall the short runs between the drops look like stretches a column
-or two wide; where the ink runs on unbroken through them the fall is read as one gap.
+or two wide; where the ink runs on unbroken through them the fall is read as one gap. The arms of
+``+`` marks across a steep fall look like stretches too, loose at their ends: they are erased first.
 """
 
 from __future__ import annotations
@@ -246,29 +247,42 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
 
 
 def _loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
-    """The pixels of ``+`` censor marks' arms standing off the curve, where it falls steeply through
-    them. There a mark's bar is a short run of ink along a row, crossed by the curve's near-vertical
-    line: the curve comes down from above left of the crossing and is lower right of it, so neither
-    arm is on it. A stretch, by contrast, is entered from above at its left end (a drop) or from the
-    left (the stretch before), and leaves down at its right end or to the right. So an arm of a run
-    no longer than a mark, crossed by ink running on above and below it, is off the curve when its
-    end is loose: nothing of the arm's colour left of or above the left end (right of or below the
-    right end). Its soft edges (the rows beside it under half covered) go with it."""
+    """The pixels of the arms of ``+`` censor marks standing off the curve where it falls steeply
+    through them. Such a mark's bar is a short run of ink along a row (no longer than a mark),
+    crossed by ink running on above and below it (the falling line), and loose at both ends: nothing
+    of the arm's colour left of or above its left end, right of or below its right end, and nothing
+    leaving its right arm downwards. A stretch is entered from above or from the left and left
+    downwards or to the right, so it is never loose at both ends. Both arms and their soft edges (the
+    rows beside them under half covered) are erased; the crossing line stays. A mark with an end on
+    the curve (at the top or the foot of a fall, or on a stretch shorter than itself) is left alone:
+    which of its pixels are the curve's the row does not tell."""
     ink = int(np.ceil(width))
     reach = ink + 1  # a line width and a soft pixel round each end
+    h, w = mask.shape
+    rows, a, b = runs(mask)
+    keep = (b - a >= 3) & (b - a <= mark_height(width)) & (rows >= reach) & (rows + reach < h)
+    rows, a, b = rows[keep], a[keep], b[keep]
+    # columns inked all the way from ``reach`` above a row to ``reach`` below it: a line crossing it
+    through = ndimage.binary_erosion(mask, np.ones((2 * reach + 1, 1), bool), border_value=0)
+    crossed = np.cumsum(np.pad(through, ((0, 0), (1, 0))), axis=1)
+    crossed = crossed[rows, b - 1] > crossed[rows, a + 1]
+    summed = np.pad(mask, ((1, 0), (1, 0))).cumsum(axis=0).cumsum(axis=1)
+
+    def inked(top, bottom, left, right):  # any ink in rows [top, bottom) and columns [left, right)
+        left, right = np.clip(left, 0, w), np.clip(right, 0, w)
+        return summed[bottom, right] - summed[top, right] - summed[bottom, left] + summed[top, left] > 0
+
+    loose = crossed & ~inked(rows - reach, rows + reach + 1, a - reach, a) & \
+        ~inked(rows - reach, rows, a, a + ink + 1) & ~inked(rows - reach, rows + reach + 1, b, b + reach) & \
+        ~inked(rows + 1, rows + reach + 1, b - ink - 1, b)
     arms = np.zeros(mask.shape, bool)
-    rows, starts, ends = runs(mask)
-    keep = (ends - starts >= 3) & (ends - starts <= mark_height(width)) & (rows >= reach) & \
-        (rows + reach < mask.shape[0])
-    for y, a, b in zip(rows[keep], starts[keep], ends[keep]):
-        around = mask[y - reach:y + reach + 1]
-        crossing = a + 1 + np.flatnonzero(around[:, a + 1:b - 1].all(axis=0))
-        if len(crossing) == 0:
+    for y, first, last in zip(rows[loose], a[loose], b[loose]):
+        crossing = first + 1 + np.flatnonzero(through[y, first + 1:last - 1])
+        beyond = min(crossing[-1] + ink + 1, last)  # past the crossing line and its soft edge
+        if mask[y + 1:y + reach + 1, beyond:last].any():  # the curve leaves the right arm down: a stretch
             continue
-        if not (around[:, max(a - reach, 0):a].any() or around[:reach, a:a + ink + 1].any()):
-            arms[y, a:crossing[0]] = True
-        if not (around[:, b:b + reach].any() or around[reach + 1:, max(b - ink - 1, 0):b].any()):
-            arms[y, crossing[-1] + 1:b] = True
+        arms[y, first:crossing[0]] = True
+        arms[y, crossing[-1] + 1:last] = True
     soft = np.zeros(mask.shape, bool)
     soft[1:] |= arms[:-1]
     soft[:-1] |= arms[1:]
