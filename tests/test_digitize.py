@@ -609,3 +609,49 @@ def test_a_final_drop_ends_at_zero_or_is_left_out():
     assert ended(211.0).ending_at(None, 210).drops == [(52.5, 100.0, 210)]  # y axis not from 0: its bottom
     assert ended(150.0).ending_at(200.0, 210) is as_read
     assert as_read.ending_at(200.0, 210) is as_read
+
+
+def _fall_with_plus_marks(bar_rows, bar_cols=(15, 27)):
+    """A 2 px curve: flat at rows 10-11 to column 21, down a vertical line (columns 20-21) to rows
+    60-61, flat again; ``+`` marks' bars (one row, 12 px) across the fall at ``bar_rows``."""
+    cover = np.zeros((80, 80))
+    cover[10:12, 0:22] = 1.0
+    cover[10:62, 20:22] = 1.0
+    cover[60:62, 20:80] = 1.0
+    for row in bar_rows:
+        cover[row, bar_cols[0]:bar_cols[1]] = 1.0
+    return cover
+
+
+def test_plus_marks_arms_across_a_steep_fall_are_not_stretches():
+    """On a steep fall a ``+`` mark's bar crosses the falling line: its arms are short runs of ink
+    like a stretch's, but loose (nothing of the curve left of or above the left end, right of or
+    below the right end). They are erased; the curve then falls where its line is (it fell at the
+    left arm's end, 5 px early, on ggplot's small theme_bw figures)."""
+    from kmrepro.ingest.digitize.trace import _loose_arms, candidates, trace_curve
+
+    cover = _fall_with_plus_marks([30, 45])
+    arms = _loose_arms(cover >= 0.5, 2.0)
+    for row in (30, 45):
+        assert arms[row, 15:20].all() and arms[row, 22:27].all() and not arms[row, 20:22].any()
+    assert (arms & (cover >= 0.5)).sum() == 2 * 10  # of the ink, only the arms
+    curve = trace_curve(candidates(cover >= 0.5, cover, 2.0), candidates(np.zeros((80, 80), bool), cover, 2.0),
+                        cover, 2.0)
+    assert [round(level) for _, _, level in curve.segments] == [10, 60]
+    (where, before, after), = curve.drops
+    assert abs(where - 20.5) < 0.6 and round(before) == 10 and round(after) == 60
+
+
+def test_plus_marks_arms_on_the_curve_are_kept():
+    """A bar with an end on the curve is not loose, and nothing is erased: its left end on the falling
+    line (a mark at the top of a fall), the curve leaving its right arm downwards (a mark on a stretch
+    shorter than itself), or a mark on a flat stretch (its bar is the line)."""
+    from kmrepro.ingest.digitize.trace import _loose_arms
+
+    assert not _loose_arms(_fall_with_plus_marks([30], bar_cols=(20, 27)) >= 0.5, 2.0).any()
+    short = _fall_with_plus_marks([30])
+    short[30:62, 24:26] = 1.0  # the curve goes on down from the bar's right arm
+    assert not _loose_arms(short >= 0.5, 2.0).any()
+    flat = _fall_with_plus_marks([])
+    flat[55:67, 50] = 1.0  # a + on the lower stretch: its stem; its bar is the line
+    assert not _loose_arms(flat >= 0.5, 2.0).any()

@@ -96,7 +96,8 @@ FIXTURES <- list(  # tests/data/r_figures: one per hard case met in the benchmar
   c("kmdata ACT1_2A", "base black solid/dashed"),
   c("kmdata GETUG16_2", "base black solid/dashed"),
   c("kmdata TH3RESA_2A", "base black solid/dashed"),
-  c("lung by sex", "ggplot theme_bw + marks, 600x420 96 dpi")
+  c("lung by sex", "ggplot theme_bw + marks, 600x420 96 dpi"),
+  c("veteran by treatment", "ggplot theme_bw + marks, 600x420 96 dpi")
 )
 
 x_breaks <- function(time) {

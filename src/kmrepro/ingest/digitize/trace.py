@@ -12,9 +12,10 @@ curve (a legend), nothing stands in and the gap is bridged as a step function, n
 are then read between consecutive stretches, column by column, so a run of drops too close to
 resolve is read step by step rather than as one drop, or, closer than a line width, along the
 drift of their line. On a steep fall the short runs between the drops look like stretches a column
-or two wide; where the ink runs on unbroken through them the fall is read as one gap. After the last
-stretch, a vertical line hanging from it is the curve's final drop (its last observation an event),
-read down to where its ink ends (:func:`_final_drop`).
+or two wide; where the ink runs on unbroken through them the fall is read as one gap. The arms of
+``+`` marks across a steep fall look like stretches too, loose at their ends: they are erased first.
+After the last stretch, a vertical line hanging from it is the curve's final drop (its last
+observation an event), read down to where its ink ends (:func:`_final_drop`).
 """
 
 from __future__ import annotations
@@ -230,6 +231,12 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     if len(own.col) == 0:
         return None
     mask = cover >= MIN_COVERAGE
+    if not dashed:  # a dash's end is loose too; never crossed like a mark's bar, but do not risk it
+        arms = _loose_arms(mask, width)
+        cover, mask = np.where(arms, 0.0, cover), mask & ~arms
+        own = own.take(~arms[np.clip(np.round(own.level).astype(int), 0, mask.shape[0] - 1), own.col])
+        if len(own.col) == 0:
+            return None
     last_own = int(own.col.max())
     # a dashed curve's dashes near the solid curve of its colour merge into the solid's ink, so
     # where it goes under the solid cannot be seen: any column without its ink may be hidden
@@ -329,6 +336,49 @@ def _final_drop(cover, end_col: int, level: float, width: float) -> tuple[float,
         if col > end_col and cover[line, col].sum() < MIN_COVERAGE:
             return None  # the line has ended without a drop
     return None
+
+
+def _loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
+    """The pixels of the arms of ``+`` censor marks standing off the curve where it falls steeply
+    through them. Such a mark's bar is a short run of ink along a row (no longer than a mark),
+    crossed by ink running on above and below it (the falling line), and loose at both ends: nothing
+    of the arm's colour left of or above its left end, right of or below its right end, and nothing
+    leaving its right arm downwards. A stretch is entered from above or from the left and left
+    downwards or to the right, so it is never loose at both ends. Both arms and their soft edges (the
+    rows beside them under half covered) are erased; the crossing line stays. A mark with an end on
+    the curve (at the top or the foot of a fall, or on a stretch shorter than itself) is left alone:
+    which of its pixels are the curve's the row does not tell."""
+    ink = int(np.ceil(width))
+    reach = ink + 1  # a line width and a soft pixel round each end
+    h, w = mask.shape
+    rows, a, b = runs(mask)
+    keep = (b - a >= 3) & (b - a <= mark_height(width)) & (rows >= reach) & (rows + reach < h)
+    rows, a, b = rows[keep], a[keep], b[keep]
+    # columns inked all the way from ``reach`` above a row to ``reach`` below it: a line crossing it
+    through = ndimage.binary_erosion(mask, np.ones((2 * reach + 1, 1), bool), border_value=0)
+    crossed = np.cumsum(np.pad(through, ((0, 0), (1, 0))), axis=1)
+    crossed = crossed[rows, b - 1] > crossed[rows, a + 1]
+    summed = np.pad(mask, ((1, 0), (1, 0))).cumsum(axis=0).cumsum(axis=1)
+
+    def inked(top, bottom, left, right):  # any ink in rows [top, bottom) and columns [left, right)
+        left, right = np.clip(left, 0, w), np.clip(right, 0, w)
+        return summed[bottom, right] - summed[top, right] - summed[bottom, left] + summed[top, left] > 0
+
+    loose = crossed & ~inked(rows - reach, rows + reach + 1, a - reach, a) & \
+        ~inked(rows - reach, rows, a, a + ink + 1) & ~inked(rows - reach, rows + reach + 1, b, b + reach) & \
+        ~inked(rows + 1, rows + reach + 1, b - ink - 1, b)
+    arms = np.zeros(mask.shape, bool)
+    for y, first, last in zip(rows[loose], a[loose], b[loose]):
+        crossing = first + 1 + np.flatnonzero(through[y, first + 1:last - 1])
+        beyond = min(crossing[-1] + ink + 1, last)  # past the crossing line and its soft edge
+        if mask[y + 1:y + reach + 1, beyond:last].any():  # the curve leaves the right arm down: a stretch
+            continue
+        arms[y, first:crossing[0]] = True
+        arms[y, crossing[-1] + 1:last] = True
+    soft = np.zeros(mask.shape, bool)
+    soft[1:] |= arms[:-1]
+    soft[:-1] |= arms[1:]
+    return arms | (soft & ~mask)
 
 
 def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
