@@ -354,12 +354,14 @@ def _staircase_with_marks(line: int, pen: int, mark: int, crowded_from: int) -> 
     return mask
 
 
-@pytest.mark.parametrize("line, pen, mark", [(9, 4, 28), (2, 2, 12), (2, 2, 6), (1, 1, 8)])
+@pytest.mark.parametrize("line, pen, mark", [(9, 4, 28), (2, 2, 12), (2, 2, 6), (1, 1, 8), (5, 1, 20)])
 def test_line_width_is_the_lines_not_the_pen_of_its_marks_nor_a_block_of_marks(line, pen, mark):
     """ggplot at 300 dpi draws 9 px lines with + marks of a 4 px pen: the width is the line's (the
     stems' width was taken, so every level was read off the band's edge); crowded marks merging into
     a block as flat as the line, and taller, do not count either (matplotlib's 6 px | marks crowd a
-    2 px line into a 6 px band). Marks of the line's own pen give the line's width as before."""
+    2 px line into a 6 px band). Marks of the line's own pen give the line's width as before. A line
+    more than three pens thick (ggplot's 1 px ``|`` glyphs on a 4-5 px line) is not a block of marks:
+    its width was read as the pen's, 1 px, and a curve under another one fell late."""
     from kmrepro.ingest.digitize.trace import line_width
 
     assert line_width(_staircase_with_marks(line, pen, mark, crowded_from=200)) == line
