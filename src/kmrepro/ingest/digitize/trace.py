@@ -31,7 +31,6 @@ NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
 FLAT_MIN_COLS = 8  # a flat stretch of line is at least this many columns long,
 FLAT_STROKES = 3  # and this many thinnest strokes long; the line is thinner than this many thinnest strokes
 MIN_UNCUT_STEMS = 10  # censor marks' stems seen whole, to tell how long a stem cut short by another curve is
-MIN_FLAT_SHARE = 0.1  # a thickness of flat runs found in fewer of the flat columns is not the line's
 
 
 @dataclass
@@ -122,19 +121,18 @@ def line_width(mask: np.ndarray) -> float:
     thinner pen than the line (ggplot's ``+`` at 300 dpi: 4 px stems on a 9 px line), so where the
     curve runs flat (the same run of ink down more columns than a mark's stroke is wide) the
     commonest such run is the line's thickness; flat runs FLAT_STROKES or more times as thick as the
-    thinnest of them are blocks of crowded marks (as tall as a mark), not the line. The thinnest flat
-    runs counted are those of at least MIN_FLAT_SHARE of the flat columns and no thinner than the
-    thinnest stroke: a mark's bar beside the line is flat too, and the line may be more than three
-    marks' pens thick (ggplot's 1 px ``|`` glyphs on a 4-5 px line at 300 dpi). Without flat
-    stretches (a curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
+    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. When every flat
+    run is that thick, the marks' pen is much thinner than the line (ggplot's 1 px ``|`` glyphs on a
+    4-5 px line at 300 dpi): the thinnest flat runs are the line, and blocks FLAT_STROKES times as
+    thick as those are marks. Without flat stretches (a curve all drops, JPEG noise on its edges) it
+    is the thinnest stroke."""
     thinnest = thinnest_stroke(mask)
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
     flat = flat[flat >= thinnest]
-    if len(flat) == 0:
-        return thinnest
-    counts = np.bincount(flat)
-    base = int(np.flatnonzero(counts >= MIN_FLAT_SHARE * len(flat))[0])
-    return float(np.argmax(counts[base:FLAT_STROKES * base]) + base)
+    if len(flat) and flat.min() >= FLAT_STROKES * thinnest:
+        thinnest = float(flat.min())
+    flat = flat[flat < FLAT_STROKES * thinnest]
+    return float(np.bincount(flat).argmax()) if len(flat) else thinnest
 
 
 def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
