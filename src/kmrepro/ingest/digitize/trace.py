@@ -121,17 +121,11 @@ def line_width(mask: np.ndarray) -> float:
     thinner pen than the line (ggplot's ``+`` at 300 dpi: 4 px stems on a 9 px line), so where the
     curve runs flat (the same run of ink down more columns than a mark's stroke is wide) the
     commonest such run is the line's thickness; flat runs FLAT_STROKES or more times as thick as the
-    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. When every flat
-    run is that thick, the marks' pen is much thinner than the line (ggplot's 1 px ``|`` glyphs on a
-    4-5 px line at 300 dpi): the thinnest flat runs are the line, and blocks FLAT_STROKES times as
-    thick as those are marks. Without flat stretches (a curve all drops, JPEG noise on its edges) it
-    is the thinnest stroke."""
+    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. Without flat
+    stretches (a curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
     thinnest = thinnest_stroke(mask)
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
-    flat = flat[flat >= thinnest]
-    if len(flat) and flat.min() >= FLAT_STROKES * thinnest:
-        thinnest = float(flat.min())
-    flat = flat[flat < FLAT_STROKES * thinnest]
+    flat = flat[(flat >= thinnest) & (flat < FLAT_STROKES * thinnest)]
     return float(np.bincount(flat).argmax()) if len(flat) else thinnest
 
 
