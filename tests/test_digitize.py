@@ -366,6 +366,27 @@ def test_line_width_is_the_lines_not_the_pen_of_its_marks_nor_a_block_of_marks(l
     assert line_width(_staircase_with_marks(line, pen, mark, crowded_from=600)) == line
 
 
+def test_line_width_more_than_three_pens_of_its_marks_is_the_lines():
+    """ggplot at 300 dpi draws its ``|`` marks as 1 px glyphs on a 4-5 px line: every flat run is
+    three pens thick or more, and the line is the thinnest of them, its marks' stems being three
+    times as long (its width was read as the pen's, 1 px, and NCT00337103_2B's `cap`, falling under
+    the other curve, fell half a month late); blocks of crowded marks still do not count. A curve
+    whose every flat stretch is a block of crowded marks as tall as its stems (matplotlib's | marks
+    crowding a 2 px line into 6 px blocks) keeps the thinnest stroke."""
+    from kmrepro.ingest.digitize.trace import line_width
+
+    mask = np.zeros((200, 600), bool)
+    for k, start in enumerate(range(0, 600, 100)):
+        top = 20 + 12 * k
+        mask[top:top + 5, start:start + 105] = True  # 5 px stretches and their drops' vertical lines
+        mask[top:top + 17, start + 100:start + 105] = True
+        step = 10 if k < 4 else 1  # marks every 10 px, crowding into a block in the last two stretches
+        for col in range(start + 5, start + 95, step):
+            mask[top - 8:top + 13, col] = True  # a 1 px stem, 21 px high, centred on the line
+    assert line_width(mask) == 5
+    assert line_width(_staircase_with_marks(2, 2, 6, crowded_from=0)) == 2
+
+
 def test_line_width_of_a_curve_with_no_flat_stretch_is_its_thinnest_stroke():
     """A curve that is all drops (one step per column) has no flat stretch: its width is the
     commonest short run, down the columns or along the rows, whichever is thinner."""

@@ -121,12 +121,27 @@ def line_width(mask: np.ndarray) -> float:
     thinner pen than the line (ggplot's ``+`` at 300 dpi: 4 px stems on a 9 px line), so where the
     curve runs flat (the same run of ink down more columns than a mark's stroke is wide) the
     commonest such run is the line's thickness; flat runs FLAT_STROKES or more times as thick as the
-    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. Without flat
-    stretches (a curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
+    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. When every flat
+    run is that thick and the marks' stems are three times as long as the thinnest of them, that one
+    is the line, drawn with a much thicker pen than its marks (ggplot's 1 px ``|`` glyphs on a 4-5 px
+    line at 300 dpi), and blocks three times as thick as it are marks. Without flat stretches (a
+    curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
     thinnest = thinnest_stroke(mask)
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
-    flat = flat[(flat >= thinnest) & (flat < FLAT_STROKES * thinnest)]
+    flat = flat[flat >= thinnest]
+    if len(flat) and flat.min() >= FLAT_STROKES * thinnest and \
+            _stem_length(mask, int(flat.min())) >= FLAT_STROKES * flat.min():
+        thinnest = float(flat.min())
+    flat = flat[flat < FLAT_STROKES * thinnest]
     return float(np.bincount(flat).argmax()) if len(flat) else thinnest
+
+
+def _stem_length(mask: np.ndarray, line: int) -> int:
+    """The commonest run of ink down the columns longer than a ``line`` thick line: where marks
+    cross the line, their stems' length (0 if there is none)."""
+    _, starts, ends = runs(mask.T)
+    lengths = (ends - starts)[ends - starts > line + 1]
+    return int(np.bincount(lengths).argmax()) if len(lengths) else 0
 
 
 def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
