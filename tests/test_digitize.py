@@ -398,6 +398,27 @@ def test_line_width_is_the_lines_not_the_pen_of_its_marks_nor_a_block_of_marks(l
     assert line_width(_staircase_with_marks(line, pen, mark, crowded_from=600)) == line
 
 
+def test_line_width_more_than_three_pens_of_its_marks_is_the_lines():
+    """ggplot at 300 dpi draws its ``|`` marks as 1 px glyphs on a 4-5 px line: every flat run is
+    three pens thick or more, and the line is the thinnest of them, its marks' stems being three
+    times as long (its width was read as the pen's, 1 px, and NCT00337103_2B's `cap`, falling under
+    the other curve, fell half a month late); blocks of crowded marks still do not count. A curve
+    whose every flat stretch is a block of crowded marks as tall as its stems (matplotlib's | marks
+    crowding a 2 px line into 6 px blocks) keeps the thinnest stroke."""
+    from kmrepro.ingest.digitize.trace import line_width
+
+    mask = np.zeros((200, 600), bool)
+    for k, start in enumerate(range(0, 600, 100)):
+        top = 20 + 12 * k
+        mask[top:top + 5, start:start + 105] = True  # 5 px stretches and their drops' vertical lines
+        mask[top:top + 17, start + 100:start + 105] = True
+        step = 10 if k < 4 else 1  # marks every 10 px, crowding into a block in the last two stretches
+        for col in range(start + 5, start + 95, step):
+            mask[top - 8:top + 13, col] = True  # a 1 px stem, 21 px high, centred on the line
+    assert line_width(mask) == 5
+    assert line_width(_staircase_with_marks(2, 2, 6, crowded_from=0)) == 2
+
+
 def test_line_width_of_a_curve_with_no_flat_stretch_is_its_thinnest_stroke():
     """A curve that is all drops (one step per column) has no flat stretch: its width is the
     commonest short run, down the columns or along the rows, whichever is thinner."""
@@ -655,3 +676,26 @@ def test_plus_marks_arms_on_the_curve_are_kept():
     flat = _fall_with_plus_marks([])
     flat[55:67, 50] = 1.0  # a + on the lower stretch: its stem; its bar is the line
     assert not _loose_arms(flat >= 0.5, 2.0).any()
+
+
+def test_a_censor_mark_cut_short_by_the_curve_over_it_is_centred_on_its_line():
+    """Dense marks of one curve make a band the other curve covers in part: what shows of a mark is
+    the end of its stem sticking out below the other curve, and its centre is off the line by half
+    the hidden part (NSABPR04_3B, survminer at 300 dpi: read 4-13 px low). Its line is half an uncut
+    stem from the free end; with no other curve's ink given, the stub's own centre is read."""
+    from kmrepro.ingest.digitize.trace import MARK, candidates
+
+    mask = np.zeros((100, 400), bool)
+    mask[49:52, :] = True  # the line, rows 49-51
+    for col in range(0, 400, 10):
+        mask[41:61, col:col + 2] = True  # + marks' stems, 20 px: rows 41-60, centred on row 50.5
+    under = np.zeros_like(mask)
+    under[36:54, 300:] = True  # the other curve's line and marks over this one from column 300
+    mask[under] = False
+    cut = candidates(mask, mask * 1.0, 3.0, under=under)
+    stubs = (cut.col >= 300) & (cut.kind == MARK)
+    assert stubs.sum() == 20 and np.allclose(cut.level[stubs], 50.5)
+    uncut = (cut.col < 300) & (cut.kind == MARK)
+    assert np.allclose(cut.level[uncut], 50.5)
+    alone = candidates(mask, mask * 1.0, 3.0)
+    assert np.allclose(alone.level[(alone.col >= 300) & (alone.kind == MARK)], 57.0)

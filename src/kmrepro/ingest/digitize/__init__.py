@@ -152,7 +152,8 @@ def digitize_image(
     covers = [np.where(on_curves, c, 0.0) for c in covers]
     masks = [c >= MIN_COVERAGE for c in covers]
     widths = [line_width(m) for m in masks]  # the curves' own, without the glyphs' strokes
-    cands = [candidates(m, c, w) for m, c, w in zip(masks, covers, widths)]
+    ink = np.any(masks, axis=0)
+    cands = [candidates(m, c, w, under=ink & ~m) for m, c, w in zip(masks, covers, widths)]
     drawn = np.abs(plot - np.asarray(area.background, np.float32)).max(axis=-1) > DRAWN
     curves: dict[str, tuple[Curve, np.ndarray]] = {}
     for k, group in enumerate(groups):

@@ -36,6 +36,7 @@ NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
 FLAT_MIN_COLS = 8  # a flat stretch of line is at least this many columns long,
 FLAT_STROKES = 3  # and this many thinnest strokes long; the line is thinner than this many thinnest strokes
 FINAL_DROP_MIN_PX = 3  # ink hanging this far below the curve's last stretch is its final drop
+MIN_UNCUT_STEMS = 10  # censor marks' stems seen whole, to tell how long a stem cut short by another curve is
 
 
 @dataclass
@@ -141,12 +142,27 @@ def line_width(mask: np.ndarray) -> float:
     thinner pen than the line (ggplot's ``+`` at 300 dpi: 4 px stems on a 9 px line), so where the
     curve runs flat (the same run of ink down more columns than a mark's stroke is wide) the
     commonest such run is the line's thickness; flat runs FLAT_STROKES or more times as thick as the
-    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. Without flat
-    stretches (a curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
+    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. When every flat
+    run is that thick and the marks' stems are three times as long as the thinnest of them, that one
+    is the line, drawn with a much thicker pen than its marks (ggplot's 1 px ``|`` glyphs on a 4-5 px
+    line at 300 dpi), and blocks three times as thick as it are marks. Without flat stretches (a
+    curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
     thinnest = thinnest_stroke(mask)
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
-    flat = flat[(flat >= thinnest) & (flat < FLAT_STROKES * thinnest)]
+    flat = flat[flat >= thinnest]
+    if len(flat) and flat.min() >= FLAT_STROKES * thinnest and \
+            _stem_length(mask, int(flat.min())) >= FLAT_STROKES * flat.min():
+        thinnest = float(flat.min())
+    flat = flat[flat < FLAT_STROKES * thinnest]
     return float(np.bincount(flat).argmax()) if len(flat) else thinnest
+
+
+def _stem_length(mask: np.ndarray, line: int) -> int:
+    """The commonest run of ink down the columns longer than a ``line`` thick line: where marks
+    cross the line, their stems' length (0 if there is none)."""
+    _, starts, ends = runs(mask.T)
+    lengths = (ends - starts)[ends - starts > line + 1]
+    return int(np.bincount(lengths).argmax()) if len(lengths) else 0
 
 
 def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
@@ -160,12 +176,13 @@ def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
     return (ends - starts)[np.bincount(group)[group] >= min_cols]
 
 
-def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
+def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndarray | None = None) -> Candidates:
     """One candidate per short vertical run of ink: the coverage-weighted centre row of the run.
 
     A run up to a censor mark's height is a candidate too, of lower weight (MARK): a mark is
     centred on the line, so where marks crowd every column their centres still trace it. A small
-    drop read this way lands half-way down, between its stretches, which does no harm."""
+    drop read this way lands half-way down, between its stretches, which does no harm. ``under``:
+    the other curves' ink, which may cut a mark short (:func:`_cut_stems_centred`)."""
     cols, starts, ends = runs(mask.T)
     length = ends - starts
     keep = length <= mark_height(width)
@@ -181,7 +198,34 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float) -> Candidates:
         total += weight
         moment += weight * rows
     level = moment / np.maximum(total, 1e-9)
+    if under is not None:
+        level = _cut_stems_centred(level, cols, starts, ends, under, width)
     return Candidates(cols.astype(int), level, np.where(ends - starts <= width + 1, LINE, MARK))
+
+
+def _cut_stems_centred(level, cols, starts, ends, under: np.ndarray, width: float) -> np.ndarray:
+    """Censor marks' stems cut short by another curve drawn over them (dense marks of one curve
+    make a band that the other curve covers in part): the centre of what shows is off the line by
+    half the hidden part. A stem (a run longer than the line is thick) with one end against the
+    other curves' ink and the other end free is as long as this curve's uncut stems (their
+    commonest length), so the line is half a stem from its free end. Stems as long as uncut ones,
+    or cut at both ends, keep their centre; so does everything when fewer than MIN_UNCUT_STEMS
+    stems show uncut (no length to go by)."""
+    h = under.shape[0]
+    length = ends - starts
+    stem = length > width + 1
+    cut_top = under[np.clip(starts - 1, 0, h - 1), cols] & (starts > 0)
+    cut_bottom = under[np.clip(ends, 0, h - 1), cols] & (ends < h)
+    uncut = stem & ~cut_top & ~cut_bottom
+    if uncut.sum() < MIN_UNCUT_STEMS:
+        return level
+    full = int(np.bincount(length[uncut]).argmax())
+    level = level.copy()
+    top = stem & cut_top & ~cut_bottom & (length < full)
+    bottom = stem & cut_bottom & ~cut_top & (length < full)
+    level[top] = ends[top] - 1 - (full - 1) / 2
+    level[bottom] = starts[bottom] + (full - 1) / 2
+    return level
 
 
 def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray:
