@@ -398,6 +398,21 @@ def test_line_width_is_the_lines_not_the_pen_of_its_marks_nor_a_block_of_marks(l
     assert line_width(_staircase_with_marks(line, pen, mark, crowded_from=600)) == line
 
 
+@pytest.mark.parametrize("crowded_from", [600, 200])
+def test_line_width_of_a_jpeg_line_with_frayed_edges_is_the_lines(crowded_from):
+    """JPEG frays a 4 px line's edges into specks a pixel long (survminer JPEG at 120 dpi): the
+    thinnest stroke is 1 px, and the line's flat runs, 4 px, were taken for blocks of marks (over
+    three thinnest strokes) and the width for 1 px, so a steep staircase was read in a few large
+    drops. The width is the line's, and a block of crowded marks still does not count."""
+    from kmrepro.ingest.digitize.trace import line_width, thinnest_stroke
+
+    mask = _staircase_with_marks(4, 4, 12, crowded_from)
+    for k, start in enumerate(range(0, 600, 100)):
+        mask[20 + 12 * k - 2, start + 2:start + 90:3] = True  # specks above each stretch
+    assert thinnest_stroke(mask) == 1
+    assert line_width(mask) == 4
+
+
 def test_line_width_of_a_curve_with_no_flat_stretch_is_its_thinnest_stroke():
     """A curve that is all drops (one step per column) has no flat stretch: its width is the
     commonest short run, down the columns or along the rows, whichever is thinner."""

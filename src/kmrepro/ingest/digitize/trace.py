@@ -122,12 +122,18 @@ def line_width(mask: np.ndarray) -> float:
     thinner pen than the line (ggplot's ``+`` at 300 dpi: 4 px stems on a 9 px line), so where the
     curve runs flat (the same run of ink down more columns than a mark's stroke is wide) the
     commonest such run is the line's thickness; flat runs FLAT_STROKES or more times as thick as the
-    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. Without flat
-    stretches (a curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
+    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. A JPEG's frayed
+    edges can make the thinnest stroke a pixel too thin (1 px runs on a 3-4 px line): with no flat
+    run thin enough, the thinnest stroke is taken a pixel thicker. Without flat stretches (a curve
+    all drops or all crowded marks) it is the thinnest stroke."""
     thinnest = thinnest_stroke(mask)
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
-    flat = flat[(flat >= thinnest) & (flat < FLAT_STROKES * thinnest)]
-    return float(np.bincount(flat).argmax()) if len(flat) else thinnest
+    flat = flat[flat >= thinnest]
+    for pen in (thinnest, thinnest + 1):
+        line = flat[flat < FLAT_STROKES * pen]
+        if len(line):
+            return float(np.bincount(line).argmax())
+    return thinnest
 
 
 def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
