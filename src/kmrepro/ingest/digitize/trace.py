@@ -233,8 +233,10 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
-        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
-            where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
+        # one vertical line, split by a stray stretch half-way down (a dash's end, a mark); lines a
+        # line width or more apart are two drops with a short stretch between them, however hidden
+        if new and drops and abs(new[0][0] - drops[-1][0]) < width:
+            where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
                                        where), before, new[0][2])
