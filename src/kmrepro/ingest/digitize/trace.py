@@ -231,11 +231,10 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     cols, levels, mine = pool.col[path], pool.level[path], pool.kind[path] != BORROWED
     segments = _without_slivers(_segments(cols, levels), cover, width)
     drops: list[tuple[float, float, float]] = []
-    for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
+    for (start1, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
-        # one vertical line, split by a stray stretch half-way down (a dash's end, a mark); lines a
-        # line width or more apart are two drops with a short stretch between them, however hidden
-        if new and drops and abs(new[0][0] - drops[-1][0]) < width:
+        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 and not \
+                _two_drops(drops[-1], new[0], end1 - start1 + 1, width):
             where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
@@ -245,6 +244,15 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
+
+
+def _two_drops(first, second, between: int, width: float) -> bool:
+    """Are drops ``first`` and ``second``, closer than a line width and a soft edge, two drops with a
+    stretch ``between`` columns long between them, not one vertical line split by a stray stretch
+    half-way down (a dash's end, a mark)? Yes if the stretch is longer than a line width, or if both
+    are taller than two line widths (placed by their own lines) and a line width apart."""
+    tall = min(first[2] - first[1], second[2] - second[1]) > 2 * width
+    return between > width or (tall and abs(second[0] - first[0]) >= width)
 
 
 def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
