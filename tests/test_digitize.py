@@ -403,7 +403,8 @@ def test_line_width_of_a_jpeg_line_with_frayed_edges_is_the_lines(crowded_from):
     """JPEG frays a 4 px line's edges into specks a pixel long (survminer JPEG at 120 dpi): the
     thinnest stroke is 1 px, and the line's flat runs, 4 px, were taken for blocks of marks (over
     three thinnest strokes) and the width for 1 px, so a steep staircase was read in a few large
-    drops. The width is the line's, and a block of crowded marks still does not count."""
+    drops. The width is the line's, and a block of crowded marks still does not count, nor, with a
+    2 px thinnest stroke (no specks), a curve crowded with marks all along (matplotlib's JPEG)."""
     from kmrepro.ingest.digitize.trace import line_width, thinnest_stroke
 
     mask = _staircase_with_marks(4, 4, 12, crowded_from)
@@ -411,6 +412,8 @@ def test_line_width_of_a_jpeg_line_with_frayed_edges_is_the_lines(crowded_from):
         mask[20 + 12 * k - 2, start + 2:start + 90:3] = True  # specks above each stretch
     assert thinnest_stroke(mask) == 1
     assert line_width(mask) == 4
+    # a 2 px line crowded into 6 px blocks of | marks all along: a 2 px stroke is no speck
+    assert line_width(_staircase_with_marks(2, 2, 6, crowded_from=0)) == 2
 
 
 def test_line_width_of_a_curve_with_no_flat_stretch_is_its_thinnest_stroke():
@@ -573,16 +576,3 @@ def test_survival_at_reads_the_corners_as_the_step_function_they_draw():
     points = pd.DataFrame({"time": [0.0, 2.0, 2.0, 5.0, 5.0], "survival": [1.0, 1.0, 0.8, 0.8, 0.5]})
     times = np.array([-1.0, 0.0, 1.9, 2.0, 4.0, 5.0, 9.0])
     assert survival_at(points, times).tolist() == [1.0, 1.0, 1.0, 0.8, 0.8, 0.5, 0.5]
-
-
-def test_two_drops_or_one_vertical_line_split_by_a_stray_stretch():
-    """Drops closer than a line width and a soft edge, read on either side of a short stretch: one
-    vertical line split by a mark or a dash's end, unless the stretch is longer than a line width,
-    or both are tall and a line width apart (each placed by its own line). Veteran's four-arm base
-    figure (2 px width read on a thin line) had drops 2.5 px apart merged, adeno 0.0104 -> 0.0152."""
-    from kmrepro.ingest.digitize.trace import _two_drops
-
-    assert _two_drops((164.8, 337.8, 357.7), (167.3, 357.7, 376.5), 1, 2.0)  # both tall, 2.5 px apart
-    assert _two_drops((167.0, 376.5, 377.5), (169.7, 377.5, 414.4), 3, 2.0)  # a 3 px stretch between
-    assert not _two_drops((100.0, 10.0, 40.0), (101.0, 40.0, 70.0), 1, 2.0)  # one line, split by a mark
-    assert not _two_drops((308.5, 113.5, 114.5), (310.5, 114.5, 123.5), 2, 2.0)  # edges of a line under another's

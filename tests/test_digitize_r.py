@@ -46,9 +46,6 @@ READ = {  # figure -> largest arm RMSE allowed
     # survminer JPEG q75 at 120 dpi: JPEG frays the 4 px lines into 1 px specks, so the width was read
     # as 1 px and a steep staircase as a few large drops (eribulin 0.0093)
     "kmdata_NCT00337103_2B_survminer_percent_JPEG_q75": 0.008,
-    # base graphics, four arms crossing each other: drops 2-3 px apart on a thin line, the stretch
-    # between them broken by the curves over it, were merged as one vertical line (adeno 0.0152)
-    "veteran_by_cell_type_four_arms_base": 0.012,
 }
 
 

@@ -122,14 +122,14 @@ def line_width(mask: np.ndarray) -> float:
     thinner pen than the line (ggplot's ``+`` at 300 dpi: 4 px stems on a 9 px line), so where the
     curve runs flat (the same run of ink down more columns than a mark's stroke is wide) the
     commonest such run is the line's thickness; flat runs FLAT_STROKES or more times as thick as the
-    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. A JPEG's frayed
-    edges can make the thinnest stroke a pixel too thin (1 px runs on a 3-4 px line): with no flat
-    run thin enough, the thinnest stroke is taken a pixel thicker. Without flat stretches (a curve
+    thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. JPEG frays a
+    line's edges into 1 px specks, a 1 px thinnest stroke on a 3-4 px line: with no flat run thin
+    enough for a 1 px stroke, the thinnest stroke is taken as 2 px. Without flat stretches (a curve
     all drops or all crowded marks) it is the thinnest stroke."""
     thinnest = thinnest_stroke(mask)
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
     flat = flat[flat >= thinnest]
-    for pen in (thinnest, thinnest + 1):
+    for pen in (thinnest, 2.0) if thinnest <= 1 else (thinnest,):
         line = flat[flat < FLAT_STROKES * pen]
         if len(line):
             return float(np.bincount(line).argmax())
@@ -231,11 +231,10 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     cols, levels, mine = pool.col[path], pool.level[path], pool.kind[path] != BORROWED
     segments = _without_slivers(_segments(cols, levels), cover, width)
     drops: list[tuple[float, float, float]] = []
-    for (start1, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
+    for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
-        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 and not \
-                _two_drops(drops[-1], new[0], end1 - start1 + 1, width):
-            where, before, _ = drops.pop()
+        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
+            where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
                                        where), before, new[0][2])
@@ -244,15 +243,6 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     return Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
-
-
-def _two_drops(first, second, between: int, width: float) -> bool:
-    """Are drops ``first`` and ``second``, closer than a line width and a soft edge, two drops with a
-    stretch ``between`` columns long between them, not one vertical line split by a stray stretch
-    half-way down (a dash's end, a mark)? Yes if the stretch is longer than a line width, or if both
-    are taller than two line widths (placed by their own lines) and a line width apart."""
-    tall = min(first[2] - first[1], second[2] - second[1]) > 2 * width
-    return between > width or (tall and abs(second[0] - first[0]) >= width)
 
 
 def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
