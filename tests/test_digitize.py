@@ -416,6 +416,23 @@ def test_line_width_more_than_three_pens_of_its_marks_is_the_lines():
         for col in range(start + 5, start + 95, step):
             mask[top - 8:top + 13, col] = True  # a 1 px stem, 21 px high, centred on the line
     assert line_width(mask) == 5
+
+
+@pytest.mark.parametrize("crowded_from", [600, 200])
+def test_line_width_of_a_jpeg_line_with_frayed_edges_is_the_lines(crowded_from):
+    """JPEG frays a 4 px line's edges into specks a pixel long (survminer JPEG at 120 dpi): the
+    thinnest stroke is 1 px, and the line's flat runs, 4 px, were taken for blocks of marks (over
+    three thinnest strokes) and the width for 1 px, so a steep staircase was read in a few large
+    drops. The width is the line's, and a block of crowded marks still does not count, nor, with a
+    2 px thinnest stroke (no specks), a curve crowded with marks all along (matplotlib's JPEG)."""
+    from kmrepro.ingest.digitize.trace import line_width, thinnest_stroke
+
+    mask = _staircase_with_marks(4, 4, 12, crowded_from)
+    for k, start in enumerate(range(0, 600, 100)):
+        mask[20 + 12 * k - 2, start + 2:start + 90:3] = True  # specks above each stretch
+    assert thinnest_stroke(mask) == 1
+    assert line_width(mask) == 4
+    # a 2 px line crowded into 6 px blocks of | marks all along: a 2 px stroke is no speck
     assert line_width(_staircase_with_marks(2, 2, 6, crowded_from=0)) == 2
 
 

@@ -145,16 +145,21 @@ def line_width(mask: np.ndarray) -> float:
     thinnest stroke are blocks of crowded marks (as tall as a mark), not the line. When every flat
     run is that thick and the marks' stems are three times as long as the thinnest of them, that one
     is the line, drawn with a much thicker pen than its marks (ggplot's 1 px ``|`` glyphs on a 4-5 px
-    line at 300 dpi), and blocks three times as thick as it are marks. Without flat stretches (a
-    curve all drops, JPEG noise on its edges) it is the thinnest stroke."""
+    line at 300 dpi), and blocks three times as thick as it are marks. JPEG frays a line's edges into
+    1 px specks, a 1 px thinnest stroke on a 3-4 px line: with no flat run thin enough for a 1 px
+    stroke, the thinnest stroke is taken as 2 px. Without flat stretches (a curve all drops or all
+    crowded marks) it is the thinnest stroke."""
     thinnest = thinnest_stroke(mask)
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
     flat = flat[flat >= thinnest]
     if len(flat) and flat.min() >= FLAT_STROKES * thinnest and \
             _stem_length(mask, int(flat.min())) >= FLAT_STROKES * flat.min():
         thinnest = float(flat.min())
-    flat = flat[flat < FLAT_STROKES * thinnest]
-    return float(np.bincount(flat).argmax()) if len(flat) else thinnest
+    for pen in (thinnest, 2.0) if thinnest <= 1 else (thinnest,):
+        line = flat[flat < FLAT_STROKES * pen]
+        if len(line):
+            return float(np.bincount(line).argmax())
+    return thinnest
 
 
 def _stem_length(mask: np.ndarray, line: int) -> int:
