@@ -214,10 +214,8 @@ def _cut_stems_centred(level, cols, starts, ends, under: np.ndarray, width: floa
     half the hidden part. A stem (a run longer than the line is thick) with one end against the
     other curves' ink and the other end free is as long as this curve's uncut stems (their
     commonest length), so the line is half a stem from its free end. Stems as long as uncut ones,
-    or cut at both ends, keep their centre, and so does a run whose line would not be under the
-    other curve's ink (a drop's vertical line that only touches the other curve, where both curves
-    fall together); so does everything when fewer than MIN_UNCUT_STEMS stems show uncut (no length
-    to go by)."""
+    or cut at both ends, keep their centre; so does everything when fewer than MIN_UNCUT_STEMS
+    stems show uncut (no length to go by)."""
     h = under.shape[0]
     length = ends - starts
     stem = length > width + 1
@@ -227,10 +225,12 @@ def _cut_stems_centred(level, cols, starts, ends, under: np.ndarray, width: floa
     if uncut.sum() < MIN_UNCUT_STEMS:
         return level
     full = int(np.bincount(length[uncut]).argmax())
-    centred = np.where(cut_top, ends - 1 - (full - 1) / 2, starts + (full - 1) / 2)
-    hidden = under[np.clip(np.round(centred).astype(int), 0, h - 1), cols]  # the line is under the other curve
-    cut = stem & (cut_top != cut_bottom) & (length < full) & hidden
-    return np.where(cut, centred, level)
+    level = level.copy()
+    top = stem & cut_top & ~cut_bottom & (length < full)
+    bottom = stem & cut_bottom & ~cut_top & (length < full)
+    level[top] = ends[top] - 1 - (full - 1) / 2
+    level[bottom] = starts[bottom] + (full - 1) / 2
+    return level
 
 
 def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray:
