@@ -108,16 +108,9 @@ def test_an_interrupted_build_restarted_ends_as_an_uninterrupted_one(trials, tmp
 
     build = _build(config)
     reports = [tmp_path / "r" / trial / "report.html" for trial in ids]
-
-    def one_done_next_running() -> bool:
-        """A paper's report is written and the next paper's job has begun (Snakemake makes its output
-        folder first): a signal now lands inside a job, not between two (where it was lost)."""
-        done = sum(r.exists() for r in reports)
-        return done >= 1 and sum(r.parent.exists() for r in reports) > done
-
     deadline = time.monotonic() + 600
-    while not one_done_next_running() and build.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while not any(r.exists() for r in reports) and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert build.poll() is None, "the build ended before it could be interrupted"
     os.killpg(build.pid, stop)  # Ctrl-C, or the machine going down with every process of the build
     build.communicate(timeout=120)
