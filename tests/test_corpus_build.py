@@ -51,7 +51,14 @@ def _build(config: Path) -> subprocess.Popen:
     return subprocess.Popen(
         ["make", "-s", "report", f"PYTHON={sys.executable}", "CORES=1", f"SNAKEMAKE_FLAGS={flags}"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        preexec_fn=_ctrl_c_not_ignored,
     )
+
+
+def _ctrl_c_not_ignored() -> None:
+    """A build started from a terminal takes Ctrl-C; one started by tests run in the background (a shell's
+    ``&``, nohup) inherits SIGINT ignored, and would build on through it as if never interrupted."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _snakemake(config: Path, *args: str) -> subprocess.CompletedProcess:
