@@ -640,7 +640,7 @@ def test_a_final_drop_ends_at_zero_or_is_left_out():
     as_read = Curve([(0, 50, 100.0)], [], 0, 50, 51, [], 3.0)
 
     def ended(after: float) -> Curve:
-        return Curve(as_read.segments, [(52.5, 100.0, after)], 0, 53, 51, [], 3.0, True, as_read)
+        return Curve(as_read.segments, [(52.5, 100.0, after)], 0, 53, 51, [], 3.0, as_read)
 
     assert ended(198.0).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]  # a flat cap, 2 px above
     assert ended(211.0).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]  # runs out of the plot area

@@ -70,8 +70,11 @@ class Curve:
     own_cols: int  # columns where the curve's own ink was read
     borrowed: list[tuple[int, int]]  # (first, last) column of stretches read from another curve
     width: float
-    ends_in_drop: bool = False  # the last drop is the curve's end (no stretch follows it)
-    as_read: "Curve | None" = None  # the curve without its final drop
+    as_read: "Curve | None" = None  # the curve without its final drop, if it ends in one (no stretch follows it)
+
+    @property
+    def ends_in_drop(self) -> bool:
+        return self.as_read is not None
 
     def ending_at(self, zero: float | None, bottom: int) -> "Curve":
         """The curve with its final drop (if any) ending at ``zero`` (the zero level's row; None if the
@@ -331,19 +334,21 @@ def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
     if final is None:
         return curve
     return replace(curve, segments=segments, drops=drops + [final],
-                   last_col=max(curve.last_col, int(np.ceil(final[0]))), ends_in_drop=True, as_read=curve)
+                   last_col=max(curve.last_col, int(np.ceil(final[0]))), as_read=curve)
 
 
 def _line_top(mask: np.ndarray, cols: range, level: float) -> int:
     """The top row of the line as drawn: the median over ``cols`` of the first row of the run of ink
     through ``level`` (a mark in a column or two does not move it; the width read may be off)."""
     row = int(round(level))
-    tops = []
-    for col in cols:
-        if mask[row, col]:
-            clear = np.flatnonzero(~mask[:row, col])
-            tops.append(int(clear[-1]) + 1 if len(clear) else 0)
+    tops = [_run_top(mask[:, col], row) for col in cols if mask[row, col]]
     return int(np.median(tops)) if tops else row
+
+
+def _run_top(inked: np.ndarray, row: int) -> int:
+    """The first row of the unbroken run of ink through ``row`` of a column."""
+    clear = np.flatnonzero(~inked[:row])
+    return int(clear[-1]) + 1 if len(clear) else 0
 
 
 def _vertical_stub(segment: tuple[int, int, float], kinds: np.ndarray, width: float) -> bool:
@@ -512,8 +517,7 @@ def _without_slivers(segments: list[tuple[int, int, float]], cover: np.ndarray,
 def _top_edge(column: np.ndarray, row: int) -> float:
     """The top edge, to a fraction of a pixel, of the unbroken run of ink through ``row`` of a column:
     its first pixel at least half covered, less the coverage of the soft pixel above it."""
-    while row > 0 and column[row - 1] >= MIN_COVERAGE:
-        row -= 1
+    row = _run_top(column >= MIN_COVERAGE, row)
     return row + 0.5 - column[row] - (column[row - 1] if row else 0.0)
 
 
