@@ -54,6 +54,10 @@ READ = {  # figure -> largest arm RMSE allowed
     # survminer JPEG q75 at 120 dpi: JPEG frays the 4 px lines into 1 px specks, so the width was read
     # as 1 px and a steep staircase as a few large drops (eribulin 0.0093)
     "kmdata_NCT00337103_2B_survminer_percent_JPEG_q75": 0.008,
+    # survminer at 300 dpi, 2661 patients an arm: + marks 28 px tall crowd both 4 px lines into bands,
+    # the blue one drawn over the yellow one; the yellow arm is read off the edge of its band that
+    # shows beside the blue band (0.0154; the blue arm 0.0016, see the test below)
+    "kmdata_EORTC22881_2_survminer_hex_palette_300_dpi": 0.016,
 }
 
 
@@ -102,6 +106,20 @@ def test_r_line_width_at_300_dpi_is_the_lines_not_the_pen_of_its_marks():
     image, meta, specs, _ = _figure("veteran_by_treatment_survminer_hex_palette_300_dpi")
     result = digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
     assert all(8 <= arm.line_width_px <= 9 for arm in result.arms), [arm.line_width_px for arm in result.arms]
+
+
+def test_r_band_of_crowded_marks_taller_than_usual_is_read_at_its_middle():
+    """survminer at 300 dpi draws its + marks 28 px tall on 4 px lines, taller than a mark on such a
+    line is drawn elsewhere (:func:`mark_height`: 26 px). With a mark in nearly every column, the
+    blue arm's ink is one 28 px run per column, centred on the line: it was no candidate, and the
+    curve was read off the band's lower edge, 12 px low (RMSE 0.0145)."""
+    image, meta, specs, ipd = _figure("kmdata_EORTC22881_2_survminer_hex_palette_300_dpi")
+    result = digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
+    arm = next(a for a in result.arms if a.name == "no boost")
+    truth = ipd[ipd.arm == arm.name]
+    grid = np.linspace(0, truth.time.max(), 100)
+    error = survival_at(arm.points, grid) - km_at(truth.time.to_numpy(), truth.event.to_numpy(), grid)
+    assert np.sqrt(np.mean(error ** 2)) <= 0.003
 
 
 @pytest.mark.parametrize("name, arm", [

@@ -37,6 +37,7 @@ FLAT_MIN_COLS = 8  # a flat stretch of line is at least this many columns long,
 FLAT_STROKES = 3  # and this many thinnest strokes long; the line is thinner than this many thinnest strokes
 FINAL_DROP_MIN_PX = 3  # ink hanging this far below the curve's last stretch is its final drop
 MIN_UNCUT_STEMS = 10  # censor marks' stems seen whole, to tell how long a stem cut short by another curve is
+CROWDED_SHARE = 0.5  # marks crowd a curve when its commonest stem shows in this share of its columns
 
 
 @dataclass
@@ -127,6 +128,19 @@ def mark_height(width: float) -> float:
     return MARK_RUNS * width + MARK_EXTRA_PX
 
 
+def crowded_mark_height(mask: np.ndarray, width: float) -> float:
+    """The tallest a censor mark on this arm's line is drawn (px): :func:`mark_height`, or taller where
+    the arm's marks crowd its line (a mark in most columns, every one as tall: a band of marks, whose
+    height is the commonest run of ink down the columns) and the figure draws them taller than that
+    (survminer's ``+`` at 300 dpi: 28 px stems on a 4 px line). Drops are each a line width wide and
+    of many heights, never the same run over most of the curve."""
+    cols, starts, ends = runs(mask.T)
+    length = ends - starts
+    stem = _stem_length(mask, width)
+    crowded = np.sum(np.abs(length - stem) <= 1) >= CROWDED_SHARE * (np.ptp(cols) + 1) if len(cols) else False
+    return max(mark_height(width), stem + 2.0) if crowded else mark_height(width)
+
+
 def thinnest_stroke(mask: np.ndarray) -> float:
     """The commonest length of the short runs of ink down the columns (horizontal stretches) or along
     the rows (drops, censor-mark stems, glyphs' strokes), whichever is thinner."""
@@ -193,7 +207,7 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
     the other curves' ink, which may cut a mark short (:func:`_cut_stems_centred`)."""
     cols, starts, ends = runs(mask.T)
     length = ends - starts
-    keep = length <= mark_height(width)
+    keep = length <= crowded_mark_height(mask, width)
     cols, starts, ends = cols[keep], starts[keep], ends[keep]
     h = mask.shape[0]
     total = np.zeros(len(cols))
