@@ -37,6 +37,7 @@ FLAT_MIN_COLS = 8  # a flat stretch of line is at least this many columns long,
 FLAT_STROKES = 3  # and this many thinnest strokes long; the line is thinner than this many thinnest strokes
 FINAL_DROP_MIN_PX = 3  # ink hanging this far below the curve's last stretch is its final drop
 MIN_UNCUT_STEMS = 10  # censor marks' stems seen whole, to tell how long a stem cut short by another curve is
+SAME_PX = 1e-6  # positions this close (px) are the same: centres weighted by coverage carry rounding noise
 CROWDED_SHARE = 0.5  # marks crowd a curve when its commonest stem shows in this share of its columns
 
 
@@ -318,8 +319,10 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
-        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
-            where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
+        # one vertical line, split by a stray stretch half-way down (a dash's end, a mark); lines a line
+        # width and a pixel apart are two, though their centres, weighted by coverage, are a hair closer
+        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX:
+            where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
                                        where), before, new[0][2])
