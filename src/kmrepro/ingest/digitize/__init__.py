@@ -29,7 +29,8 @@ from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
-from .trace import LINE, Candidates, Curve, candidates, line_width, mark_height, thinnest_stroke, trace_curve
+from .trace import (LINE, Candidates, Curve, candidates, crowded_stem, line_width, mark_height, thinnest_stroke,
+                    trace_curve)
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "survival_at", "write_outputs"]
 
@@ -153,7 +154,9 @@ def digitize_image(
     masks = [c >= MIN_COVERAGE for c in covers]
     widths = [line_width(m) for m in masks]  # the curves' own, without the glyphs' strokes
     ink = np.any(masks, axis=0)
-    cands = [candidates(m, c, w, under=ink & ~m) for m, c, w in zip(masks, covers, widths)]
+    bands = [crowded_stem(m, w) for m, w in zip(masks, widths)]
+    cands = [candidates(m, c, w, under=ink & ~m, band=bands[k], under_band=max(bands[:k] + bands[k + 1:], default=0))
+             for k, (m, c, w) in enumerate(zip(masks, covers, widths))]
     drawn = np.abs(plot - np.asarray(area.background, np.float32)).max(axis=-1) > DRAWN
     curves: dict[str, tuple[Curve, np.ndarray]] = {}
     for k, group in enumerate(groups):

@@ -37,6 +37,9 @@ FLAT_MIN_COLS = 8  # a flat stretch of line is at least this many columns long,
 FLAT_STROKES = 3  # and this many thinnest strokes long; the line is thinner than this many thinnest strokes
 FINAL_DROP_MIN_PX = 3  # ink hanging this far below the curve's last stretch is its final drop
 MIN_UNCUT_STEMS = 10  # censor marks' stems seen whole, to tell how long a stem cut short by another curve is
+SAME_PX = 1e-6  # positions this close (px) are the same: centres weighted by coverage carry rounding noise
+CROWDED_SHARE = 0.5  # marks crowd a curve when its commonest stem shows in this share of its columns
+HIDDEN_SHARE = 0.8  # a curve whose runs of ink are cut at one end by others' this often shows only its band's edges
 
 
 @dataclass
@@ -127,6 +130,19 @@ def mark_height(width: float) -> float:
     return MARK_RUNS * width + MARK_EXTRA_PX
 
 
+def crowded_stem(mask: np.ndarray, width: float) -> int:
+    """How tall the arm's censor marks are where they crowd its line (a mark in most columns, every
+    one as tall: a band of marks, the commonest run of ink down the columns); 0 when they do not.
+    Drops are each a line width wide and of many heights, never the same run over most of the curve."""
+    inked = np.flatnonzero(mask.any(axis=0))
+    if len(inked) == 0:
+        return 0
+    lengths = _column_run_lengths(mask)
+    stem = _stem_length(lengths, width)
+    crowded = np.sum(np.abs(lengths - stem) <= 1) >= CROWDED_SHARE * (inked[-1] - inked[0] + 1)
+    return stem if crowded else 0
+
+
 def thinnest_stroke(mask: np.ndarray) -> float:
     """The commonest length of the short runs of ink down the columns (horizontal stretches) or along
     the rows (drops, censor-mark stems, glyphs' strokes), whichever is thinner."""
@@ -156,7 +172,7 @@ def line_width(mask: np.ndarray) -> float:
     flat = _flat_runs(mask, min_cols=max(FLAT_MIN_COLS, int(FLAT_STROKES * thinnest)))
     flat = flat[flat >= thinnest]
     if len(flat) and flat.min() >= FLAT_STROKES * thinnest and \
-            _stem_length(mask, int(flat.min())) >= FLAT_STROKES * flat.min():
+            _stem_length(_column_run_lengths(mask), int(flat.min())) >= FLAT_STROKES * flat.min():
         thinnest = float(flat.min())
     for pen in (thinnest, 2.0) if thinnest <= 1 else (thinnest,):
         line = flat[flat < FLAT_STROKES * pen]
@@ -165,12 +181,17 @@ def line_width(mask: np.ndarray) -> float:
     return thinnest
 
 
-def _stem_length(mask: np.ndarray, line: int) -> int:
-    """The commonest run of ink down the columns longer than a ``line`` thick line: where marks
-    cross the line, their stems' length (0 if there is none)."""
+def _column_run_lengths(mask: np.ndarray) -> np.ndarray:
+    """The length of every run of ink down the columns."""
     _, starts, ends = runs(mask.T)
-    lengths = (ends - starts)[ends - starts > line + 1]
-    return int(np.bincount(lengths).argmax()) if len(lengths) else 0
+    return ends - starts
+
+
+def _stem_length(lengths: np.ndarray, line: float) -> int:
+    """The commonest of the runs of ink down the columns (their ``lengths``) longer than a ``line``
+    thick line: where marks cross the line, their stems' length (0 if there is none)."""
+    longer = lengths[lengths > line + 1]
+    return int(np.bincount(longer).argmax()) if len(longer) else 0
 
 
 def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
@@ -184,16 +205,20 @@ def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
     return (ends - starts)[np.bincount(group)[group] >= min_cols]
 
 
-def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndarray | None = None) -> Candidates:
+def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndarray | None = None,
+               band: int = 0, under_band: int = 0) -> Candidates:
     """One candidate per short vertical run of ink: the coverage-weighted centre row of the run.
 
     A run up to a censor mark's height is a candidate too, of lower weight (MARK): a mark is
-    centred on the line, so where marks crowd every column their centres still trace it. A small
-    drop read this way lands half-way down, between its stretches, which does no harm. ``under``:
-    the other curves' ink, which may cut a mark short (:func:`_cut_stems_centred`)."""
+    centred on the line, so where marks crowd every column their centres still trace it; a band of
+    crowded marks (``band`` px tall, :func:`crowded_stem`) may be taller than :func:`mark_height`
+    says (survminer's ``+`` at 300 dpi: 28 px on a 4 px line). A small drop read this way lands
+    half-way down, between its stretches, which does no harm. ``under``: the other curves' ink,
+    which may cut a mark short, and ``under_band`` the height of their band of crowded marks, if
+    any (:func:`_cut_stems_centred`)."""
     cols, starts, ends = runs(mask.T)
     length = ends - starts
-    keep = length <= mark_height(width)
+    keep = length <= max(mark_height(width), band + 2)
     cols, starts, ends = cols[keep], starts[keep], ends[keep]
     h = mask.shape[0]
     total = np.zeros(len(cols))
@@ -207,27 +232,34 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
         moment += weight * rows
     level = moment / np.maximum(total, 1e-9)
     if under is not None:
-        level = _cut_stems_centred(level, cols, starts, ends, under, width)
+        level = _cut_stems_centred(level, cols, starts, ends, under, width, under_band)
     return Candidates(cols.astype(int), level, np.where(ends - starts <= width + 1, LINE, MARK))
 
 
-def _cut_stems_centred(level, cols, starts, ends, under: np.ndarray, width: float) -> np.ndarray:
+def _cut_stems_centred(level, cols, starts, ends, under: np.ndarray, width: float, under_band: int = 0) -> np.ndarray:
     """Censor marks' stems cut short by another curve drawn over them (dense marks of one curve
     make a band that the other curve covers in part): the centre of what shows is off the line by
     half the hidden part. A stem (a run longer than the line is thick) with one end against the
     other curves' ink and the other end free is as long as this curve's uncut stems (their
     commonest length), so the line is half a stem from its free end. Stems as long as uncut ones,
     or cut at both ends, keep their centre; so does everything when fewer than MIN_UNCUT_STEMS
-    stems show uncut (no length to go by)."""
+    stems show uncut (no length to go by).
+    A curve with crowded marks under another's band of crowded marks (``under_band`` px tall) shows
+    only where its own band sticks out beside the other: most of its runs (HIDDEN_SHARE) are cut at
+    one end, and every such run, however short, is its band's edge; a figure draws every arm's
+    marks alike, so its band is as tall as the other's."""
     h = under.shape[0]
     length = ends - starts
     stem = length > width + 1
     cut_top = under[np.clip(starts - 1, 0, h - 1), cols] & (starts > 0)
     cut_bottom = under[np.clip(ends, 0, h - 1), cols] & (ends < h)
     uncut = stem & ~cut_top & ~cut_bottom
-    if uncut.sum() < MIN_UNCUT_STEMS:
+    if under_band and len(cols) and np.mean(cut_top ^ cut_bottom) >= HIDDEN_SHARE:
+        full, stem = under_band, np.ones(len(cols), bool)
+    elif uncut.sum() < MIN_UNCUT_STEMS:
         return level
-    full = int(np.bincount(length[uncut]).argmax())
+    else:
+        full = int(np.bincount(length[uncut]).argmax())
     level = level.copy()
     top = stem & cut_top & ~cut_bottom & (length < full)
     bottom = stem & cut_bottom & ~cut_top & (length < full)
@@ -304,8 +336,10 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
-        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
-            where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
+        # one vertical line, split by a stray stretch half-way down (a dash's end, a mark); lines a line
+        # width and a pixel apart are two, though their centres, weighted by coverage, are a hair closer
+        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX:
+            where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
                                        where), before, new[0][2])
