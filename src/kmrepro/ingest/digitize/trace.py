@@ -12,7 +12,8 @@ curve (a legend), nothing stands in and the gap is bridged as a step function, n
 are then read between consecutive stretches, column by column, so a run of drops too close to
 resolve is read step by step rather than as one drop, or, closer than a line width, along the
 drift of their line. On a steep fall the short runs between the drops look like stretches a column
-or two wide; where the ink runs on unbroken through them the fall is read as one gap. The arms of
+or two wide; where the ink runs on unbroken through them the fall is read as one gap; where another
+curve hides parts of it, each is a step between the drops left and right of it. The arms of
 ``+`` marks across a steep fall look like stretches too, loose at their ends: they are erased first.
 After the last stretch, a vertical line hanging from it is the curve's final drop (its last
 observation an event), read down to where its ink ends (:func:`_final_drop`).
@@ -302,9 +303,10 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     cols, levels, mine = pool.col[path], pool.level[path], pool.kind[path] != BORROWED
     segments = _without_slivers(_segments(cols, levels), cover, width)
     drops: list[tuple[float, float, float]] = []
-    for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
+    for (start1, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
-        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
+        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 and \
+                not _step_between(drops[-1][0], (start1, end1), new[0][0]):  # one vertical line, split by a
             where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
@@ -315,6 +317,14 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
     return _with_final_drop(curve, cover, pool.kind[path][cols >= segments[-1][0]])
+
+
+def _step_between(left: float, stretch: tuple[int, int], right: float) -> bool:
+    """Is ``stretch`` a step of a steep staircase between drops at columns ``left`` and ``right``:
+    at least a pixel apart, with the stretch's columns between them (to a soft edge)? A stray
+    stretch across one vertical line (a mark's bar, a dash's end) reaches beside the line or lies
+    on it, the drops read above and below it in the same column."""
+    return right - left >= 1 and stretch[0] >= left - 0.5 and stretch[1] <= right + 0.5
 
 
 def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
