@@ -54,6 +54,10 @@ READ = {  # figure -> largest arm RMSE allowed
     # (an end on the curve), its right arm taken for the stretch, and the marks' loose arms down the
     # fall, which placed it roughly, are erased (0.0119 before that, 0.0185 now)
     "kmdata_TH3RESA_2A_base_black_solid_dashed": 0.019,
+    # base graphics black solid + dashed, the dashed curve (33 patients) falling steeply: its dashes'
+    # ends look like the slivers between the steps of a staircase; kept apart as steps, a drop read
+    # in two parts was split (0.0175), merged as dash ends it is one (0.0148)
+    "kmdata_ACT2_2B_base_black_solid_dashed": 0.016,
     # survminer JPEG q75 at 120 dpi: JPEG frays the 4 px lines into 1 px specks, so the width was read
     # as 1 px and a steep staircase as a few large drops (eribulin 0.0093)
     "kmdata_NCT00337103_2B_survminer_percent_JPEG_q75": 0.008,

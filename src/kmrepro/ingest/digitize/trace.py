@@ -305,9 +305,10 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     drops: list[tuple[float, float, float]] = []
     for (start1, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
-        # one vertical line, split by a stray stretch half-way down (a dash's end, a mark)
+        # one vertical line, split by a stray stretch half-way down (a dash's end, a mark); a
+        # dashed curve's slivers may be its dashes' ends, not steps
         if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 and \
-                not _step_between(drops[-1][0], (start1, end1), new[0][0], width):
+                (dashed or not _step_between(drops[-1][0], (start1, end1), new[0][0], width)):
             where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
