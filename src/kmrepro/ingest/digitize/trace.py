@@ -12,7 +12,8 @@ curve (a legend), nothing stands in and the gap is bridged as a step function, n
 are then read between consecutive stretches, column by column, so a run of drops too close to
 resolve is read step by step rather than as one drop, or, closer than a line width, along the
 drift of their line. On a steep fall the short runs between the drops look like stretches a column
-or two wide; where the ink runs on unbroken through them the fall is read as one gap. The arms of
+or two wide; where the ink runs on unbroken through them the fall is read as one gap; where another
+curve hides parts of it, each is a step between the drops left and right of it. The arms of
 ``+`` marks across a steep fall look like stretches too, loose at their ends: they are erased first.
 After the last stretch, a vertical line hanging from it is the curve's final drop (its last
 observation an event), read down to where its ink ends (:func:`_final_drop`).
@@ -334,21 +335,52 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     cols, levels, mine = pool.col[path], pool.level[path], pool.kind[path] != BORROWED
     segments = _without_slivers(_segments(cols, levels), cover, width)
     drops: list[tuple[float, float, float]] = []
-    for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
+    for (start1, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
         # one vertical line, split by a stray stretch half-way down (a dash's end, a mark); lines a line
-        # width and a pixel apart are two, though their centres, weighted by coverage, are a hair closer
-        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX:
+        # width and a pixel apart are two, though their centres, weighted by coverage, are a hair closer;
+        # a dashed curve's slivers may be its dashes' ends, not steps
+        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX and \
+                (dashed or not _step_between(drops[-1][0], (start1, end1), new[0][0], width)):
             where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
                                        where), before, new[0][2])
         drops += new
-    drops = _at_corner_edges(cover, drops, width, int(cols[0]), int(cols[-1]))
+    # parts of one vertical line read apart across a stray stretch come to one column at their line
+    drops = _merged_within(_at_corner_edges(cover, drops, width, int(cols[0]), int(cols[-1])), 0.25)
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
     return _with_final_drop(curve, cover, pool.kind[path][cols >= segments[-1][0]])
+
+
+def _step_between(left: float, stretch: tuple[int, int], right: float, width: float) -> bool:
+    """Is ``stretch`` a step of a steep staircase between drops at columns ``left`` and ``right``, a
+    pixel or more apart: a sliver (:func:`_is_sliver`) beginning right of the left one's centre and
+    ending by the right one (to a soft edge)? A stray stretch splitting one vertical line (a mark's
+    bar, a dash's end, a short line's middle read as a mark's centre) lies on the line or reaches
+    beside it; where the two parts were read apart all the same, they come to one column when
+    placed at their line, and are merged there."""
+    return _is_sliver(stretch, width) and right - left >= 1 and stretch[0] > left and stretch[1] <= right + 0.5
+
+
+def _merged_within(drops: list[tuple[float, float, float]], apart: float) -> list[tuple[float, float, float]]:
+    """Consecutive drops less than ``apart`` columns apart are one vertical line seen in parts: one
+    drop, at the first part's column."""
+    merged = drops[:1]
+    for where, before, after in drops[1:]:
+        if abs(where - merged[-1][0]) < apart:
+            merged[-1] = (merged[-1][0], merged[-1][1], after)
+        else:
+            merged.append((where, before, after))
+    return merged
+
+
+def _is_sliver(stretch: tuple[int, int], width: float) -> bool:
+    """Is a stretch (first and last column) narrower than a line width (a single column, for a 1 px
+    line)? On a steep staircase each column's ink runs from one step to the next, read as such."""
+    return stretch[1] - stretch[0] + 1 < max(width, 2)
 
 
 def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
@@ -537,7 +569,7 @@ def _without_slivers(segments: list[tuple[int, int, float]], cover: np.ndarray,
              pieces[min(max(int(round(lv)), 0), cover.shape[0] - 1), b]) for a, b, lv in segments]
     kept, run = [(first, last, level)], []
     for k, seg in enumerate(segments[1:], start=1):
-        if k < len(segments) - 1 and seg[1] - seg[0] + 1 < max(width, 2):
+        if k < len(segments) - 1 and _is_sliver(seg[:2], width):
             run.append(k)
             continue
         through = {ends[k - len(run) - 1][1], ends[k][0]} | {p for j in run for p in ends[j]}
@@ -678,13 +710,7 @@ def _unseen_drop(cover, end1: int, start2: int, level1: float, level2: float, wi
         drops.append((foot[0], top, level2))
     else:
         drops.append(((left + start2) / 2, upper, level2))
-    merged = drops[:1]
-    for where, before, after in drops[1:]:  # head and foot of one vertical line, seen in two parts
-        if abs(where - merged[-1][0]) < width + 1:
-            merged[-1] = (merged[-1][0], merged[-1][1], after)
-        else:
-            merged.append((where, before, after))
-    return merged
+    return _merged_within(drops, width + 1)  # head and foot of one vertical line, seen in two parts
 
 
 def _cut_by_edge(drawn: np.ndarray | None, rows: range, col: float) -> bool:
