@@ -716,3 +716,28 @@ def test_a_censor_mark_cut_short_by_the_curve_over_it_is_centred_on_its_line():
     assert np.allclose(cut.level[uncut], 50.5)
     alone = candidates(mask, mask * 1.0, 3.0)
     assert np.allclose(alone.level[(alone.col >= 300) & (alone.kind == MARK)], 57.0)
+
+
+def test_a_drops_line_cut_short_by_the_other_curve_is_not_taken_for_a_marks_stem():
+    """Where both curves fall together, the other curve hides the top of a drop's vertical line: what
+    shows is as short as a cut stem, one end against the other curve, the other free. A mark's stem
+    is crossed at its centre by its line or its bar (or the other curve's line hiding them); the
+    drop's line is crossed by nothing there, so it keeps its own centre (ROSE_2A survminer at 300 dpi,
+    the veteran theme_bw fixture: drops moved to the wrong side of a stretch's end)."""
+    from kmrepro.ingest.digitize.trace import MARK, candidates
+
+    mask = np.zeros((120, 220), bool)
+    mask[29:32, :102] = True  # the upper stretch, rows 29-31
+    mask[29:82, 99:102] = True  # the drop's vertical line, columns 99-101
+    mask[79:82, 99:] = True  # the lower stretch, rows 79-81
+    for col in [*range(10, 91, 10), *range(120, 211, 10)]:
+        top = 21 if col < 100 else 71
+        mask[top:top + 20, col] = True  # + marks' stems, 20 px, centred on their line
+        mask[top + 9:top + 11, col - 5:col + 6] = True  # and their bars
+    under = np.zeros_like(mask)
+    under[40:71, 93:108] = True  # the other curve falling over the drop's line, down to row 70
+    mask[under] = False
+    cands = candidates(mask, mask * 1.0, 3.0, under=under)
+    line = (cands.col >= 99) & (cands.col <= 101) & (cands.kind == MARK)
+    assert line.sum() == 6  # above the other curve (rows 29-39) and below it (rows 71-81)
+    assert np.allclose(np.sort(cands.level[line]), [34.0] * 3 + [76.0] * 3)  # not moved to 38.5, 71.5

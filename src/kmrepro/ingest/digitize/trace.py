@@ -207,18 +207,22 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
         moment += weight * rows
     level = moment / np.maximum(total, 1e-9)
     if under is not None:
-        level = _cut_stems_centred(level, cols, starts, ends, under, width)
+        level = _cut_stems_centred(level, cols, starts, ends, mask, under, width)
     return Candidates(cols.astype(int), level, np.where(ends - starts <= width + 1, LINE, MARK))
 
 
-def _cut_stems_centred(level, cols, starts, ends, under: np.ndarray, width: float) -> np.ndarray:
+def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.ndarray, width: float) -> np.ndarray:
     """Censor marks' stems cut short by another curve drawn over them (dense marks of one curve
     make a band that the other curve covers in part): the centre of what shows is off the line by
     half the hidden part. A stem (a run longer than the line is thick) with one end against the
     other curves' ink and the other end free is as long as this curve's uncut stems (their
-    commonest length), so the line is half a stem from its free end. Stems as long as uncut ones,
-    or cut at both ends, keep their centre; so does everything when fewer than MIN_UNCUT_STEMS
-    stems show uncut (no length to go by)."""
+    commonest length), so the line is half a stem from its free end, if something crosses it there:
+    its own line or bar (``own`` ink running on both sides, longer than two line widths), or the
+    other curve's line hiding them (longer than a mark). Where both curves fall together, the other
+    curve hides the top of a drop's vertical line alike; nothing crosses the line where a stem's
+    centre would be (the levels before and after a drop are on either side of it, at other rows).
+    Stems as long as uncut ones, or cut at both ends, keep their centre; so does everything when
+    fewer than MIN_UNCUT_STEMS stems show uncut (no length to go by)."""
     h = under.shape[0]
     length = ends - starts
     stem = length > width + 1
@@ -228,12 +232,35 @@ def _cut_stems_centred(level, cols, starts, ends, under: np.ndarray, width: floa
     if uncut.sum() < MIN_UNCUT_STEMS:
         return level
     full = int(np.bincount(length[uncut]).argmax())
-    level = level.copy()
+    centred = level.copy()
     top = stem & cut_top & ~cut_bottom & (length < full)
     bottom = stem & cut_bottom & ~cut_top & (length < full)
-    level[top] = ends[top] - 1 - (full - 1) / 2
-    level[bottom] = starts[bottom] + (full - 1) / 2
-    return level
+    centred[top] = ends[top] - 1 - (full - 1) / 2
+    centred[bottom] = starts[bottom] + (full - 1) / 2
+    left, right = _ink_along_row(own, cols, centred)
+    crossed = (left >= 1) & (right >= 1) & (left + right + 1 > 2 * width + 2)
+    hidden_left, hidden_right = _ink_along_row(under, cols, centred)
+    hidden = hidden_left + hidden_right + 1 > mark_height(width)
+    return np.where(crossed | hidden, centred, level)
+
+
+def _ink_along_row(ink: np.ndarray, cols: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How far the ink runs unbroken along the row of ``level`` left and right of each column (pixels
+    beside it; -1 both where the column itself has none there), the most of the two rows round it."""
+    h, w = ink.shape
+    index = np.arange(w)
+    left, right = np.full(len(cols), -1), np.full(len(cols), -1)
+    for row in (np.floor(level), np.ceil(level)):
+        rows, r = np.unique(np.clip(row.astype(int), 0, h - 1), return_inverse=True)
+        along = ink[rows]
+        last_clear = np.maximum.accumulate(np.where(along, -1, index), axis=1)  # at or left of each pixel
+        first_clear = np.minimum.accumulate(np.where(along, w, index)[:, ::-1], axis=1)[:, ::-1]
+        inked = along[r, cols]
+        left_here = np.where(inked, cols - last_clear[r, cols] - 1, -1)
+        right_here = np.where(inked, first_clear[r, cols] - cols - 1, -1)
+        better = left_here + right_here > left + right
+        left, right = np.where(better, left_here, left), np.where(better, right_here, right)
+    return left, right
 
 
 def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray:
