@@ -37,6 +37,7 @@ FLAT_MIN_COLS = 8  # a flat stretch of line is at least this many columns long,
 FLAT_STROKES = 3  # and this many thinnest strokes long; the line is thinner than this many thinnest strokes
 FINAL_DROP_MIN_PX = 3  # ink hanging this far below the curve's last stretch is its final drop
 MIN_UNCUT_STEMS = 10  # censor marks' stems seen whole, to tell how long a stem cut short by another curve is
+BAR_MIN_COLS = 3  # a censor mark's bar standing off the line is this many columns long or more (a JPEG speck less)
 
 
 @dataclass
@@ -177,11 +178,19 @@ def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
     """Thickness, one per column, of the flat stretches: a run of ink down the columns that repeats
     (same first and last row) over at least ``min_cols`` consecutive columns."""
     cols, starts, ends = runs(mask.T)
+    return (ends - starts)[_repeats(cols, starts, ends) >= min_cols]
+
+
+def _repeats(cols, starts, ends) -> np.ndarray:
+    """For each run of ink down a column, over how many consecutive columns the same run (same first
+    and last row) repeats."""
     order = np.lexsort((cols, ends, starts))
-    cols, starts, ends = cols[order], starts[order], ends[order]
-    new = np.r_[True, (np.diff(cols) != 1) | (np.diff(starts) != 0) | (np.diff(ends) != 0)]
+    c, a, b = cols[order], starts[order], ends[order]
+    new = np.r_[True, (np.diff(c) != 1) | (np.diff(a) != 0) | (np.diff(b) != 0)]
     group = np.cumsum(new) - 1
-    return (ends - starts)[np.bincount(group)[group] >= min_cols]
+    count = np.empty(len(cols), int)
+    count[order] = np.bincount(group)[group]
+    return count
 
 
 def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndarray | None = None) -> Candidates:
@@ -190,7 +199,8 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
     A run up to a censor mark's height is a candidate too, of lower weight (MARK): a mark is
     centred on the line, so where marks crowd every column their centres still trace it. A small
     drop read this way lands half-way down, between its stretches, which does no harm. ``under``:
-    the other curves' ink, which may cut a mark short (:func:`_cut_stems_centred`)."""
+    the other curves' ink, which may cut a mark short (:func:`_cut_stems_centred`); a mark's bar
+    drawn with a thinner pen than the line is no candidate (:func:`_marks_bars`)."""
     cols, starts, ends = runs(mask.T)
     length = ends - starts
     keep = length <= mark_height(width)
@@ -206,9 +216,26 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
         total += weight
         moment += weight * rows
     level = moment / np.maximum(total, 1e-9)
-    if under is not None:
-        level = _cut_stems_centred(level, cols, starts, ends, mask, under, width)
-    return Candidates(cols.astype(int), level, np.where(ends - starts <= width + 1, LINE, MARK))
+    kind = np.where(ends - starts <= width + 1, LINE, MARK)
+    if under is None:
+        return Candidates(cols.astype(int), level, kind)
+    level = _cut_stems_centred(level, cols, starts, ends, mask, under, width)
+    line = ~_marks_bars(cols, starts, ends, under, width)
+    return Candidates(cols[line].astype(int), level[line], kind[line])
+
+
+def _marks_bars(cols, starts, ends, under: np.ndarray, width: float) -> np.ndarray:
+    """Runs less than half as thick as the line with nothing drawn next to either end, repeated at the
+    same rows over BAR_MIN_COLS columns or more: the bar of a ``+`` censor mark drawn with a thinner
+    pen than the line (ggplot at 300 dpi), standing off the line where the mark sits at a drop's top
+    or foot, not the line. The line itself shows its whole width, or is cut short by another curve
+    drawn over it; a speck JPEG frays off the line's edge is a column or two wide."""
+    h = under.shape[0]
+    thin = 2 * (ends - starts) < width
+    near = np.zeros(len(cols), bool)
+    for gap in (1, 2):
+        near |= under[np.clip(starts - gap, 0, h - 1), cols] | under[np.clip(ends - 1 + gap, 0, h - 1), cols]
+    return thin & ~near & (starts >= 2) & (ends + 1 < h) & (_repeats(cols, starts, ends) >= BAR_MIN_COLS)
 
 
 def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.ndarray, width: float) -> np.ndarray:
