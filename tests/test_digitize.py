@@ -755,3 +755,60 @@ def test_a_censor_mark_cut_short_by_the_curve_over_it_is_centred_on_its_line():
     assert np.allclose(cut.level[uncut], 50.5)
     alone = candidates(mask, mask * 1.0, 3.0)
     assert np.allclose(alone.level[(alone.col >= 300) & (alone.kind == MARK)], 57.0)
+
+
+def test_a_thin_pens_bar_beside_a_hidden_drop_is_not_the_line():
+    """ggplot's ``+`` at 300 dpi: a 4 px pen on a 9 px line. A mark at a drop's foot has its left arm
+    standing off the line at the lower level, left of the drop; where the curve above is hidden under
+    the other curve, that arm outweighed the hidden stretch and the drop was read at the arm's end
+    (ROSE_2A survminer at 300 dpi, 15 px early). Runs less than half as thick as the line with nothing
+    drawn next to them, over a few columns, are no candidates; the line cut short by the other curve
+    stays one, and so does a JPEG speck (a column wide)."""
+    from kmrepro.ingest.digitize.trace import candidates, trace_curve
+
+    mask = np.zeros((140, 260), bool)
+    mask[26:35, :61] = True  # the curve at row 30, 9 px, before it goes under the other one
+    mask[26:85, 114:123] = True  # its drop at column 118, down to row 80
+    mask[76:85, 114:] = True  # the lower stretch
+    mask[78:82, 104:133] = True  # a + at the drop's foot: its bar, 4 px, 29 px long
+    mask[66:95, 117:121] = True  # and its stem
+    other = np.zeros_like(mask)
+    other[25:36, 60:200] = True  # the other curve over it, down to 11 px (its line and soft edges)
+    mask &= ~other
+    other_line = np.zeros_like(mask)
+    other_line[26:35, 60:200] = True
+    mask[20, 30] = True  # a speck off the line
+    own = candidates(mask, mask * 1.0, 9.0, under=other)
+    assert not ((own.col >= 104) & (own.col < 114)).any()  # the bar's left arm
+    assert set(own.col[own.col < 60]) == set(range(60)) and (own.level[own.col == 30] == 20).any()  # the speck
+    other[20:31, 45:60] = True  # a mark of the other curve hiding the line's top rows before that
+    cut = candidates(mask & ~other, mask * 1.0, 9.0, under=other)
+    assert set(cut.col[cut.col < 60]) == set(range(60))  # the 4 px of the line below it are kept
+    curve = trace_curve(own, candidates(other_line, other_line * 1.0, 9.0), mask * 1.0, 9.0)
+    (where, before, after), = curve.drops
+    assert abs(where - 118.0) < 1.0 and abs(before - 30.0) < 1.0 and abs(after - 80.0) < 1.0
+
+
+def test_a_drops_line_cut_short_by_the_other_curve_is_not_taken_for_a_marks_stem():
+    """Where both curves fall together, the other curve hides the top of a drop's vertical line: what
+    shows is as short as a cut stem, one end against the other curve, the other free. A mark's stem
+    is crossed at its centre by its line or its bar (or the other curve's line hiding them); the
+    drop's line is crossed by nothing there, so it keeps its own centre (ROSE_2A survminer at 300 dpi,
+    the veteran theme_bw fixture: drops moved to the wrong side of a stretch's end)."""
+    from kmrepro.ingest.digitize.trace import MARK, candidates
+
+    mask = np.zeros((120, 220), bool)
+    mask[29:32, :102] = True  # the upper stretch, rows 29-31
+    mask[29:82, 99:102] = True  # the drop's vertical line, columns 99-101
+    mask[79:82, 99:] = True  # the lower stretch, rows 79-81
+    for col in [*range(10, 91, 10), *range(120, 211, 10)]:
+        top = 21 if col < 100 else 71
+        mask[top:top + 20, col] = True  # + marks' stems, 20 px, centred on their line
+        mask[top + 9:top + 11, col - 5:col + 6] = True  # and their bars
+    under = np.zeros_like(mask)
+    under[40:71, 93:108] = True  # the other curve falling over the drop's line, down to row 70
+    mask[under] = False
+    cands = candidates(mask, mask * 1.0, 3.0, under=under)
+    line = (cands.col >= 99) & (cands.col <= 101) & (cands.kind == MARK)
+    assert line.sum() == 6  # above the other curve (rows 29-39) and below it (rows 71-81)
+    assert np.allclose(np.sort(cands.level[line]), [34.0] * 3 + [76.0] * 3)  # not moved to 38.5, 71.5

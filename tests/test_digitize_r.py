@@ -37,9 +37,9 @@ READ = {  # figure -> largest arm RMSE allowed
     # (0.0101 and 0.0062 then, 0.0101 and 0.0052 after); where both curves fall together at the start,
     # the vertical line of a drop touching the other curve is taken for a censor mark's stem cut short
     # by it (_cut_stems_centred), 0.0128: a guard that the line be under the other curve's ink kept
-    # this arm but lost the hidden curves that rule reads (NSABPR04_3B chain 0.017 -> 0.107); the
-    # steps of that fall peeking out from under the other curve, merged into a few tall drops: 0.0072
-    # now that a sliver between two drops keeps them apart (_step_between)
+    # this arm but lost the hidden curves that rule reads (NSABPR04_3B chain 0.017 -> 0.107); a stem
+    # is crossed at its centre by its line, its bar or the other curve's line, a drop's line is not;
+    # the steps of that fall peeking out from under the other curve stay apart (_step_between): 0.0072
     "veteran_by_treatment_ggplot_theme_bw_marks_600x420_96_dpi": 0.009,
     # base graphics black solid + dashed: runs of dashes joined into long pieces beside the solid
     # curve (the dash pattern goes on round the steps' corners, + marks are drawn solid over it)

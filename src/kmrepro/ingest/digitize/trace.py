@@ -41,6 +41,7 @@ MIN_UNCUT_STEMS = 10  # censor marks' stems seen whole, to tell how long a stem 
 SAME_PX = 1e-6  # positions this close (px) are the same: centres weighted by coverage carry rounding noise
 CROWDED_SHARE = 0.5  # marks crowd a curve when its commonest stem shows in this share of its columns
 HIDDEN_SHARE = 0.8  # a curve whose runs of ink are cut at one end by others' this often shows only its band's edges
+BAR_MIN_COLS = 3  # a censor mark's bar standing off the line is this many columns long or more (a JPEG speck less)
 
 
 @dataclass
@@ -199,11 +200,19 @@ def _flat_runs(mask: np.ndarray, min_cols: int) -> np.ndarray:
     """Thickness, one per column, of the flat stretches: a run of ink down the columns that repeats
     (same first and last row) over at least ``min_cols`` consecutive columns."""
     cols, starts, ends = runs(mask.T)
+    return (ends - starts)[_repeats(cols, starts, ends) >= min_cols]
+
+
+def _repeats(cols, starts, ends) -> np.ndarray:
+    """For each run of ink down a column, over how many consecutive columns the same run (same first
+    and last row) repeats."""
     order = np.lexsort((cols, ends, starts))
-    cols, starts, ends = cols[order], starts[order], ends[order]
-    new = np.r_[True, (np.diff(cols) != 1) | (np.diff(starts) != 0) | (np.diff(ends) != 0)]
+    c, a, b = cols[order], starts[order], ends[order]
+    new = np.r_[True, (np.diff(c) != 1) | (np.diff(a) != 0) | (np.diff(b) != 0)]
     group = np.cumsum(new) - 1
-    return (ends - starts)[np.bincount(group)[group] >= min_cols]
+    count = np.empty(len(cols), int)
+    count[order] = np.bincount(group)[group]
+    return count
 
 
 def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndarray | None = None,
@@ -216,7 +225,8 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
     says (survminer's ``+`` at 300 dpi: 28 px on a 4 px line). A small drop read this way lands
     half-way down, between its stretches, which does no harm. ``under``: the other curves' ink,
     which may cut a mark short, and ``under_band`` the height of their band of crowded marks, if
-    any (:func:`_cut_stems_centred`)."""
+    any (:func:`_cut_stems_centred`); a mark's bar drawn with a thinner pen than the line is no
+    candidate (:func:`_marks_bars`)."""
     cols, starts, ends = runs(mask.T)
     length = ends - starts
     keep = length <= max(mark_height(width), band + 2)
@@ -232,19 +242,41 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
         total += weight
         moment += weight * rows
     level = moment / np.maximum(total, 1e-9)
-    if under is not None:
-        level = _cut_stems_centred(level, cols, starts, ends, under, width, under_band)
-    return Candidates(cols.astype(int), level, np.where(ends - starts <= width + 1, LINE, MARK))
+    kind = np.where(ends - starts <= width + 1, LINE, MARK)
+    if under is None:
+        return Candidates(cols.astype(int), level, kind)
+    level = _cut_stems_centred(level, cols, starts, ends, mask, under, width, under_band)
+    line = ~_marks_bars(cols, starts, ends, under, width)
+    return Candidates(cols[line].astype(int), level[line], kind[line])
 
 
-def _cut_stems_centred(level, cols, starts, ends, under: np.ndarray, width: float, under_band: int = 0) -> np.ndarray:
+def _marks_bars(cols, starts, ends, under: np.ndarray, width: float) -> np.ndarray:
+    """Runs less than half as thick as the line with nothing drawn next to either end, repeated at the
+    same rows over BAR_MIN_COLS columns or more: the bar of a ``+`` censor mark drawn with a thinner
+    pen than the line (ggplot at 300 dpi), standing off the line where the mark sits at a drop's top
+    or foot, not the line. The line itself shows its whole width, or is cut short by another curve
+    drawn over it; a speck JPEG frays off the line's edge is a column or two wide."""
+    h = under.shape[0]
+    thin = 2 * (ends - starts) < width
+    near = np.zeros(len(cols), bool)
+    for gap in (1, 2):
+        near |= under[np.clip(starts - gap, 0, h - 1), cols] | under[np.clip(ends - 1 + gap, 0, h - 1), cols]
+    return thin & ~near & (starts >= 2) & (ends + 1 < h) & (_repeats(cols, starts, ends) >= BAR_MIN_COLS)
+
+
+def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.ndarray, width: float,
+                       under_band: int = 0) -> np.ndarray:
     """Censor marks' stems cut short by another curve drawn over them (dense marks of one curve
     make a band that the other curve covers in part): the centre of what shows is off the line by
     half the hidden part. A stem (a run longer than the line is thick) with one end against the
     other curves' ink and the other end free is as long as this curve's uncut stems (their
-    commonest length), so the line is half a stem from its free end. Stems as long as uncut ones,
-    or cut at both ends, keep their centre; so does everything when fewer than MIN_UNCUT_STEMS
-    stems show uncut (no length to go by).
+    commonest length), so the line is half a stem from its free end, if something crosses it there:
+    its own line or bar (``own`` ink running on both sides, longer than two line widths), or the
+    other curve's line hiding them (longer than a mark). Where both curves fall together, the other
+    curve hides the top of a drop's vertical line alike; nothing crosses the line where a stem's
+    centre would be (the levels before and after a drop are on either side of it, at other rows).
+    Stems as long as uncut ones, or cut at both ends, keep their centre; so does everything when
+    fewer than MIN_UNCUT_STEMS stems show uncut (no length to go by).
     A curve with crowded marks under another's band of crowded marks (``under_band`` px tall) shows
     only where its own band sticks out beside the other: most of its runs (HIDDEN_SHARE) are cut at
     one end, and every such run, however short, is its band's edge; a figure draws every arm's
@@ -261,12 +293,35 @@ def _cut_stems_centred(level, cols, starts, ends, under: np.ndarray, width: floa
         return level
     else:
         full = int(np.bincount(length[uncut]).argmax())
-    level = level.copy()
+    centred = level.copy()
     top = stem & cut_top & ~cut_bottom & (length < full)
     bottom = stem & cut_bottom & ~cut_top & (length < full)
-    level[top] = ends[top] - 1 - (full - 1) / 2
-    level[bottom] = starts[bottom] + (full - 1) / 2
-    return level
+    centred[top] = ends[top] - 1 - (full - 1) / 2
+    centred[bottom] = starts[bottom] + (full - 1) / 2
+    left, right = _ink_along_row(own, cols, centred)
+    crossed = (left >= 1) & (right >= 1) & (left + right + 1 > 2 * width + 2)
+    hidden_left, hidden_right = _ink_along_row(under, cols, centred)
+    hidden = hidden_left + hidden_right + 1 > mark_height(width)
+    return np.where(crossed | hidden, centred, level)
+
+
+def _ink_along_row(ink: np.ndarray, cols: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How far the ink runs unbroken along the row of ``level`` left and right of each column (pixels
+    beside it; -1 both where the column itself has none there), the most of the two rows round it."""
+    h, w = ink.shape
+    index = np.arange(w)
+    left, right = np.full(len(cols), -1), np.full(len(cols), -1)
+    for row in (np.floor(level), np.ceil(level)):
+        rows, r = np.unique(np.clip(row.astype(int), 0, h - 1), return_inverse=True)
+        along = ink[rows]
+        last_clear = np.maximum.accumulate(np.where(along, -1, index), axis=1)  # at or left of each pixel
+        first_clear = np.minimum.accumulate(np.where(along, w, index)[:, ::-1], axis=1)[:, ::-1]
+        inked = along[r, cols]
+        left_here = np.where(inked, cols - last_clear[r, cols] - 1, -1)
+        right_here = np.where(inked, first_clear[r, cols] - cols - 1, -1)
+        better = left_here + right_here > left + right
+        left, right = np.where(better, left_here, left), np.where(better, right_here, right)
+    return left, right
 
 
 def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray:
