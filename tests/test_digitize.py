@@ -666,10 +666,10 @@ def test_plus_marks_arms_across_a_steep_fall_are_not_stretches():
     like a stretch's, but loose (nothing of the curve left of or above the left end, right of or
     below the right end). They are erased; the curve then falls where its line is (it fell at the
     left arm's end, 5 px early, on ggplot's small theme_bw figures)."""
-    from kmrepro.ingest.digitize.trace import _loose_arms, candidates, trace_curve
+    from kmrepro.ingest.digitize.trace import loose_arms, candidates, trace_curve
 
     cover = _fall_with_plus_marks([30, 45])
-    arms = _loose_arms(cover >= 0.5, 2.0)
+    arms = loose_arms(cover >= 0.5, 2.0)
     for row in (30, 45):
         assert arms[row, 15:20].all() and arms[row, 22:27].all() and not arms[row, 20:22].any()
     assert (arms & (cover >= 0.5)).sum() == 2 * 10  # of the ink, only the arms
@@ -680,19 +680,43 @@ def test_plus_marks_arms_across_a_steep_fall_are_not_stretches():
     assert abs(where - 20.5) < 0.6 and round(before) == 10 and round(after) == 60
 
 
-def test_plus_marks_arms_on_the_curve_are_kept():
-    """A bar with an end on the curve is not loose, and nothing is erased: its left end on the falling
-    line (a mark at the top of a fall), the curve leaving its right arm downwards (a mark on a stretch
-    shorter than itself), or a mark on a flat stretch (its bar is the line)."""
-    from kmrepro.ingest.digitize.trace import _loose_arms
+def test_plus_marks_arm_beyond_the_falling_line_is_erased_when_its_other_end_is_on_the_curve():
+    """A mark at the top of a steep fall: its bar runs into the falling line at one end (not loose
+    there), and its other arm sticks out beyond the line, loose, where the curve falls on from the
+    bar. That arm is the mark's and is erased (base R's TH3RESA_2A: the right arm was read as the
+    stretch above the fall, 0.14 too high at 1.5 months); so is the left arm of a bar whose right end
+    is on the curve where the fall comes down into it."""
+    from kmrepro.ingest.digitize.trace import loose_arms
 
-    assert not _loose_arms(_fall_with_plus_marks([30], bar_cols=(20, 27)) >= 0.5, 2.0).any()
+    on_left = _fall_with_plus_marks([30], bar_cols=(20, 27))
+    arms = loose_arms(on_left >= 0.5, 2.0)
+    assert arms[30, 22:27].all() and not (arms & (on_left >= 0.5))[:, :22].any()
+    assert (arms & (on_left >= 0.5)).sum() == 5
+    on_right = _fall_with_plus_marks([30], bar_cols=(15, 22))
+    arms = loose_arms(on_right >= 0.5, 2.0)
+    assert arms[30, 15:20].all() and (arms & (on_right >= 0.5)).sum() == 5
+
+
+def test_plus_marks_arms_on_the_curve_are_kept():
+    """A bar with an end on the curve and no fall on from it beyond the bar is not loose, and nothing
+    is erased: a mark at the foot of a drop on a short last stretch (the drop ends at its bar, its
+    stem is no fall), the curve leaving its right arm downwards (a mark on a stretch shorter than
+    itself), or a mark on a flat stretch (its bar is the line)."""
+    from kmrepro.ingest.digitize.trace import loose_arms
+
+    last = np.zeros((80, 80))
+    last[10:12, 0:22] = 1.0
+    last[10:62, 20:22] = 1.0
+    last[60:62, 20:30] = 1.0  # the last stretch, censored: a + mark at its end
+    last[60, 30:34] = 1.0
+    last[54:67, 28] = 1.0
+    assert not loose_arms(last >= 0.5, 2.0).any()
     short = _fall_with_plus_marks([30])
     short[30:62, 24:26] = 1.0  # the curve goes on down from the bar's right arm
-    assert not _loose_arms(short >= 0.5, 2.0).any()
+    assert not loose_arms(short >= 0.5, 2.0).any()
     flat = _fall_with_plus_marks([])
     flat[55:67, 50] = 1.0  # a + on the lower stretch: its stem; its bar is the line
-    assert not _loose_arms(flat >= 0.5, 2.0).any()
+    assert not loose_arms(flat >= 0.5, 2.0).any()
 
 
 def test_a_censor_mark_cut_short_by_the_curve_over_it_is_centred_on_its_line():

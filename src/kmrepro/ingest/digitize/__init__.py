@@ -29,7 +29,8 @@ from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
-from .trace import LINE, Candidates, Curve, candidates, line_width, mark_height, thinnest_stroke, trace_curve
+from .trace import (LINE, Candidates, Curve, candidates, line_width, loose_arms, mark_height, thinnest_stroke,
+                    trace_curve)
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "survival_at", "write_outputs"]
 
@@ -287,12 +288,14 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     share = (solid.ink_share(cover_solid >= MIN_COVERAGE, longest_gap),
              dashed.ink_share(cover_dashed >= MIN_COVERAGE, longest_gap))
     solid_ink = in_solid & mask
-    unexplained = (solid_ink & ~solid.pixels(mask.shape)).sum() / max(solid_ink.sum(), 1)
+    # the solid curve's line, and the arms of its marks across its falls, which its tracing erased
+    solid_line = solid.pixels(mask.shape) | loose_arms(cover_solid >= MIN_COVERAGE, width)
+    unexplained = (solid_ink & ~solid_line).sum() / max(solid_ink.sum(), 1)
     dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))
     why = _not_solid_and_dashed(share, unexplained, dashes)
     if why and share[0] >= SOLID_COVERAGE:
-        apart, not_apart = _dashes_off_the_solid_line(solid, cover, width, Candidates.join([others, cands_solid]),
-                                                      drawn)
+        apart, not_apart = _dashes_off_the_solid_line(solid, solid_line, cover, width,
+                                                      Candidates.join([others, cands_solid]), drawn)
         if apart is not None:
             solid_ink, dashed, why = mask, apart, ""
         else:
@@ -304,11 +307,11 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     # each curve's censor marks are read from the colour's ink less the other curve's line (the dashed
     # curve's drops cross the solid one; its marks may touch the solid line and join its piece)
     return {names["solid"]: (solid, solid_ink & ~dashed.pixels(mask.shape)),
-            names["dashed"]: (dashed, mask & ~solid.pixels(mask.shape))}
+            names["dashed"]: (dashed, mask & ~solid_line)}
 
 
-def _dashes_off_the_solid_line(solid: Curve, cover: np.ndarray, width: float, under: Candidates,
-                               drawn: np.ndarray) -> tuple[Curve | None, str]:
+def _dashes_off_the_solid_line(solid: Curve, solid_line: np.ndarray, cover: np.ndarray, width: float,
+                               under: Candidates, drawn: np.ndarray) -> tuple[Curve | None, str]:
     """The dashed curve read from all ink off the solid curve's line, when its dashes join the solid
     curve's piece (through censor marks, or where the curves meet) or marks fill its gaps; or None and
     why not. Whose ink is whose shows only where the curves are apart (more than a mark's height):
@@ -316,7 +319,7 @@ def _dashes_off_the_solid_line(solid: Curve, cover: np.ndarray, width: float, un
     falls apart into dashes along its length (one at least every DASHES_EVERY line widths), and no
     drop of ink is on neither curve (:func:`_unfollowed_drop`)."""
     mask = cover >= MIN_COVERAGE
-    cover_dashed = np.where(solid.pixels(mask.shape) | ~mask, 0.0, cover)
+    cover_dashed = np.where(solid_line | ~mask, 0.0, cover)
     dashed = trace_curve(_line_candidates(cover_dashed, width), under, cover_dashed, width, dashed=True, drawn=drawn)
     if dashed is None:
         return None, "no other curve is left"

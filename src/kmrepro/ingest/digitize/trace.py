@@ -284,7 +284,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
         return None
     mask = cover >= MIN_COVERAGE
     if not dashed:  # a dash's end is loose too; never crossed like a mark's bar, but do not risk it
-        arms = _loose_arms(mask, width)
+        arms = loose_arms(mask, width)
         cover, mask = np.where(arms, 0.0, cover), mask & ~arms
         own = own.take(~arms[np.clip(np.round(own.level).astype(int), 0, mask.shape[0] - 1), own.col])
         if len(own.col) == 0:
@@ -392,21 +392,25 @@ def _final_drop(cover, end_col: int, level: float, width: float) -> tuple[float,
     return None
 
 
-def _loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
+def loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
     """The pixels of the arms of ``+`` censor marks standing off the curve where it falls steeply
     through them. Such a mark's bar is a short run of ink along a row (no longer than a mark),
     crossed by ink running on above and below it (the falling line), and loose at both ends: nothing
     of the arm's colour left of or above its left end, right of or below its right end, and nothing
     leaving its right arm downwards. A stretch is entered from above or from the left and left
     downwards or to the right, so it is never loose at both ends. Both arms and their soft edges (the
-    rows beside them under half covered) are erased; the crossing line stays. A mark with an end on
-    the curve (at the top or the foot of a fall, or on a stretch shorter than itself) is left alone:
-    which of its pixels are the curve's the row does not tell."""
+    rows beside them under half covered) are erased; the crossing line stays. A mark with one end on
+    the curve has its other arm erased if that one is loose and the curve falls on from the bar on its side
+    (:func:`_falls_from`): the right arm when the fall runs on down from the bar (a mark at the top of
+    a steep fall, its bar run into the line), the left one when it comes down into the bar. The arm
+    beyond the falling line is the mark's, whichever of the crossing pixels are the curve's. A mark
+    on a stretch, or with the curve leaving its right arm downwards, is left alone."""
     ink = int(np.ceil(width))
     reach = ink + 1  # a line width and a soft pixel round each end
     h, w = mask.shape
     rows, a, b = runs(mask)
-    keep = (b - a >= 3) & (b - a <= mark_height(width)) & (rows >= reach) & (rows + reach < h)
+    # a bar with one end on the curve runs on into the curve's line (a line width and its soft edges)
+    keep = (b - a >= 3) & (b - a <= mark_height(width) + 2 * reach) & (rows >= reach) & (rows + reach < h)
     rows, a, b = rows[keep], a[keep], b[keep]
     # columns inked all the way from ``reach`` above a row to ``reach`` below it: a line crossing it
     through = ndimage.binary_erosion(mask, np.ones((2 * reach + 1, 1), bool), border_value=0)
@@ -418,21 +422,41 @@ def _loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
         left, right = np.clip(left, 0, w), np.clip(right, 0, w)
         return summed[bottom, right] - summed[top, right] - summed[bottom, left] + summed[top, left] > 0
 
-    loose = crossed & ~inked(rows - reach, rows + reach + 1, a - reach, a) & \
-        ~inked(rows - reach, rows, a, a + ink + 1) & ~inked(rows - reach, rows + reach + 1, b, b + reach) & \
-        ~inked(rows + 1, rows + reach + 1, b - ink - 1, b)
+    left = ~inked(rows - reach, rows + reach + 1, a - reach, a) & ~inked(rows - reach, rows, a, a + ink + 1)
+    right = ~inked(rows - reach, rows + reach + 1, b, b + reach) & ~inked(rows + 1, rows + reach + 1, b - ink - 1, b)
+    up, down = _falls_from(mask, rows, a, b, width)
+    both = left & right & (b - a <= mark_height(width))
+    left, right = crossed & left & (both | up), crossed & right & (both | down)
+    loose = left | right
     arms = np.zeros(mask.shape, bool)
-    for y, first, last in zip(rows[loose], a[loose], b[loose]):
+    for y, first, last, free_left, free_right in zip(rows[loose], a[loose], b[loose], left[loose], right[loose]):
         crossing = first + 1 + np.flatnonzero(through[y, first + 1:last - 1])
         beyond = min(crossing[-1] + ink + 1, last)  # past the crossing line and its soft edge
         if mask[y + 1:y + reach + 1, beyond:last].any():  # the curve leaves the right arm down: a stretch
             continue
-        arms[y, first:crossing[0]] = True
-        arms[y, crossing[-1] + 1:last] = True
+        arms[y, first:crossing[0]] = free_left
+        arms[y, crossing[-1] + 1:last] = free_right
     soft = np.zeros(mask.shape, bool)
     soft[1:] |= arms[:-1]
     soft[:-1] |= arms[1:]
     return arms | (soft & ~mask)
+
+
+def _falls_from(mask: np.ndarray, rows, starts, ends, width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per run along a row (``rows``, columns [starts, ends)): does ink run on up from it, and does ink
+    run on down from it, unbroken within a line width either side (a steep fall is diagonal), further
+    than half a censor mark? A falling line through or from the bar does; a mark's own stem does not."""
+    reach, half = int(np.ceil(width)), int(np.ceil(mark_height(width) / 2))
+    cols, tops, bottoms = runs(ndimage.binary_dilation(mask, np.ones((1, 2 * reach + 1), bool)).T)
+    up, down = np.zeros(mask.shape, bool), np.zeros(mask.shape, bool)
+    for c, top, bottom in zip(cols, tops, bottoms):
+        up[top + half + 1:bottom, c] = True
+        down[top:bottom - half - 1, c] = True
+    found = []
+    for runs_on in (up, down):
+        along = np.pad(runs_on, ((0, 0), (1, 0))).cumsum(axis=1)
+        found.append(along[rows, ends] > along[rows, starts])
+    return found[0], found[1]
 
 
 def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
