@@ -649,6 +649,26 @@ def test_a_final_drop_ends_at_zero_or_is_left_out():
     assert as_read.ending_at(200.0, 210) is as_read
 
 
+def test_a_fall_no_ink_of_its_own_shows_follows_the_other_curve_of_its_colour_down():
+    """Solid and dashed curves falling together side by side make one piece of ink, all taken for
+    the solid curve: the dashed curve's fall shows none of its own ink, and was one drop half-way
+    between its stretches (NCT00337103_2B ggplot black JPEG: 4 px early, eribulin 0.0230). It is read
+    down the solid curve's drops there; not where its own ink shows the fall, nor where the other
+    curve's drops there make up less than half of it."""
+    from kmrepro.ingest.digitize.trace import Curve, falling_with
+
+    dashed = Curve([(0, 10, 10.0), (30, 40, 100.0)], [(20.0, 10.0, 100.0)], 0, 40, 41, [], 2.0)
+    solid = Curve([(0, 10, 8.0), (28, 40, 110.0)], [(12.0, 8.0, 30.0), (22.0, 30.0, 60.0), (26.0, 60.0, 110.0),
+                                                    (35.0, 110.0, 120.0)], 0, 40, 41, [], 2.0)
+    own = np.zeros((130, 50), bool)
+    assert falling_with(dashed, solid, own).drops == [(12.0, 10.0, 30.0), (22.0, 30.0, 60.0), (26.0, 60.0, 100.0)]
+    shown = own.copy()
+    shown[40:60, 18] = True  # its own vertical line shows
+    assert falling_with(dashed, solid, shown).drops == dashed.drops
+    apart = Curve(solid.segments, [(12.0, 8.0, 30.0), (35.0, 110.0, 120.0)], 0, 40, 41, [], 2.0)
+    assert falling_with(dashed, apart, own).drops == dashed.drops  # 20 of its 90 px
+
+
 def _fall_with_plus_marks(bar_rows, bar_cols=(15, 27)):
     """A 2 px curve: flat at rows 10-11 to column 21, down a vertical line (columns 20-21) to rows
     60-61, flat again; ``+`` marks' bars (one row, 12 px) across the fall at ``bar_rows``."""

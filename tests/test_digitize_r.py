@@ -54,6 +54,10 @@ READ = {  # figure -> largest arm RMSE allowed
     # survminer JPEG q75 at 120 dpi: JPEG frays the 4 px lines into 1 px specks, so the width was read
     # as 1 px and a steep staircase as a few large drops (eribulin 0.0093)
     "kmdata_NCT00337103_2B_survminer_percent_JPEG_q75": 0.008,
+    # ggplot classic black solid + dashed JPEG: both curves fall steeply together in the first two
+    # months, side by side, their ink one piece taken for the solid curve; the dashed curve's fall
+    # was one drop half-way across (eribulin 0.0230), now read down the solid curve's drops (0.0098)
+    "kmdata_NCT00337103_2B_ggplot_classic_black_solid_dashed_JPEG": 0.011,
 }
 
 

@@ -98,7 +98,8 @@ FIXTURES <- list(  # tests/data/r_figures: one per hard case met in the benchmar
   c("kmdata TH3RESA_2A", "base black solid/dashed"),
   c("lung by sex", "ggplot theme_bw + marks, 600x420 96 dpi"),
   c("veteran by treatment", "ggplot theme_bw + marks, 600x420 96 dpi"),
-  c("kmdata NCT00337103_2B", "survminer percent, JPEG q75")
+  c("kmdata NCT00337103_2B", "survminer percent, JPEG q75"),
+  c("kmdata NCT00337103_2B", "ggplot classic black solid/dashed, JPEG")
 )
 
 x_breaks <- function(time) {

@@ -29,8 +29,8 @@ from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
-from .trace import (LINE, Candidates, Curve, candidates, line_width, loose_arms, mark_height, thinnest_stroke,
-                    trace_curve)
+from .trace import (LINE, Candidates, Curve, candidates, falling_with, line_width, loose_arms, mark_height,
+                    thinnest_stroke, trace_curve)
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "survival_at", "write_outputs"]
 
@@ -284,6 +284,7 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     if solid is None or dashed is None or (dashed.last_col - dashed.first_col) < 0.2 * (solid.last_col - solid.first_col):
         raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it "
                                "was found")
+    dashed = falling_with(dashed, solid, cover_dashed >= MIN_COVERAGE)
     longest_gap = int(MAX_DASH_WIDTHS * width)  # longer gaps are hidden stretches, not a dash pattern
     share = (solid.ink_share(cover_solid >= MIN_COVERAGE, longest_gap),
              dashed.ink_share(cover_dashed >= MIN_COVERAGE, longest_gap))

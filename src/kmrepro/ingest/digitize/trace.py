@@ -317,6 +317,32 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     return _with_final_drop(curve, cover, pool.kind[path][cols >= segments[-1][0]])
 
 
+def falling_with(curve: Curve, other: Curve, own: np.ndarray) -> Curve:
+    """``curve`` with each tall drop that none of its own ink (``own``) shows, between the stretches
+    around it, read down the ``other`` curve's drops there instead: where two curves of one colour
+    fall together, side by side within a line width or two, their ink is one piece, all taken for the
+    other curve; this one falls where that one does (as a stretch hidden under another curve comes
+    out at that curve's level), not as one drop half-way across. Left as it is unless the other
+    curve's drops there make up at least half of the fall."""
+    width, out = curve.width, []
+    ends = np.array([s[1] for s in curve.segments])
+    starts = np.array([s[0] for s in curve.segments])
+    cols = [d[0] for d in curve.drops]
+    for k, (where, before, after) in enumerate(curve.drops):
+        left = max(ends[ends < where].max(initial=curve.first_col), cols[k - 1] if k else -np.inf)
+        right = min(starts[starts > where].min(initial=curve.last_col), cols[k + 1] if k + 1 < len(cols) else np.inf)
+        rows = slice(int(np.ceil(before + width)), int(np.floor(after - width)) + 1)
+        beside = [(c, max(b, before), min(a, after)) for c, b, a in other.drops
+                  if left < c < right and a > before and b < after]
+        if rows.stop <= rows.start or own[rows, int(left) + 1:int(np.ceil(right))].any() or \
+                sum(a - b for _, b, a in beside) < (after - before) / 2:
+            out.append((where, before, after))
+            continue
+        levels = [before] + [a for _, _, a in beside[:-1]] + [after]
+        out += [(c, levels[j], levels[j + 1]) for j, (c, _, _) in enumerate(beside)]
+    return replace(curve, drops=out)
+
+
 def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
     """The curve ending with its final drop (:func:`_final_drop`), if one hangs from its last stretch, or
     from the one before when the last is the drop's own vertical line read as a mark's centre
