@@ -290,7 +290,7 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
              dashed.ink_share(cover_dashed >= MIN_COVERAGE, longest_gap))
     solid_ink = in_solid & mask
     # the solid curve's line, and the arms of its marks across its falls, which its tracing erased
-    solid_line = solid.pixels(mask.shape) | loose_arms(cover_solid >= MIN_COVERAGE, width)
+    solid_line = solid.pixels(mask.shape) | loose_arms(cover_solid >= MIN_COVERAGE, width, drawn)
     unexplained = (solid_ink & ~solid_line).sum() / max(solid_ink.sum(), 1)
     dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))
     why = _not_solid_and_dashed(share, unexplained, dashes)

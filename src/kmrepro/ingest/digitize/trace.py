@@ -284,7 +284,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
         return None
     mask = cover >= MIN_COVERAGE
     if not dashed:  # a dash's end is loose too; never crossed like a mark's bar, but do not risk it
-        arms = loose_arms(mask, width)
+        arms = loose_arms(mask, width, drawn)
         cover, mask = np.where(arms, 0.0, cover), mask & ~arms
         own = own.take(~arms[np.clip(np.round(own.level).astype(int), 0, mask.shape[0] - 1), own.col])
         if len(own.col) == 0:
@@ -418,7 +418,7 @@ def _final_drop(cover, end_col: int, level: float, width: float) -> tuple[float,
     return None
 
 
-def loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
+def loose_arms(mask: np.ndarray, width: float, drawn: np.ndarray | None = None) -> np.ndarray:
     """The pixels of the arms of ``+`` censor marks standing off the curve where it falls steeply
     through them. Such a mark's bar is a short run of ink along a row (no longer than a mark),
     crossed by ink running on above and below it (the falling line), and loose at both ends: nothing
@@ -429,11 +429,12 @@ def loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
     the curve has its other arm erased if that one is loose and the curve falls on from the bar on its side
     (:func:`_falls_from`): the right arm when the fall runs on down from the bar (a mark at the top of
     a steep fall, its bar run into the line), the left one when it comes down into the bar. The arm
-    beyond the falling line is the mark's, whichever of the crossing pixels are the curve's. A mark
-    on a stretch, or with the curve leaving its right arm downwards, is left alone."""
+    beyond the falling line is the mark's, whichever of the crossing pixels are the curve's, unless
+    something else is drawn at its end (``drawn``: another curve, under which the stretch may go on).
+    A mark on a stretch, or with the curve leaving its right arm downwards, is left alone."""
     ink = int(np.ceil(width))
     reach = ink + 1  # a line width and a soft pixel round each end
-    h, w = mask.shape
+    h = mask.shape[0]
     rows, a, b = runs(mask)
     # a bar with one end on the curve runs on into the curve's line (a line width and its soft edges)
     keep = (b - a >= 3) & (b - a <= mark_height(width) + 2 * reach) & (rows >= reach) & (rows + reach < h)
@@ -442,15 +443,12 @@ def loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
     through = ndimage.binary_erosion(mask, np.ones((2 * reach + 1, 1), bool), border_value=0)
     crossed = np.cumsum(np.pad(through, ((0, 0), (1, 0))), axis=1)
     crossed = crossed[rows, b - 1] > crossed[rows, a + 1]
-    summed = np.pad(mask, ((1, 0), (1, 0))).cumsum(axis=0).cumsum(axis=1)
-
-    def inked(top, bottom, left, right):  # any ink in rows [top, bottom) and columns [left, right)
-        left, right = np.clip(left, 0, w), np.clip(right, 0, w)
-        return summed[bottom, right] - summed[top, right] - summed[bottom, left] + summed[top, left] > 0
-
+    inked = _any_in(mask)
+    drawn_at = _any_in(mask if drawn is None else mask | drawn)
     left = ~inked(rows - reach, rows + reach + 1, a - reach, a) & ~inked(rows - reach, rows, a, a + ink + 1)
     right = ~inked(rows - reach, rows + reach + 1, b, b + reach) & ~inked(rows + 1, rows + reach + 1, b - ink - 1, b)
-    up, down = _falls_from(mask, rows, a, b, width)
+    up = _falls_from(mask, rows, a, b, width, -1) & ~drawn_at(rows - reach, rows + reach + 1, a - reach, a)
+    down = _falls_from(mask, rows, a, b, width, +1) & ~drawn_at(rows - reach, rows + reach + 1, b, b + reach)
     both = left & right & (b - a <= mark_height(width))
     left, right = crossed & left & (both | up), crossed & right & (both | down)
     loose = left | right
@@ -468,21 +466,33 @@ def loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
     return arms | (soft & ~mask)
 
 
-def _falls_from(mask: np.ndarray, rows, starts, ends, width: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per run along a row (``rows``, columns [starts, ends)): does ink run on up from it, and does ink
-    run on down from it, unbroken within a line width either side (a steep fall is diagonal), further
+def _any_in(mask: np.ndarray):
+    """A function of row and column bounds (arrays): is any pixel of ``mask`` in rows [top, bottom) and
+    columns [left, right)? Summed-area table."""
+    h, w = mask.shape
+    summed = np.pad(mask, ((1, 0), (1, 0))).cumsum(axis=0).cumsum(axis=1)
+
+    def inked(top, bottom, left, right):
+        top, bottom = np.clip(top, 0, h), np.clip(bottom, 0, h)
+        left, right = np.clip(left, 0, w), np.clip(right, 0, w)
+        return summed[bottom, right] - summed[top, right] - summed[bottom, left] + summed[top, left] > 0
+    return inked
+
+
+def _falls_from(mask: np.ndarray, rows, starts, ends, width: float, direction: int) -> np.ndarray:
+    """Per run along a row (``rows``, columns [starts, ends)): does ink run on from it (``direction``
+    -1: up, +1: down), unbroken within a line width either side (a steep fall is diagonal), further
     than half a censor mark? A falling line through or from the bar does; a mark's own stem does not."""
     reach, half = int(np.ceil(width)), int(np.ceil(mark_height(width) / 2))
     cols, tops, bottoms = runs(ndimage.binary_dilation(mask, np.ones((1, 2 * reach + 1), bool)).T)
-    up, down = np.zeros(mask.shape, bool), np.zeros(mask.shape, bool)
+    runs_on = np.zeros(mask.shape, bool)
     for c, top, bottom in zip(cols, tops, bottoms):
-        up[top + half + 1:bottom, c] = True
-        down[top:bottom - half - 1, c] = True
-    found = []
-    for runs_on in (up, down):
-        along = np.pad(runs_on, ((0, 0), (1, 0))).cumsum(axis=1)
-        found.append(along[rows, ends] > along[rows, starts])
-    return found[0], found[1]
+        if direction < 0:
+            runs_on[top + half + 1:bottom, c] = True
+        else:
+            runs_on[top:bottom - half - 1, c] = True
+    along = np.pad(runs_on, ((0, 0), (1, 0))).cumsum(axis=1)
+    return along[rows, ends] > along[rows, starts]
 
 
 def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
