@@ -717,7 +717,7 @@ def test_plus_marks_arm_beyond_the_falling_line_is_erased_when_its_other_end_is_
     arms = loose_arms(on_right >= 0.5, 2.0)
     assert arms[30, 15:20].all() and (arms & (on_right >= 0.5)).sum() == 5
     beside = np.zeros(on_left.shape, bool)
-    beside[28:33, 27:29] = True  # another curve drawn at its end: the stretch may go on under it
+    beside[28:33, 27:29] = True  # another curve's ink at its end: the stretch may go on under it
     assert not loose_arms(on_left >= 0.5, 2.0, beside).any()
 
 

@@ -160,12 +160,14 @@ def digitize_image(
     for k, group in enumerate(groups):
         others = Candidates.join([c for j, c in enumerate(cands) if j != k])
         if len(group) == 1:
-            curve = trace_curve(cands[k], others, covers[k], widths[k], drawn=drawn & ~masks[k])
+            curve = trace_curve(cands[k], others, covers[k], widths[k], drawn=drawn & ~masks[k],
+                                beside=_faint_ink(covers, k))
             if curve is None:
                 raise InputError(path, f"arm {group[0].name!r}: no curve of colour {hex_colour(group[0].rgb)} found")
             curves[group[0].name] = (curve, masks[k])
         else:
-            curves.update(_split_by_dashes(group, covers[k], widths[k], others, path, drawn & ~masks[k]))
+            curves.update(_split_by_dashes(group, covers[k], widths[k], others, path, drawn & ~masks[k],
+                                           _faint_ink(covers, k)))
     digitized = []
     zero = float(y_cal.to_px(0.0)) - area.top if min(y_ticks.start, y_ticks.end) == 0 else None
     for arm in arms:
@@ -208,6 +210,12 @@ def _on_curve_pieces(masks: list[np.ndarray], covers: list[np.ndarray], widths: 
         keep |= stroke & (_stroke_share(masks, labels, spans, 2 * reach + 1) >= STROKE_SHARE)
     keep[0] = False
     return keep[labels]
+
+
+def _faint_ink(covers: list[np.ndarray], k: int) -> np.ndarray:
+    """The other colours' ink, with its soft edges (a tenth covered): where the other curves are drawn."""
+    others = [c for j, c in enumerate(covers) if j != k]
+    return np.max(others, axis=0) >= 0.1 if others else np.zeros(covers[k].shape, bool)
 
 
 def _spans(labels: np.ndarray, count: int) -> np.ndarray:
@@ -257,7 +265,8 @@ def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
     return groups
 
 
-def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.ndarray) -> dict:
+def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.ndarray,
+                     beside: np.ndarray) -> dict:
     """Two curves of one colour, one solid and one dashed. A solid line is one connected piece of ink;
     a dashed one falls apart into short dashes. So the solid curve is the largest connected piece (and
     any other piece too long to be a dash: what is left of it beyond a legend), the dashed one the
@@ -277,7 +286,7 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     in_solid = solid_labels[labels]
     cover_solid, cover_dashed = np.where(in_solid, cover, 0.0), np.where(in_solid | ~mask, 0.0, cover)
     cands_solid, cands_dashed = _line_candidates(cover_solid, width), _line_candidates(cover_dashed, width)
-    solid = trace_curve(cands_solid, others, cover_solid, width, drawn=drawn)
+    solid = trace_curve(cands_solid, others, cover_solid, width, drawn=drawn, beside=beside)
     dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width, dashed=True,
                          drawn=drawn)
     names = {a.style: a.name for a in group}
@@ -290,7 +299,7 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
              dashed.ink_share(cover_dashed >= MIN_COVERAGE, longest_gap))
     solid_ink = in_solid & mask
     # the solid curve's line, and the arms of its marks across its falls, which its tracing erased
-    solid_line = solid.pixels(mask.shape) | loose_arms(cover_solid >= MIN_COVERAGE, width, drawn)
+    solid_line = solid.pixels(mask.shape) | loose_arms(cover_solid >= MIN_COVERAGE, width, beside)
     unexplained = (solid_ink & ~solid_line).sum() / max(solid_ink.sum(), 1)
     dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))
     why = _not_solid_and_dashed(share, unexplained, dashes)

@@ -275,16 +275,18 @@ def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray
 
 
 def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: float,
-                dashed: bool = False, drawn: np.ndarray | None = None) -> Curve | None:
+                dashed: bool = False, drawn: np.ndarray | None = None,
+                beside: np.ndarray | None = None) -> Curve | None:
     """The curve through ``own`` candidates, with ``others`` (other curves' ink) filling columns
     without any ink of this curve before its last own column (it is hidden there). ``cover`` is the
     curve's ink coverage, where the drops are read; a ``dashed`` curve's drops may begin with a gap.
-    ``drawn``: every pixel not of the background, to tell where something drawn over the curve cuts it."""
+    ``drawn``: every pixel not of the background, to tell where something drawn over the curve cuts it;
+    ``beside``: the other curves' ink, under which a stretch may go on (:func:`loose_arms`)."""
     if len(own.col) == 0:
         return None
     mask = cover >= MIN_COVERAGE
     if not dashed:  # a dash's end is loose too; never crossed like a mark's bar, but do not risk it
-        arms = loose_arms(mask, width, drawn)
+        arms = loose_arms(mask, width, beside)
         cover, mask = np.where(arms, 0.0, cover), mask & ~arms
         own = own.take(~arms[np.clip(np.round(own.level).astype(int), 0, mask.shape[0] - 1), own.col])
         if len(own.col) == 0:
@@ -418,7 +420,7 @@ def _final_drop(cover, end_col: int, level: float, width: float) -> tuple[float,
     return None
 
 
-def loose_arms(mask: np.ndarray, width: float, drawn: np.ndarray | None = None) -> np.ndarray:
+def loose_arms(mask: np.ndarray, width: float, beside: np.ndarray | None = None) -> np.ndarray:
     """The pixels of the arms of ``+`` censor marks standing off the curve where it falls steeply
     through them. Such a mark's bar is a short run of ink along a row (no longer than a mark),
     crossed by ink running on above and below it (the falling line), and loose at both ends: nothing
@@ -430,7 +432,7 @@ def loose_arms(mask: np.ndarray, width: float, drawn: np.ndarray | None = None) 
     (:func:`_falls_from`): the right arm when the fall runs on down from the bar (a mark at the top of
     a steep fall, its bar run into the line), the left one when it comes down into the bar. The arm
     beyond the falling line is the mark's, whichever of the crossing pixels are the curve's, unless
-    something else is drawn at its end (``drawn``: another curve, under which the stretch may go on).
+    another curve's ink touches that arm (``beside``): the stretch may go on under it.
     A mark on a stretch, or with the curve leaving its right arm downwards, is left alone."""
     ink = int(np.ceil(width))
     reach = ink + 1  # a line width and a soft pixel round each end
@@ -444,22 +446,24 @@ def loose_arms(mask: np.ndarray, width: float, drawn: np.ndarray | None = None) 
     crossed = np.cumsum(np.pad(through, ((0, 0), (1, 0))), axis=1)
     crossed = crossed[rows, b - 1] > crossed[rows, a + 1]
     inked = _any_in(mask)
-    drawn_at = _any_in(mask if drawn is None else mask | drawn)
     left = ~inked(rows - reach, rows + reach + 1, a - reach, a) & ~inked(rows - reach, rows, a, a + ink + 1)
     right = ~inked(rows - reach, rows + reach + 1, b, b + reach) & ~inked(rows + 1, rows + reach + 1, b - ink - 1, b)
-    up = _falls_from(mask, rows, a, b, width, -1) & ~drawn_at(rows - reach, rows + reach + 1, a - reach, a)
-    down = _falls_from(mask, rows, a, b, width, +1) & ~drawn_at(rows - reach, rows + reach + 1, b, b + reach)
     both = left & right & (b - a <= mark_height(width))
+    up, down = _falls_from(mask, rows, a, b, width, -1), _falls_from(mask, rows, a, b, width, +1)
     left, right = crossed & left & (both | up), crossed & right & (both | down)
     loose = left | right
     arms = np.zeros(mask.shape, bool)
-    for y, first, last, free_left, free_right in zip(rows[loose], a[loose], b[loose], left[loose], right[loose]):
+    near = np.zeros(mask.shape, bool) if beside is None else beside
+    for y, first, last, free_left, free_right, free_both in zip(rows[loose], a[loose], b[loose], left[loose],
+                                                                right[loose], both[loose]):
         crossing = first + 1 + np.flatnonzero(through[y, first + 1:last - 1])
         beyond = min(crossing[-1] + ink + 1, last)  # past the crossing line and its soft edge
         if mask[y + 1:y + reach + 1, beyond:last].any():  # the curve leaves the right arm down: a stretch
             continue
-        arms[y, first:crossing[0]] = free_left
-        arms[y, crossing[-1] + 1:last] = free_right
+        around = near[max(y - reach, 0):y + reach + 1]  # another curve touching an arm: it may go on under it
+        arms[y, first:crossing[0]] = free_left and (free_both or not around[:, max(first - reach, 0):max(
+            crossing[0] - ink, 0)].any())
+        arms[y, crossing[-1] + 1:last] = free_right and (free_both or not around[:, beyond:last + reach].any())
     soft = np.zeros(mask.shape, bool)
     soft[1:] |= arms[:-1]
     soft[:-1] |= arms[1:]
