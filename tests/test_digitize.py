@@ -458,7 +458,7 @@ def test_bulge_under_a_corner_is_read_with_its_drop_where_the_vertical_line_is()
     cover[20:61, 48:51] = 1.0  # the drop's vertical line, columns 48-50
     cover[58:61, 48:100] = 1.0  # the stretch below
     cover[23:24, 45:48] = 1.0  # the bulge
-    (drop,) = _read_drops(cover, 47, 51, 21.0, 59.0, 3.0, 4.0)
+    (drop,) = _read_drops(cover, 47, 51, 21.0, 59.0, 3.0, 0)
     assert drop[1:] == (21.0, 59.0) and abs(drop[0] - 49) < 0.2
 
 
@@ -667,6 +667,25 @@ def test_a_fall_no_ink_of_its_own_shows_follows_the_other_curve_of_its_colour_do
     assert falling_with(dashed, solid, shown).drops == dashed.drops
     apart = Curve(solid.segments, [(12.0, 8.0, 30.0), (35.0, 110.0, 120.0)], 0, 40, 41, [], 2.0)
     assert falling_with(dashed, apart, own).drops == dashed.drops  # 20 of its 90 px
+
+
+def test_a_curve_is_not_hidden_under_another_above_its_own_ink():
+    """A curve never rises: in a dash gap after its fall it is not hidden under another curve's stretch
+    above its own fall's ink further left (ACT2_2B base black `mut_c`: the dashed curve borrowed the
+    solid one's stretch 45 px above its own dashes, and fell 4 px late)."""
+    from kmrepro.ingest.digitize.trace import LINE, Candidates, candidates, trace_curve
+
+    cover = np.zeros((80, 70))  # a 1 px dashed curve: along row 10, down column 10, along row 60
+    cover[10, 0:4] = cover[10, 6:10] = 1.0
+    for row in range(15, 60, 10):
+        cover[row:row + 6, 10] = 1.0
+    for col in range(17, 70, 6):  # the dash pattern runs on round the corner: a long gap there
+        cover[60, col:col + 4] = 1.0
+    own = candidates(cover >= 0.5, cover, 1.0)
+    others = Candidates(np.arange(11, 17), np.full(6, 30.0), np.full(6, LINE))
+    curve = trace_curve(own.take(own.kind == LINE), others, cover, 1.0, dashed=True)
+    assert [round(level) for _, _, level in curve.segments] == [10, 60]
+    assert not curve.borrowed and [round(where) for where, _, _ in curve.drops] == [10]
 
 
 def _fall_with_plus_marks(bar_rows, bar_cols=(15, 27)):

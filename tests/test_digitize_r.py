@@ -58,6 +58,13 @@ READ = {  # figure -> largest arm RMSE allowed
     # months, side by side, their ink one piece taken for the solid curve; the dashed curve's fall
     # was one drop half-way across (eribulin 0.0230), now read down the solid curve's drops (0.0098)
     "kmdata_NCT00337103_2B_ggplot_classic_black_solid_dashed_JPEG": 0.011,
+    # base graphics black solid + dashed: the dashed curve's steep fall in dashes, after a long gap at
+    # the corner (the dash pattern runs on round it), was taken for marks' stems and read as one drop
+    # half-way across (test 0.0101, now 0.0073)
+    "veteran_by_treatment_base_black_solid_dashed": 0.009,
+    # the same, 33 patients: the dashed curve was read under the solid one's stretch in its dash gap,
+    # 45 px above its own fall's dashes, and fell 4 px late (mut_c 0.0148, now 0.0033)
+    "kmdata_ACT2_2B_base_black_solid_dashed": 0.005,
 }
 
 
@@ -97,7 +104,7 @@ def test_r_black_solid_and_dashed_curves_are_refused_not_mixed():
         digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
     assert str(image) in str(err.value)
     assert "45% of the ink joined to the solid curve is off its line" in str(err.value)  # the check that failed
-    assert "within a mark's height of each other over 33% of their columns" in str(err.value)  # and the fallback's
+    assert "within a mark's height of each other over 34% of their columns" in str(err.value)  # and the fallback's
 
 
 def test_r_line_width_at_300_dpi_is_the_lines_not_the_pen_of_its_marks():

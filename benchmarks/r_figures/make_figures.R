@@ -99,7 +99,9 @@ FIXTURES <- list(  # tests/data/r_figures: one per hard case met in the benchmar
   c("lung by sex", "ggplot theme_bw + marks, 600x420 96 dpi"),
   c("veteran by treatment", "ggplot theme_bw + marks, 600x420 96 dpi"),
   c("kmdata NCT00337103_2B", "survminer percent, JPEG q75"),
-  c("kmdata NCT00337103_2B", "ggplot classic black solid/dashed, JPEG")
+  c("kmdata NCT00337103_2B", "ggplot classic black solid/dashed, JPEG"),
+  c("veteran by treatment", "base black solid/dashed"),
+  c("kmdata ACT2_2B", "base black solid/dashed")
 )
 
 x_breaks <- function(time) {

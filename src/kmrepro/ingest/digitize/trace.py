@@ -122,6 +122,12 @@ class Curve:
         return covered
 
 
+def dash_gap(width: float) -> int:
+    """The longest gap between the dashes of a dashed line of this width (px), where the pattern runs
+    on round a step's corner: part of the gap along the stretch, part down the drop."""
+    return int(np.ceil(3 * width + 5))
+
+
 def mark_height(width: float) -> float:
     """The tallest a censor mark on a line of this width is drawn (px)."""
     return MARK_RUNS * width + MARK_EXTRA_PX
@@ -296,6 +302,8 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     # where it goes under the solid cannot be seen: any column without its ink may be hidden
     hidden = ~mask.any(axis=0) if dashed else _under_others(mask, others, width)
     fill = others.take((others.col <= last_own) & hidden[np.clip(others.col, 0, mask.shape[1] - 1)])
+    fill = fill.take(fill.level >= _lowest_ink_before(mask)[np.clip(fill.col, 0, mask.shape[1] - 1)]
+                     - mark_height(width) / 2 - width)
     fill.kind = np.full(len(fill.col), BORROWED)
     pool = Candidates.join([own, fill])
     # on a tie, stay up: ink of another curve of the same colour at a lower level is no reason to drop early
@@ -305,7 +313,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     segments = _without_slivers(_segments(cols, levels), cover, width)
     drops: list[tuple[float, float, float]] = []
     for (_, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
-        new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
+        new = _read_drops(cover, end1, start2, level1, level2, width, dash_gap(width) if dashed else 0, drawn)
         if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1:  # one vertical line, split by a
             where, before, _ = drops.pop()  # stray stretch half-way down (a dash's end, a mark)
             col = int(np.floor(min(where, new[0][0]) - width / 2))
@@ -343,6 +351,16 @@ def falling_with(curve: Curve, other: Curve, own: np.ndarray) -> Curve:
         levels = [before] + [a for _, _, a in beside[:-1]] + [after]
         out += [(c, levels[j], levels[j + 1]) for j, (c, _, _) in enumerate(beside)]
     return replace(curve, drops=out)
+
+
+def _lowest_ink_before(mask: np.ndarray) -> np.ndarray:
+    """Per column, the lowest row of the curve's ink in the columns before it (-inf if none). A curve
+    never rises, so it is not hidden under another curve above that, but for half a censor mark
+    hanging below its line: where its own dashes go down beside another curve's stretch (a dash gap
+    in every column there), that stretch is not where it is."""
+    inked = mask.any(axis=0)
+    lowest = np.where(inked, mask.shape[0] - 1 - np.argmax(mask[::-1], axis=0), -np.inf)
+    return np.r_[-np.inf, np.maximum.accumulate(lowest)[:-1]]
 
 
 def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
@@ -585,9 +603,10 @@ def _top_edge(column: np.ndarray, row: int) -> float:
     return row + 0.5 - column[row] - (column[row - 1] if row else 0.0)
 
 
-def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, reach: float,
+def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, gap: int,
                 drawn: np.ndarray | None = None):
-    """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
+    """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``;
+    ``gap``: the longest gap between a dashed line's dashes (0 for a solid line).
 
     A staircase of drops closer than a line width is read along its drifting line (:func:`_staircase`).
     Otherwise, in each column between the stretches, the bottom of the ink hanging from the line
@@ -607,6 +626,7 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
     first, last = max(end1 + 1 - int(np.ceil(width)), 0), min(start2 + int(np.ceil(width)), mask.shape[1])
     band = mask[max(top, 0):bottom, first:last]
     reached, known_at = level1, first - 1
+    reach = width + 1 + gap  # ink this far from the line hangs from it
     drops = []
     for offset in range(band.shape[1]):
         col = first + offset
@@ -623,8 +643,15 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
         foot = int(round(ink[end]))
         # a censor mark's stem, not a drop, if the curve is not down there a stroke later, unless the
         # next column's ink goes on lower unbroken (a steep line, thinner than its runs say: a diagonal)
+        # or, on a dashed line, this vertical dash ends where it is and the next one down (above the
+        # stretch below) is within a dash gap, across and down, or its dashes hang from the line down
+        # to the stretch below over more than a mark's height (the stretch's first dash is a gap later)
         steep = mask[min(foot + 1, mask.shape[0] - 1), min(col + 1, mask.shape[1] - 1)]
-        if low > reached + NEW_LEVEL_PX and not mask[max(foot - 1, 0):foot + 2, past].any() and not steep:
+        dash_ends = gap > 0 and not mask[ink[attached[0]]:foot + 1, col + 1:past + 1].any()
+        next_dash = mask[foot + 1:min(foot + 2 + gap, int(level2 - width)), past:past + gap + 1]
+        down_to_it = gap > 0 and low >= level2 - width - 1 and foot - ink[attached[0]] > mark_height(width)
+        later = mask[max(foot - 1, 0):foot + 2, past].any() or (dash_ends and next_dash.any()) or down_to_it
+        if low > reached + NEW_LEVEL_PX and not later and not steep:
             continue
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
