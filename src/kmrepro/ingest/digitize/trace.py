@@ -446,12 +446,12 @@ def loose_arms(mask: np.ndarray, width: float, beside: np.ndarray | None = None)
     leaving its right arm downwards. A stretch is entered from above or from the left and left
     downwards or to the right, so it is never loose at both ends. Both arms and their soft edges (the
     rows beside them under half covered) are erased; the crossing line stays. A mark with one end on
-    the curve has its other arm erased if that one is loose and the curve falls on from the bar on its side
-    (:func:`_falls_from`): the right arm when the fall runs on down from the bar (a mark at the top of
-    a steep fall, its bar run into the line), the left one when it comes down into the bar. The arm
+    the curve (its bar run into the falling line) has its other arm erased if that one is loose and
+    the fall runs on from the bar on its side (:func:`_falls_from`): the right arm when it runs on
+    down (a mark at the top of a steep fall), the left one when it comes down into the bar. The arm
     beyond the falling line is the mark's, whichever of the crossing pixels are the curve's, unless
-    another curve's ink touches that arm (``beside``): the stretch may go on under it.
-    A mark on a stretch, or with the curve leaving its right arm downwards, is left alone."""
+    another curve's ink touches that arm (``beside``): the stretch may go on under it. A mark on a
+    stretch, or with the curve leaving its right arm downwards, is left alone."""
     ink = int(np.ceil(width))
     reach = ink + 1  # a line width and a soft pixel round each end
     h = mask.shape[0]
