@@ -467,7 +467,9 @@ def loose_arms(mask: np.ndarray, width: float, beside: np.ndarray | None = None)
     left = ~inked(rows - reach, rows + reach + 1, a - reach, a) & ~inked(rows - reach, rows, a, a + ink + 1)
     right = ~inked(rows - reach, rows + reach + 1, b, b + reach) & ~inked(rows + 1, rows + reach + 1, b - ink - 1, b)
     both = left & right & (b - a <= mark_height(width))
-    up, down = _falls_from(mask, rows, a, b, width, -1), _falls_from(mask, rows, a, b, width, +1)
+    up, down = np.zeros(len(rows), bool), np.zeros(len(rows), bool)
+    for k in np.flatnonzero(crossed & (left | right) & ~both):
+        up[k], down[k] = _falls_from(mask, rows[k], a[k], b[k], width)
     left, right = crossed & left & (both | up), crossed & right & (both | down)
     loose = left | right
     arms = np.zeros(mask.shape, bool)
@@ -501,20 +503,19 @@ def _any_in(mask: np.ndarray):
     return inked
 
 
-def _falls_from(mask: np.ndarray, rows, starts, ends, width: float, direction: int) -> np.ndarray:
-    """Per run along a row (``rows``, columns [starts, ends)): does ink run on from it (``direction``
-    -1: up, +1: down), unbroken within a line width either side (a steep fall is diagonal), further
-    than half a censor mark? A falling line through or from the bar does; a mark's own stem does not."""
+def _falls_from(mask: np.ndarray, row: int, first: int, last: int, width: float) -> tuple[bool, bool]:
+    """Does ink run on up from a bar (row ``row``, columns [first, last)), and down from it, unbroken
+    within a line width either side (a steep fall is diagonal), further than half a censor mark? A
+    falling line through or from the bar does; a mark's own stem does not."""
     reach, half = int(np.ceil(width)), int(np.ceil(mark_height(width) / 2))
-    cols, tops, bottoms = runs(ndimage.binary_dilation(mask, np.ones((1, 2 * reach + 1), bool)).T)
-    runs_on = np.zeros(mask.shape, bool)
-    for c, top, bottom in zip(cols, tops, bottoms):
-        if direction < 0:
-            runs_on[top + half + 1:bottom, c] = True
-        else:
-            runs_on[top:bottom - half - 1, c] = True
-    along = np.pad(runs_on, ((0, 0), (1, 0))).cumsum(axis=1)
-    return along[rows, ends] > along[rows, starts]
+    window = mask[:, max(first - reach, 0):last + reach]
+    inked = ndimage.binary_dilation(window, np.ones((1, 2 * reach + 1), bool))[:, first - max(first - reach, 0):]
+    inked = inked[:, :last - first]
+    above, below = inked[:row + 1][::-1], inked[row:]
+    up = np.where(above.all(axis=0), above.shape[0], np.argmin(above, axis=0))  # rows inked from the bar up
+    down = np.where(below.all(axis=0), below.shape[0], np.argmin(below, axis=0))
+    on = inked[row]
+    return bool((on & (up > half + 1)).any()), bool((on & (down > half + 1)).any())
 
 
 def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
