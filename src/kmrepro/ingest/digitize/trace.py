@@ -449,7 +449,8 @@ def loose_arms(mask: np.ndarray, width: float, beside: np.ndarray | None = None)
     the curve (its bar run into the falling line) has its other arm erased if that one is loose and
     the fall runs on from the bar on its side (:func:`_falls_from`): the right arm when it runs on
     down (a mark at the top of a steep fall), the left one when it comes down into the bar. The arm
-    beyond the falling line is the mark's, whichever of the crossing pixels are the curve's, unless
+    beyond the falling line is the mark's, whichever of the crossing pixels are the curve's (less a
+    line width beside the line, where the curve may run on along the bar between two drops), unless
     another curve's ink touches that arm (``beside``): the stretch may go on under it. A mark on a
     stretch, or with the curve leaving its right arm downwards, is left alone."""
     ink = int(np.ceil(width))
@@ -480,10 +481,15 @@ def loose_arms(mask: np.ndarray, width: float, beside: np.ndarray | None = None)
         beyond = min(crossing[-1] + ink + 1, last)  # past the crossing line and its soft edge
         if mask[y + 1:y + reach + 1, beyond:last].any():  # the curve leaves the right arm down: a stretch
             continue
+        before = max(crossing[0] - ink, first)  # short of the crossing line and its soft edge
         around = near[max(y - reach, 0):y + reach + 1]  # another curve touching an arm: it may go on under it
-        arms[y, first:crossing[0]] = free_left and (free_both or not around[:, max(first - reach, 0):max(
-            crossing[0] - ink, 0)].any())
-        arms[y, crossing[-1] + 1:last] = free_right and (free_both or not around[:, beyond:last + reach].any())
+        if free_both:
+            arms[y, first:crossing[0]] = arms[y, crossing[-1] + 1:last] = True
+            continue
+        # one end on the curve: a line width beside the crossing is kept, where the curve may run on
+        # along the bar (a short stretch between two drops with the mark on it)
+        arms[y, first:before] = free_left and not around[:, max(first - reach, 0):before].any()
+        arms[y, beyond:last] = free_right and not around[:, beyond:last + reach].any()
     soft = np.zeros(mask.shape, bool)
     soft[1:] |= arms[:-1]
     soft[:-1] |= arms[1:]
