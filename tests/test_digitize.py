@@ -458,7 +458,7 @@ def test_bulge_under_a_corner_is_read_with_its_drop_where_the_vertical_line_is()
     cover[20:61, 48:51] = 1.0  # the drop's vertical line, columns 48-50
     cover[58:61, 48:100] = 1.0  # the stretch below
     cover[23:24, 45:48] = 1.0  # the bulge
-    (drop,) = _read_drops(cover, 47, 51, 21.0, 59.0, 3.0, 4.0)
+    (drop,) = _read_drops(cover, 47, 51, 21.0, 59.0, 3.0, 0)
     assert drop[1:] == (21.0, 59.0) and abs(drop[0] - 49) < 0.2
 
 
@@ -688,6 +688,45 @@ def test_a_final_drop_ends_at_zero_or_is_left_out():
     assert as_read.ending_at(200.0, 210) is as_read
 
 
+def test_a_fall_no_ink_of_its_own_shows_follows_the_other_curve_of_its_colour_down():
+    """Solid and dashed curves falling together side by side make one piece of ink, all taken for
+    the solid curve: the dashed curve's fall shows none of its own ink, and was one drop half-way
+    between its stretches (NCT00337103_2B ggplot black JPEG: 4 px early, eribulin 0.0230). It is read
+    down the solid curve's drops there; not where its own ink shows the fall, nor where the other
+    curve's drops there make up less than half of it."""
+    from kmrepro.ingest.digitize.trace import Curve, falling_with
+
+    dashed = Curve([(0, 10, 10.0), (30, 40, 100.0)], [(20.0, 10.0, 100.0)], 0, 40, 41, [], 2.0)
+    solid = Curve([(0, 10, 8.0), (28, 40, 110.0)], [(12.0, 8.0, 30.0), (22.0, 30.0, 60.0), (26.0, 60.0, 110.0),
+                                                    (35.0, 110.0, 120.0)], 0, 40, 41, [], 2.0)
+    own = np.zeros((130, 50), bool)
+    assert falling_with(dashed, solid, own).drops == [(12.0, 10.0, 30.0), (22.0, 30.0, 60.0), (26.0, 60.0, 100.0)]
+    shown = own.copy()
+    shown[40:60, 18] = True  # its own vertical line shows
+    assert falling_with(dashed, solid, shown).drops == dashed.drops
+    apart = Curve(solid.segments, [(12.0, 8.0, 30.0), (35.0, 110.0, 120.0)], 0, 40, 41, [], 2.0)
+    assert falling_with(dashed, apart, own).drops == dashed.drops  # 20 of its 90 px
+
+
+def test_a_curve_is_not_hidden_under_another_above_its_own_ink():
+    """A curve never rises: in a dash gap after its fall it is not hidden under another curve's stretch
+    above its own fall's ink further left (ACT2_2B base black `mut_c`: the dashed curve borrowed the
+    solid one's stretch 45 px above its own dashes, and fell 4 px late)."""
+    from kmrepro.ingest.digitize.trace import LINE, Candidates, candidates, trace_curve
+
+    cover = np.zeros((80, 70))  # a 1 px dashed curve: along row 10, down column 10, along row 60
+    cover[10, 0:4] = cover[10, 6:10] = 1.0
+    for row in range(15, 60, 10):
+        cover[row:row + 6, 10] = 1.0
+    for col in range(17, 70, 6):  # the dash pattern runs on round the corner: a long gap there
+        cover[60, col:col + 4] = 1.0
+    own = candidates(cover >= 0.5, cover, 1.0)
+    others = Candidates(np.arange(11, 17), np.full(6, 30.0), np.full(6, LINE))
+    curve = trace_curve(own.take(own.kind == LINE), others, cover, 1.0, dashed=True)
+    assert [round(level) for _, _, level in curve.segments] == [10, 60]
+    assert not curve.borrowed and [round(where) for where, _, _ in curve.drops] == [10]
+
+
 def _fall_with_plus_marks(bar_rows, bar_cols=(15, 27)):
     """A 2 px curve: flat at rows 10-11 to column 21, down a vertical line (columns 20-21) to rows
     60-61, flat again; ``+`` marks' bars (one row, 12 px) across the fall at ``bar_rows``."""
@@ -705,10 +744,10 @@ def test_plus_marks_arms_across_a_steep_fall_are_not_stretches():
     like a stretch's, but loose (nothing of the curve left of or above the left end, right of or
     below the right end). They are erased; the curve then falls where its line is (it fell at the
     left arm's end, 5 px early, on ggplot's small theme_bw figures)."""
-    from kmrepro.ingest.digitize.trace import _loose_arms, candidates, trace_curve
+    from kmrepro.ingest.digitize.trace import loose_arms, candidates, trace_curve
 
     cover = _fall_with_plus_marks([30, 45])
-    arms = _loose_arms(cover >= 0.5, 2.0)
+    arms = loose_arms(cover >= 0.5, 2.0)
     for row in (30, 45):
         assert arms[row, 15:20].all() and arms[row, 22:27].all() and not arms[row, 20:22].any()
     assert (arms & (cover >= 0.5)).sum() == 2 * 10  # of the ink, only the arms
@@ -719,19 +758,48 @@ def test_plus_marks_arms_across_a_steep_fall_are_not_stretches():
     assert abs(where - 20.5) < 0.6 and round(before) == 10 and round(after) == 60
 
 
-def test_plus_marks_arms_on_the_curve_are_kept():
-    """A bar with an end on the curve is not loose, and nothing is erased: its left end on the falling
-    line (a mark at the top of a fall), the curve leaving its right arm downwards (a mark on a stretch
-    shorter than itself), or a mark on a flat stretch (its bar is the line)."""
-    from kmrepro.ingest.digitize.trace import _loose_arms
+def test_plus_marks_arm_beyond_the_falling_line_is_erased_when_its_other_end_is_on_the_curve():
+    """A mark at the top of a steep fall: its bar runs into the falling line at one end (not loose
+    there), and its other arm sticks out beyond the line, loose, where the curve falls on from the
+    bar. That arm is the mark's and is erased (base R's TH3RESA_2A: the right arm was read as the
+    stretch above the fall, 0.14 too high at 1.5 months); so is the left arm of a bar whose right end
+    is on the curve where the fall comes down into it. A line width beside the falling line is kept
+    (the curve may run on along the bar: a short stretch between two drops, a mark on it). Not when
+    another curve's ink touches the arm: the stretch may go on under it (NCT00337103_2B base red/blue
+    at 72 dpi)."""
+    from kmrepro.ingest.digitize.trace import loose_arms
 
-    assert not _loose_arms(_fall_with_plus_marks([30], bar_cols=(20, 27)) >= 0.5, 2.0).any()
+    on_left = _fall_with_plus_marks([30], bar_cols=(20, 27))
+    arms = loose_arms(on_left >= 0.5, 2.0)  # a line width beside the falling line is kept
+    assert arms[30, 24:27].all() and (arms & (on_left >= 0.5)).sum() == 3
+    on_right = _fall_with_plus_marks([30], bar_cols=(15, 22))
+    arms = loose_arms(on_right >= 0.5, 2.0)
+    assert arms[30, 15:18].all() and (arms & (on_right >= 0.5)).sum() == 3
+    beside = np.zeros(on_left.shape, bool)
+    beside[28:33, 27:29] = True  # another curve's ink at its end: the stretch may go on under it
+    assert not loose_arms(on_left >= 0.5, 2.0, beside).any()
+
+
+def test_plus_marks_arms_on_the_curve_are_kept():
+    """A bar with an end on the curve and no fall on from it beyond the bar is not loose, and nothing
+    is erased: a mark at the foot of a drop on a short last stretch (the drop ends at its bar, its
+    stem is no fall), the curve leaving its right arm downwards (a mark on a stretch shorter than
+    itself), or a mark on a flat stretch (its bar is the line)."""
+    from kmrepro.ingest.digitize.trace import loose_arms
+
+    last = np.zeros((80, 80))
+    last[10:12, 0:22] = 1.0
+    last[10:62, 20:22] = 1.0
+    last[60:62, 20:30] = 1.0  # the last stretch, censored: a + mark at its end
+    last[60, 30:34] = 1.0
+    last[54:67, 28] = 1.0
+    assert not loose_arms(last >= 0.5, 2.0).any()
     short = _fall_with_plus_marks([30])
     short[30:62, 24:26] = 1.0  # the curve goes on down from the bar's right arm
-    assert not _loose_arms(short >= 0.5, 2.0).any()
+    assert not loose_arms(short >= 0.5, 2.0).any()
     flat = _fall_with_plus_marks([])
     flat[55:67, 50] = 1.0  # a + on the lower stretch: its stem; its bar is the line
-    assert not _loose_arms(flat >= 0.5, 2.0).any()
+    assert not loose_arms(flat >= 0.5, 2.0).any()
 
 
 def test_a_censor_mark_cut_short_by_the_curve_over_it_is_centred_on_its_line():

@@ -50,17 +50,24 @@ READ = {  # figure -> largest arm RMSE allowed
     "kmdata_GETUG16_2_base_black_solid_dashed": 0.01,
     # as GETUG16_2, and the dashed curve goes on beyond the solid one's drop to zero (not the solid
     # curve beyond a legend); the solid arm's error is its last grid time, on that drop (0.009-0.011
-    # in the other styles), and its steep fall at 1.4 months: a + mark at its top is left as it is
-    # (an end on the curve), its right arm taken for the stretch, and the marks' loose arms down the
-    # fall, which placed it roughly, are erased (0.0119 before that, 0.0185 now)
-    "kmdata_TH3RESA_2A_base_black_solid_dashed": 0.019,
-    # base graphics black solid + dashed, the dashed curve (33 patients) falling steeply: its dashes'
-    # ends look like the slivers between the steps of a staircase; kept apart as steps, a drop read
-    # in two parts was split (0.0175), merged as dash ends it is one (0.0148)
-    "kmdata_ACT2_2B_base_black_solid_dashed": 0.016,
+    # in the other styles), and its steep fall at 1.4 months, through + marks: their arms loose beyond
+    # the falling line are erased, that of the mark at its top too, its bar run into the line at
+    # the other end (that arm was read as the stretch above the fall: 0.0185, now 0.0118)
+    "kmdata_TH3RESA_2A_base_black_solid_dashed": 0.0125,
     # survminer JPEG q75 at 120 dpi: JPEG frays the 4 px lines into 1 px specks, so the width was read
     # as 1 px and a steep staircase as a few large drops (eribulin 0.0093)
     "kmdata_NCT00337103_2B_survminer_percent_JPEG_q75": 0.008,
+    # ggplot classic black solid + dashed JPEG: both curves fall steeply together in the first two
+    # months, side by side, their ink one piece taken for the solid curve; the dashed curve's fall
+    # was one drop half-way across (eribulin 0.0230), now read down the solid curve's drops (0.0098)
+    "kmdata_NCT00337103_2B_ggplot_classic_black_solid_dashed_JPEG": 0.011,
+    # base graphics black solid + dashed: the dashed curve's steep fall in dashes, after a long gap at
+    # the corner (the dash pattern runs on round it), was taken for marks' stems and read as one drop
+    # half-way across (test 0.0101, now 0.0073)
+    "veteran_by_treatment_base_black_solid_dashed": 0.009,
+    # the same, 33 patients: the dashed curve was read under the solid one's stretch in its dash gap,
+    # 45 px above its own fall's dashes, and fell 4 px late (mut_c 0.0148, now 0.0033)
+    "kmdata_ACT2_2B_base_black_solid_dashed": 0.005,
     # survminer at 300 dpi, 2661 patients an arm: + marks 28 px tall crowd both 4 px lines into bands,
     # the blue one drawn over the yellow one (see the tests below; 0.0154 and 0.0145 before, 0.0008
     # and 0.0016 after)
@@ -110,7 +117,7 @@ def test_r_black_solid_and_dashed_curves_are_refused_not_mixed():
         digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
     assert str(image) in str(err.value)
     assert "45% of the ink joined to the solid curve is off its line" in str(err.value)  # the check that failed
-    assert "within a mark's height of each other over 32% of their columns" in str(err.value)  # and the fallback's
+    assert "within a mark's height of each other over 34% of their columns" in str(err.value)  # and the fallback's
 
 
 def test_r_line_width_at_300_dpi_is_the_lines_not_the_pen_of_its_marks():

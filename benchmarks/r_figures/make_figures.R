@@ -100,7 +100,9 @@ FIXTURES <- list(  # tests/data/r_figures: one per hard case met in the benchmar
   c("lung by sex", "ggplot theme_bw + marks, 600x420 96 dpi"),
   c("veteran by treatment", "ggplot theme_bw + marks, 600x420 96 dpi"),
   c("kmdata NCT00337103_2B", "survminer percent, JPEG q75"),
-  c("kmdata EORTC22881_2", "survminer hex palette, 300 dpi")
+  c("kmdata EORTC22881_2", "survminer hex palette, 300 dpi"),
+  c("kmdata NCT00337103_2B", "ggplot classic black solid/dashed, JPEG"),
+  c("veteran by treatment", "base black solid/dashed")
 )
 
 x_breaks <- function(time) {

@@ -29,8 +29,8 @@ from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
 from .overlay import draw_overlay
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
-from .trace import (LINE, Candidates, Curve, candidates, crowded_stem, line_width, mark_height, thinnest_stroke,
-                    trace_curve)
+from .trace import (LINE, Candidates, Curve, candidates, crowded_stem, falling_with, line_width, loose_arms,
+                    mark_height, thinnest_stroke, trace_curve)
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "survival_at", "write_outputs"]
 
@@ -162,12 +162,14 @@ def digitize_image(
     for k, group in enumerate(groups):
         others = Candidates.join([c for j, c in enumerate(cands) if j != k])
         if len(group) == 1:
-            curve = trace_curve(cands[k], others, covers[k], widths[k], drawn=drawn & ~masks[k])
+            curve = trace_curve(cands[k], others, covers[k], widths[k], drawn=drawn & ~masks[k],
+                                beside=_faint_ink(covers, k))
             if curve is None:
                 raise InputError(path, f"arm {group[0].name!r}: no curve of colour {hex_colour(group[0].rgb)} found")
             curves[group[0].name] = (curve, masks[k])
         else:
-            curves.update(_split_by_dashes(group, covers[k], widths[k], others, path, drawn & ~masks[k]))
+            curves.update(_split_by_dashes(group, covers[k], widths[k], others, path, drawn & ~masks[k],
+                                           _faint_ink(covers, k)))
     digitized = []
     zero = float(y_cal.to_px(0.0)) - area.top if min(y_ticks.start, y_ticks.end) == 0 else None
     for arm in arms:
@@ -210,6 +212,12 @@ def _on_curve_pieces(masks: list[np.ndarray], covers: list[np.ndarray], widths: 
         keep |= stroke & (_stroke_share(masks, labels, spans, 2 * reach + 1) >= STROKE_SHARE)
     keep[0] = False
     return keep[labels]
+
+
+def _faint_ink(covers: list[np.ndarray], k: int) -> np.ndarray:
+    """The other colours' ink, with its soft edges (a tenth covered): where the other curves are drawn."""
+    others = [c for j, c in enumerate(covers) if j != k]
+    return np.max(others, axis=0) >= 0.1 if others else np.zeros(covers[k].shape, bool)
 
 
 def _spans(labels: np.ndarray, count: int) -> np.ndarray:
@@ -259,7 +267,8 @@ def _colour_groups(arms: list[ArmSpec], path) -> list[list[ArmSpec]]:
     return groups
 
 
-def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.ndarray) -> dict:
+def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.ndarray,
+                     beside: np.ndarray) -> dict:
     """Two curves of one colour, one solid and one dashed. A solid line is one connected piece of ink;
     a dashed one falls apart into short dashes. So the solid curve is the largest connected piece (and
     any other piece too long to be a dash: what is left of it beyond a legend), the dashed one the
@@ -279,23 +288,26 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     in_solid = solid_labels[labels]
     cover_solid, cover_dashed = np.where(in_solid, cover, 0.0), np.where(in_solid | ~mask, 0.0, cover)
     cands_solid, cands_dashed = _line_candidates(cover_solid, width), _line_candidates(cover_dashed, width)
-    solid = trace_curve(cands_solid, others, cover_solid, width, drawn=drawn)
+    solid = trace_curve(cands_solid, others, cover_solid, width, drawn=drawn, beside=beside)
     dashed = trace_curve(cands_dashed, Candidates.join([others, cands_solid]), cover_dashed, width, dashed=True,
                          drawn=drawn)
     names = {a.style: a.name for a in group}
     if solid is None or dashed is None or (dashed.last_col - dashed.first_col) < 0.2 * (solid.last_col - solid.first_col):
         raise InputError(path, f"arms {group[0].name!r} and {group[1].name!r} share a colour but only one curve of it "
                                "was found")
+    dashed = falling_with(dashed, solid, cover_dashed >= MIN_COVERAGE)
     longest_gap = int(MAX_DASH_WIDTHS * width)  # longer gaps are hidden stretches, not a dash pattern
     share = (solid.ink_share(cover_solid >= MIN_COVERAGE, longest_gap),
              dashed.ink_share(cover_dashed >= MIN_COVERAGE, longest_gap))
     solid_ink = in_solid & mask
-    unexplained = (solid_ink & ~solid.pixels(mask.shape)).sum() / max(solid_ink.sum(), 1)
+    # the solid curve's line, and the arms of its marks across its falls, which its tracing erased
+    solid_line = solid.pixels(mask.shape) | loose_arms(cover_solid >= MIN_COVERAGE, width, beside)
+    unexplained = (solid_ink & ~solid_line).sum() / max(solid_ink.sum(), 1)
     dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))
     why = _not_solid_and_dashed(share, unexplained, dashes)
     if why and share[0] >= SOLID_COVERAGE:
-        apart, not_apart = _dashes_off_the_solid_line(solid, cover, width, Candidates.join([others, cands_solid]),
-                                                      drawn)
+        apart, not_apart = _dashes_off_the_solid_line(solid, solid_line, cover, width,
+                                                      Candidates.join([others, cands_solid]), drawn)
         if apart is not None:
             solid_ink, dashed, why = mask, apart, ""
         else:
@@ -307,11 +319,11 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
     # each curve's censor marks are read from the colour's ink less the other curve's line (the dashed
     # curve's drops cross the solid one; its marks may touch the solid line and join its piece)
     return {names["solid"]: (solid, solid_ink & ~dashed.pixels(mask.shape)),
-            names["dashed"]: (dashed, mask & ~solid.pixels(mask.shape))}
+            names["dashed"]: (dashed, mask & ~solid_line)}
 
 
-def _dashes_off_the_solid_line(solid: Curve, cover: np.ndarray, width: float, under: Candidates,
-                               drawn: np.ndarray) -> tuple[Curve | None, str]:
+def _dashes_off_the_solid_line(solid: Curve, solid_line: np.ndarray, cover: np.ndarray, width: float,
+                               under: Candidates, drawn: np.ndarray) -> tuple[Curve | None, str]:
     """The dashed curve read from all ink off the solid curve's line, when its dashes join the solid
     curve's piece (through censor marks, or where the curves meet) or marks fill its gaps; or None and
     why not. Whose ink is whose shows only where the curves are apart (more than a mark's height):
@@ -319,7 +331,7 @@ def _dashes_off_the_solid_line(solid: Curve, cover: np.ndarray, width: float, un
     falls apart into dashes along its length (one at least every DASHES_EVERY line widths), and no
     drop of ink is on neither curve (:func:`_unfollowed_drop`)."""
     mask = cover >= MIN_COVERAGE
-    cover_dashed = np.where(solid.pixels(mask.shape) | ~mask, 0.0, cover)
+    cover_dashed = np.where(solid_line | ~mask, 0.0, cover)
     dashed = trace_curve(_line_candidates(cover_dashed, width), under, cover_dashed, width, dashed=True, drawn=drawn)
     if dashed is None:
         return None, "no other curve is left"

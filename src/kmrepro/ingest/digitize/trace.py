@@ -127,6 +127,12 @@ class Curve:
         return covered
 
 
+def dash_gap(width: float) -> int:
+    """The longest gap between the dashes of a dashed line of this width (px), where the pattern runs
+    on round a step's corner: part of the gap along the stretch, part down the drop."""
+    return int(np.ceil(3 * width + 5))
+
+
 def mark_height(width: float) -> float:
     """The tallest a censor mark on a line of this width is drawn (px)."""
     return MARK_RUNS * width + MARK_EXTRA_PX
@@ -363,16 +369,18 @@ def heaviest_monotone_path(cands: Candidates, weights: np.ndarray) -> np.ndarray
 
 
 def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: float,
-                dashed: bool = False, drawn: np.ndarray | None = None) -> Curve | None:
+                dashed: bool = False, drawn: np.ndarray | None = None,
+                beside: np.ndarray | None = None) -> Curve | None:
     """The curve through ``own`` candidates, with ``others`` (other curves' ink) filling columns
     without any ink of this curve before its last own column (it is hidden there). ``cover`` is the
     curve's ink coverage, where the drops are read; a ``dashed`` curve's drops may begin with a gap.
-    ``drawn``: every pixel not of the background, to tell where something drawn over the curve cuts it."""
+    ``drawn``: every pixel not of the background, to tell where something drawn over the curve cuts it;
+    ``beside``: the other curves' ink, under which a stretch may go on (:func:`loose_arms`)."""
     if len(own.col) == 0:
         return None
     mask = cover >= MIN_COVERAGE
     if not dashed:  # a dash's end is loose too; never crossed like a mark's bar, but do not risk it
-        arms = _loose_arms(mask, width)
+        arms = loose_arms(mask, width, beside)
         cover, mask = np.where(arms, 0.0, cover), mask & ~arms
         own = own.take(~arms[np.clip(np.round(own.level).astype(int), 0, mask.shape[0] - 1), own.col])
         if len(own.col) == 0:
@@ -382,6 +390,8 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     # where it goes under the solid cannot be seen: any column without its ink may be hidden
     hidden = ~mask.any(axis=0) if dashed else _under_others(mask, others, width)
     fill = others.take((others.col <= last_own) & hidden[np.clip(others.col, 0, mask.shape[1] - 1)])
+    fill = fill.take(fill.level >= _lowest_ink_before(mask)[np.clip(fill.col, 0, mask.shape[1] - 1)]
+                     - mark_height(width) / 2 - width)
     fill.kind = np.full(len(fill.col), BORROWED)
     pool = Candidates.join([own, fill])
     # on a tie, stay up: ink of another curve of the same colour at a lower level is no reason to drop early
@@ -391,7 +401,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     segments = _without_slivers(_segments(cols, levels), cover, width)
     drops: list[tuple[float, float, float]] = []
     for (start1, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
-        new = _read_drops(cover, end1, start2, level1, level2, width, 3 * width + 4 if dashed else width + 1, drawn)
+        new = _read_drops(cover, end1, start2, level1, level2, width, dash_gap(width) if dashed else 0, drawn)
         # one vertical line, split by a stray stretch half-way down (a dash's end, a mark); lines a line
         # width and a pixel apart are two, though their centres, weighted by coverage, are a hair closer;
         # a dashed curve's slivers may be its dashes' ends, not steps
@@ -436,6 +446,42 @@ def _is_sliver(stretch: tuple[int, int], width: float) -> bool:
     """Is a stretch (first and last column) narrower than a line width (a single column, for a 1 px
     line)? On a steep staircase each column's ink runs from one step to the next, read as such."""
     return stretch[1] - stretch[0] + 1 < max(width, 2)
+
+
+def falling_with(curve: Curve, other: Curve, own: np.ndarray) -> Curve:
+    """``curve`` with each tall drop that none of its own ink (``own``) shows, between the stretches
+    around it, read down the ``other`` curve's drops there instead: where two curves of one colour
+    fall together, side by side within a line width or two, their ink is one piece, all taken for the
+    other curve; this one falls where that one does (as a stretch hidden under another curve comes
+    out at that curve's level), not as one drop half-way across. Left as it is unless the other
+    curve's drops there make up at least half of the fall."""
+    width, out = curve.width, []
+    ends = np.array([s[1] for s in curve.segments])
+    starts = np.array([s[0] for s in curve.segments])
+    cols = [d[0] for d in curve.drops]
+    for k, (where, before, after) in enumerate(curve.drops):
+        left = max(ends[ends < where].max(initial=curve.first_col), cols[k - 1] if k else -np.inf)
+        right = min(starts[starts > where].min(initial=curve.last_col), cols[k + 1] if k + 1 < len(cols) else np.inf)
+        rows = slice(int(np.ceil(before + width)), int(np.floor(after - width)) + 1)
+        beside = [(c, max(b, before), min(a, after)) for c, b, a in other.drops
+                  if left < c < right and a > before and b < after]
+        if rows.stop <= rows.start or own[rows, int(left) + 1:int(np.ceil(right))].any() or \
+                sum(a - b for _, b, a in beside) < (after - before) / 2:
+            out.append((where, before, after))
+            continue
+        levels = [before] + [a for _, _, a in beside[:-1]] + [after]
+        out += [(c, levels[j], levels[j + 1]) for j, (c, _, _) in enumerate(beside)]
+    return replace(curve, drops=out)
+
+
+def _lowest_ink_before(mask: np.ndarray) -> np.ndarray:
+    """Per column, the lowest row of the curve's ink in the columns before it (-inf if none). A curve
+    never rises, so it is not hidden under another curve above that, but for half a censor mark
+    hanging below its line: where its own dashes go down beside another curve's stretch (a dash gap
+    in every column there), that stretch is not where it is."""
+    inked = mask.any(axis=0)
+    lowest = np.where(inked, mask.shape[0] - 1 - np.argmax(mask[::-1], axis=0), -np.inf)
+    return np.r_[-np.inf, np.maximum.accumulate(lowest)[:-1]]
 
 
 def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
@@ -513,47 +559,90 @@ def _final_drop(cover, end_col: int, level: float, width: float) -> tuple[float,
     return None
 
 
-def _loose_arms(mask: np.ndarray, width: float) -> np.ndarray:
+def loose_arms(mask: np.ndarray, width: float, beside: np.ndarray | None = None) -> np.ndarray:
     """The pixels of the arms of ``+`` censor marks standing off the curve where it falls steeply
     through them. Such a mark's bar is a short run of ink along a row (no longer than a mark),
     crossed by ink running on above and below it (the falling line), and loose at both ends: nothing
     of the arm's colour left of or above its left end, right of or below its right end, and nothing
     leaving its right arm downwards. A stretch is entered from above or from the left and left
     downwards or to the right, so it is never loose at both ends. Both arms and their soft edges (the
-    rows beside them under half covered) are erased; the crossing line stays. A mark with an end on
-    the curve (at the top or the foot of a fall, or on a stretch shorter than itself) is left alone:
-    which of its pixels are the curve's the row does not tell."""
+    rows beside them under half covered) are erased; the crossing line stays. A mark with one end on
+    the curve (its bar run into the falling line) has its other arm erased if that one is loose and
+    the fall runs on from the bar on its side (:func:`_falls_from`): the right arm when it runs on
+    down (a mark at the top of a steep fall), the left one when it comes down into the bar. The arm
+    beyond the falling line is the mark's, whichever of the crossing pixels are the curve's (less a
+    line width beside the line, where the curve may run on along the bar between two drops), unless
+    another curve's ink touches that arm (``beside``): the stretch may go on under it. A mark on a
+    stretch, or with the curve leaving its right arm downwards, is left alone."""
     ink = int(np.ceil(width))
     reach = ink + 1  # a line width and a soft pixel round each end
-    h, w = mask.shape
+    h = mask.shape[0]
     rows, a, b = runs(mask)
-    keep = (b - a >= 3) & (b - a <= mark_height(width)) & (rows >= reach) & (rows + reach < h)
+    # a bar with one end on the curve runs on into the curve's line (a line width and its soft edges)
+    keep = (b - a >= 3) & (b - a <= mark_height(width) + 2 * reach) & (rows >= reach) & (rows + reach < h)
     rows, a, b = rows[keep], a[keep], b[keep]
     # columns inked all the way from ``reach`` above a row to ``reach`` below it: a line crossing it
     through = ndimage.binary_erosion(mask, np.ones((2 * reach + 1, 1), bool), border_value=0)
     crossed = np.cumsum(np.pad(through, ((0, 0), (1, 0))), axis=1)
     crossed = crossed[rows, b - 1] > crossed[rows, a + 1]
-    summed = np.pad(mask, ((1, 0), (1, 0))).cumsum(axis=0).cumsum(axis=1)
-
-    def inked(top, bottom, left, right):  # any ink in rows [top, bottom) and columns [left, right)
-        left, right = np.clip(left, 0, w), np.clip(right, 0, w)
-        return summed[bottom, right] - summed[top, right] - summed[bottom, left] + summed[top, left] > 0
-
-    loose = crossed & ~inked(rows - reach, rows + reach + 1, a - reach, a) & \
-        ~inked(rows - reach, rows, a, a + ink + 1) & ~inked(rows - reach, rows + reach + 1, b, b + reach) & \
-        ~inked(rows + 1, rows + reach + 1, b - ink - 1, b)
+    inked = _any_in(mask)
+    left = ~inked(rows - reach, rows + reach + 1, a - reach, a) & ~inked(rows - reach, rows, a, a + ink + 1)
+    right = ~inked(rows - reach, rows + reach + 1, b, b + reach) & ~inked(rows + 1, rows + reach + 1, b - ink - 1, b)
+    both = left & right & (b - a <= mark_height(width))
+    up, down = np.zeros(len(rows), bool), np.zeros(len(rows), bool)
+    for k in np.flatnonzero(crossed & (left | right) & ~both):
+        up[k], down[k] = _falls_from(mask, rows[k], a[k], b[k], width)
+    left, right = crossed & left & (both | up), crossed & right & (both | down)
+    loose = left | right
     arms = np.zeros(mask.shape, bool)
-    for y, first, last in zip(rows[loose], a[loose], b[loose]):
+    near = np.zeros(mask.shape, bool) if beside is None else beside
+    for y, first, last, free_left, free_right, free_both in zip(rows[loose], a[loose], b[loose], left[loose],
+                                                                right[loose], both[loose]):
         crossing = first + 1 + np.flatnonzero(through[y, first + 1:last - 1])
         beyond = min(crossing[-1] + ink + 1, last)  # past the crossing line and its soft edge
         if mask[y + 1:y + reach + 1, beyond:last].any():  # the curve leaves the right arm down: a stretch
             continue
-        arms[y, first:crossing[0]] = True
-        arms[y, crossing[-1] + 1:last] = True
+        before = max(crossing[0] - ink, first)  # short of the crossing line and its soft edge
+        around = near[max(y - reach, 0):y + reach + 1]  # another curve touching an arm: it may go on under it
+        if free_both:
+            arms[y, first:crossing[0]] = arms[y, crossing[-1] + 1:last] = True
+            continue
+        # one end on the curve: a line width beside the crossing is kept, where the curve may run on
+        # along the bar (a short stretch between two drops with the mark on it)
+        arms[y, first:before] = free_left and not around[:, max(first - reach, 0):before].any()
+        arms[y, beyond:last] = free_right and not around[:, beyond:last + reach].any()
     soft = np.zeros(mask.shape, bool)
     soft[1:] |= arms[:-1]
     soft[:-1] |= arms[1:]
     return arms | (soft & ~mask)
+
+
+def _any_in(mask: np.ndarray):
+    """A function of row and column bounds (arrays): is any pixel of ``mask`` in rows [top, bottom) and
+    columns [left, right)? Summed-area table."""
+    h, w = mask.shape
+    summed = np.pad(mask, ((1, 0), (1, 0))).cumsum(axis=0).cumsum(axis=1)
+
+    def inked(top, bottom, left, right):
+        top, bottom = np.clip(top, 0, h), np.clip(bottom, 0, h)
+        left, right = np.clip(left, 0, w), np.clip(right, 0, w)
+        return summed[bottom, right] - summed[top, right] - summed[bottom, left] + summed[top, left] > 0
+    return inked
+
+
+def _falls_from(mask: np.ndarray, row: int, first: int, last: int, width: float) -> tuple[bool, bool]:
+    """Does ink run on up from a bar (row ``row``, columns [first, last)), and down from it, unbroken
+    within a line width either side (a steep fall is diagonal), further than half a censor mark? A
+    falling line through or from the bar does; a mark's own stem does not."""
+    reach, half = int(np.ceil(width)), int(np.ceil(mark_height(width) / 2))
+    window = mask[:, max(first - reach, 0):last + reach]
+    inked = ndimage.binary_dilation(window, np.ones((1, 2 * reach + 1), bool))[:, first - max(first - reach, 0):]
+    inked = inked[:, :last - first]
+    above, below = inked[:row + 1][::-1], inked[row:]
+    up = np.where(above.all(axis=0), above.shape[0], np.argmin(above, axis=0))  # rows inked from the bar up
+    down = np.where(below.all(axis=0), below.shape[0], np.argmin(below, axis=0))
+    on = inked[row]
+    return bool((on & (up > half + 1)).any()), bool((on & (down > half + 1)).any())
 
 
 def _under_others(mask: np.ndarray, others: Candidates, width: float) -> np.ndarray:
@@ -642,9 +731,10 @@ def _top_edge(column: np.ndarray, row: int) -> float:
     return row + 0.5 - column[row] - (column[row - 1] if row else 0.0)
 
 
-def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, reach: float,
+def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, gap: int,
                 drawn: np.ndarray | None = None):
-    """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``.
+    """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``;
+    ``gap``: the longest gap between a dashed line's dashes (0 for a solid line).
 
     A staircase of drops closer than a line width is read along its drifting line (:func:`_staircase`).
     Otherwise, in each column between the stretches, the bottom of the ink hanging from the line
@@ -664,6 +754,7 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
     first, last = max(end1 + 1 - int(np.ceil(width)), 0), min(start2 + int(np.ceil(width)), mask.shape[1])
     band = mask[max(top, 0):bottom, first:last]
     reached, known_at = level1, first - 1
+    reach = width + 1 + gap  # ink this far from the line hangs from it
     drops = []
     for offset in range(band.shape[1]):
         col = first + offset
@@ -680,8 +771,15 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
         foot = int(round(ink[end]))
         # a censor mark's stem, not a drop, if the curve is not down there a stroke later, unless the
         # next column's ink goes on lower unbroken (a steep line, thinner than its runs say: a diagonal)
+        # or, on a dashed line, this vertical dash ends where it is and the next one down (above the
+        # stretch below) is within a dash gap, across and down, or its dashes hang from the line down
+        # to the stretch below over more than a mark's height (the stretch's first dash is a gap later)
         steep = mask[min(foot + 1, mask.shape[0] - 1), min(col + 1, mask.shape[1] - 1)]
-        if low > reached + NEW_LEVEL_PX and not mask[max(foot - 1, 0):foot + 2, past].any() and not steep:
+        dash_ends = gap > 0 and not mask[ink[attached[0]]:foot + 1, col + 1:past + 1].any()
+        next_dash = mask[foot + 1:min(foot + 2 + gap, int(level2 - width)), past:past + gap + 1]
+        down_to_it = gap > 0 and low >= level2 - width - 1 and foot - ink[attached[0]] > mark_height(width)
+        later = mask[max(foot - 1, 0):foot + 2, past].any() or (dash_ends and next_dash.any()) or down_to_it
+        if low > reached + NEW_LEVEL_PX and not later and not steep:
             continue
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
