@@ -514,6 +514,22 @@ def test_a_steep_staircase_is_one_gap_unless_its_ink_is_broken():
     assert first[:2] == (0, 1) and abs(first[2] - 9.25) < 1e-9, first
 
 
+def test_a_step_between_two_drops_is_told_from_a_stretch_splitting_one_line():
+    """On a 2 px line, the flat part of a step between drops 1.75 px apart shows from the left
+    line's centre column on, two columns wide (SMX1132531_1's steep fall, read as one tall drop when
+    only slivers counted); a sliver right of the left drop's centre is a step too. A stretch lying
+    on one short drop's line, its parts read one or two pixels apart either side of it, is no step
+    (the known-answer figures' single drops came out split in two)."""
+    from kmrepro.ingest.digitize.trace import _step_between
+
+    assert _step_between(161.5, (161, 162), 163.25, 2.0)
+    assert _step_between(105.5, (107, 107), 107.5, 2.0)
+    assert not _step_between(308.5, (309, 310), 310.5, 2.0)
+    assert not _step_between(93.5, (93, 94), 94.5, 2.0)
+    assert not _step_between(161.5, (161, 162), 162.0, 2.0)  # the drops under a pixel apart
+    assert not _step_between(161.5, (161, 164), 163.25, 2.0)  # the stretch reaching past the right drop
+
+
 def test_small_drops_are_placed_to_a_fraction_of_a_pixel_on_an_unsnapped_figure(tmp_path):
     """Renderers that do not snap lines to pixels (R's Cairo and AGG devices) draw a drop at its exact
     position, anti-aliased. A drop a few pixels high shows no vertical line clear of its stretches; it is
