@@ -739,3 +739,27 @@ def test_a_censor_mark_cut_short_by_the_curve_over_it_is_centred_on_its_line():
     assert np.allclose(cut.level[uncut], 50.5)
     alone = candidates(mask, mask * 1.0, 3.0)
     assert np.allclose(alone.level[(alone.col >= 300) & (alone.kind == MARK)], 57.0)
+
+
+def test_a_piece_of_a_drops_vertical_line_gives_the_levels_its_free_ends_show():
+    """A curve drawn under others on a steep fall shows only pieces of its drops' vertical lines
+    beside the other curves' lines (R's veteran four arms, survminer: adeno). Such a piece is no
+    censor mark: its centre is half-way down the drop, no level of the curve (the curve was read
+    through those mid-drop levels). Its free end shows the stretch the drop reaches; its end under the
+    other curve shows nothing. A + mark's stem, crossed at its middle by the line, keeps its centre."""
+    from kmrepro.ingest.digitize.trace import LINE_END, MARK, candidates
+
+    mask = np.zeros((100, 60), bool)
+    mask[29:32, :21] = True  # the upper stretch, rows 29-31: level 30
+    mask[29:72, 18:21] = True  # the drop's vertical line, columns 18-20
+    mask[69:72, 18:] = True  # the lower stretch: level 70
+    mask[62:79, 40:42] = True  # a censor mark's stem on it, rows 62-78 (centre 70)
+    under = np.zeros_like(mask)
+    under[:50, 14:24] = True  # another curve's line over the drop's upper part
+    mask[under] = False
+    cands = candidates(mask, mask * 1.0, 3.0, under=under)
+    drop = (cands.col >= 18) & (cands.col <= 20)
+    assert (cands.kind[drop] == LINE_END).all() and drop.sum() == 3
+    assert np.allclose(cands.level[drop], 70.0)  # not 60.5, the piece's centre
+    stem = cands.col == 40
+    assert (cands.kind[stem] == MARK).all() and np.allclose(cands.level[stem], 70.0)
