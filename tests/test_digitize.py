@@ -877,9 +877,9 @@ def test_a_drops_line_cut_short_by_the_other_curve_is_not_taken_for_a_marks_stem
     """Where both curves fall together, the other curve hides the top of a drop's vertical line: what
     shows is as short as a cut stem, one end against the other curve, the other free. A mark's stem
     is crossed at its centre by its line or its bar (or the other curve's line hiding them); the
-    drop's line is crossed by nothing there, so it keeps its own centre (ROSE_2A survminer at 300 dpi,
+    drop's line is crossed by nothing there, so it is not moved as a stem (ROSE_2A survminer at 300 dpi,
     the veteran theme_bw fixture: drops moved to the wrong side of a stretch's end)."""
-    from kmrepro.ingest.digitize.trace import MARK, candidates
+    from kmrepro.ingest.digitize.trace import LINE_END, candidates
 
     mask = np.zeros((120, 220), bool)
     mask[29:32, :102] = True  # the upper stretch, rows 29-31
@@ -893,6 +893,32 @@ def test_a_drops_line_cut_short_by_the_other_curve_is_not_taken_for_a_marks_stem
     under[40:71, 93:108] = True  # the other curve falling over the drop's line, down to row 70
     mask[under] = False
     cands = candidates(mask, mask * 1.0, 3.0, under=under)
-    line = (cands.col >= 99) & (cands.col <= 101) & (cands.kind == MARK)
-    assert line.sum() == 6  # above the other curve (rows 29-39) and below it (rows 71-81)
-    assert np.allclose(np.sort(cands.level[line]), [34.0] * 3 + [76.0] * 3)  # not moved to 38.5, 71.5
+    line = (cands.col >= 99) & (cands.col <= 101)
+    # above the other curve (rows 29-39) and below it (rows 71-81): pieces of the drop's line, giving
+    # the levels of the corners their free ends show (30 and 80), not moved to 38.5 and 71.5
+    assert line.sum() == 6 and (cands.kind[line] == LINE_END).all()
+    assert np.allclose(np.sort(cands.level[line]), [30.0] * 3 + [80.0] * 3)
+
+
+def test_a_piece_of_a_drops_vertical_line_gives_the_levels_its_free_ends_show():
+    """A curve drawn under others on a steep fall shows only pieces of its drops' vertical lines
+    beside the other curves' lines (R's veteran four arms, survminer: adeno). Such a piece is no
+    censor mark: its centre is half-way down the drop, no level of the curve (the curve was read
+    through those mid-drop levels). Its free end shows the stretch the drop reaches; its end under the
+    other curve shows nothing. A + mark's stem, crossed at its middle by the line, keeps its centre."""
+    from kmrepro.ingest.digitize.trace import LINE_END, MARK, candidates
+
+    mask = np.zeros((100, 60), bool)
+    mask[29:32, :21] = True  # the upper stretch, rows 29-31: level 30
+    mask[29:72, 18:21] = True  # the drop's vertical line, columns 18-20
+    mask[69:72, 18:] = True  # the lower stretch: level 70
+    mask[62:79, 40:42] = True  # a censor mark's stem on it, rows 62-78 (centre 70)
+    under = np.zeros_like(mask)
+    under[:50, 14:24] = True  # another curve's line over the drop's upper part
+    mask[under] = False
+    cands = candidates(mask, mask * 1.0, 3.0, under=under)
+    drop = (cands.col >= 18) & (cands.col <= 20)
+    assert (cands.kind[drop] == LINE_END).all() and drop.sum() == 3
+    assert np.allclose(cands.level[drop], 70.0)  # not 60.5, the piece's centre
+    stem = cands.col == 40
+    assert (cands.kind[stem] == MARK).all() and np.allclose(cands.level[stem], 70.0)

@@ -2,7 +2,9 @@
 
 A KM curve is a staircase. In a column crossed by a horizontal stretch the arm's ink is a short run
 (about one line width); its coverage-weighted centre places the stretch to a fraction of a pixel.
-Vertical parts (drops, the stems of ``|`` and ``+`` censor marks) give long runs and no candidate.
+Vertical parts (drops, the stems of ``|`` and ``+`` censor marks) give long runs and no candidate;
+a drop's vertical line shorter than a mark, or a piece of one showing between curves drawn over this
+one, gives the levels of its free ends instead (the stretches the drop leaves and reaches).
 The curve is the heaviest path through the candidates whose level never rises (a weighted longest
 non-decreasing subsequence, O(n log n)): legends, text and annotations in the arm's colour cannot be
 on it without giving up more of the curve. Where another curve is drawn over this one (this curve's
@@ -29,8 +31,8 @@ from scipy import ndimage
 from .axes import runs
 from .colours import MIN_COVERAGE
 
-BORROWED, MARK, LINE = 0, 1, 2  # kinds of candidate, weighted:
-WEIGHTS = np.array([0.3, 0.5, 1.0])
+BORROWED, MARK, LINE, LINE_END = 0, 1, 2, 3  # kinds of candidate (see Candidates), weighted:
+WEIGHTS = np.array([0.3, 0.5, 1.0, 0.5])
 MARK_RUNS, MARK_EXTRA_PX = 4, 10  # a censor mark is at most this high: MARK_RUNS * width + MARK_EXTRA_PX
 RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG) along a stretch
 NEW_LEVEL_PX = 0.8  # a stretch this much lower than the last one follows a drop
@@ -47,8 +49,8 @@ BAR_MIN_COLS = 3  # a censor mark's bar standing off the line is this many colum
 @dataclass
 class Candidates:
     """Horizontal-stretch crossings: column, sub-pixel row of the line's centre, and what they are
-    (LINE: a short run of the curve's ink; MARK: the centre of a mark-high run; BORROWED: another
-    curve's line)."""
+    (LINE: a short run of the curve's ink; MARK: the centre of a mark-high run; LINE_END: the free end
+    of a piece of a drop's vertical line; BORROWED: another curve's line)."""
 
     col: np.ndarray
     level: np.ndarray
@@ -228,11 +230,16 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
     A run up to a censor mark's height is a candidate too, of lower weight (MARK): a mark is
     centred on the line, so where marks crowd every column their centres still trace it; a band of
     crowded marks (``band`` px tall, :func:`crowded_stem`) may be taller than :func:`mark_height`
-    says (survminer's ``+`` at 300 dpi: 28 px on a 4 px line). A small drop read this way lands
-    half-way down, between its stretches, which does no harm. ``under``: the other curves' ink,
-    which may cut a mark short, and ``under_band`` the height of their band of crowded marks, if
-    any (:func:`_cut_stems_centred`); a mark's bar drawn with a thinner pen than the line is no
-    candidate (:func:`_marks_bars`)."""
+    says (survminer's ``+`` at 300 dpi: 28 px on a 4 px line). The run down a small drop's vertical
+    line is no mark, and its centre no level (half-way down): where other curves hide the drop's
+    stretches (a curve drawn under others on a steep fall) only such runs show, and their centres
+    drew the curve through mid-drop levels. A run that is a vertical line
+    (:func:`_drop_line_pieces`) gives instead the levels its free ends show (LINE_END, of a mark's
+    weight): the stretches the drop leaves and reaches, at the corners where they meet it. One with
+    no such corner showing keeps its centre.
+    ``under``: the other curves' ink, which may cut a mark short or hide a line's end, and
+    ``under_band`` the height of their band of crowded marks, if any (:func:`_cut_stems_centred`);
+    a mark's bar drawn with a thinner pen than the line is no candidate (:func:`_marks_bars`)."""
     cols, starts, ends = runs(mask.T)
     length = ends - starts
     keep = length <= max(mark_height(width), band + 2)
@@ -247,13 +254,17 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
         weight = np.where(inside, cover[np.clip(rows, 0, h - 1), cols], 0.0)
         total += weight
         moment += weight * rows
-    level = moment / np.maximum(total, 1e-9)
+    centre = moment / np.maximum(total, 1e-9)
     kind = np.where(ends - starts <= width + 1, LINE, MARK)
-    if under is None:
-        return Candidates(cols.astype(int), level, kind)
-    level = _cut_stems_centred(level, cols, starts, ends, mask, under, width, under_band)
-    line = ~_marks_bars(cols, starts, ends, under, width)
-    return Candidates(cols[line].astype(int), level[line], kind[line])
+    pieces = (kind == MARK) & _drop_line_pieces(mask, under, cols, starts, ends, width)
+    level = centre if under is None else \
+        _cut_stems_centred(centre, cols, starts, ends, mask, under, width, under_band, pieces)
+    free_top, free_bottom = _corner_ends(mask, under, cols, starts, ends, width)
+    line = pieces & (level == centre) & (free_top | free_bottom)  # a re-centred cut stem is a mark's
+    keep = ~line if under is None else ~line & ~_marks_bars(cols, starts, ends, under, width)
+    return Candidates.join([Candidates(cols[keep].astype(int), level[keep], kind[keep]),
+                            _line_ends(cover, cols[line], starts[line], ends[line], free_top[line],
+                                       free_bottom[line], width)])
 
 
 def _marks_bars(cols, starts, ends, under: np.ndarray, width: float) -> np.ndarray:
@@ -270,8 +281,64 @@ def _marks_bars(cols, starts, ends, under: np.ndarray, width: float) -> np.ndarr
     return thin & ~near & (starts >= 2) & (ends + 1 < h) & (_repeats(cols, starts, ends) >= BAR_MIN_COLS)
 
 
+def _drop_line_pieces(mask: np.ndarray, under: np.ndarray | None, cols, starts, ends, width: float) -> np.ndarray:
+    """Per run of ink down a column: is it a piece of a drop's vertical line rather than a censor mark?
+    A mark is centred on the curve's line, so at its middle row the line (or the mark's bar) runs on
+    across it; a drop's line meets the curve's stretches only at its ends. A run whose middle row holds
+    no more of the curve's ink across than a line width and a pixel, with nothing drawn beside that
+    on one side (the background: not another curve over it), is a vertical line."""
+    w = mask.shape[1]
+    middle = (starts + ends - 1) // 2
+    first, last = _run_along(mask, middle, cols)
+    drawn = mask if under is None else mask | under
+    clear_left = (first > 0) & ~drawn[middle, np.maximum(first - 1, 0)]
+    clear_right = (last < w) & ~drawn[middle, np.minimum(last, w - 1)]
+    return (last - first <= width + 1) & (clear_left | clear_right)
+
+
+def _corner_ends(mask: np.ndarray, under: np.ndarray | None, cols, starts, ends,
+                 width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per run of ink down a column: is its top end the corner where a stretch coming from the left
+    turns down, and its bottom end the corner where the line turns right into the next stretch? The
+    end shows (not the plot area's edge, nor another curve's ink or its soft edge, a pixel round it,
+    the curve going on hidden under it), and along its row the curve's ink goes on, past a line
+    width, to that side or under another curve there (its ink or soft edge; a dash's end, or a gap,
+    is no corner)."""
+    h, w = mask.shape
+    hidden = np.zeros(mask.shape, bool) if under is None else ndimage.binary_dilation(under, np.ones((3, 3), bool))
+    left, _ = _run_along(mask, starts, cols)
+    _, right = _run_along(mask, ends - 1, cols)
+    top = (starts > 0) & ~hidden[np.maximum(starts - 1, 0), cols] & \
+        ((cols - left >= width + 1) | ((left > 0) & hidden[starts, np.maximum(left - 1, 0)]))
+    bottom = (ends < h) & ~hidden[np.minimum(ends, h - 1), cols] & \
+        ((right - 1 - cols >= width + 1) | ((right < w) & hidden[ends - 1, np.minimum(right, w - 1)]))
+    return top, bottom
+
+
+def _run_along(mask: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The run of ink along each row of ``rows`` through the inked pixel in ``cols``: its first column
+    and one past its last."""
+    w = mask.shape[1]
+    run_rows, first, last = runs(mask)
+    at = np.searchsorted(run_rows * (w + 1) + first, rows * (w + 1) + cols, side="right") - 1
+    return first[at], last[at]
+
+
+def _line_ends(cover: np.ndarray, cols, starts, ends, free_top, free_bottom, width: float) -> Candidates:
+    """The levels a piece of a drop's vertical line shows (LINE_END): at a free top end, the stretch
+    the drop leaves; at a free bottom end, the one it reaches; each half a line width inside the
+    end's edge, read to a fraction of a pixel from the soft pixels there."""
+    h = cover.shape[0]
+    above, below = np.maximum(starts - 1, 0), np.minimum(ends, h - 1)
+    top = starts - 0.5 - cover[above, cols] * (starts > 0) + (1 - cover[starts, cols])
+    bottom = ends - 0.5 + cover[below, cols] * (ends < h) - (1 - cover[ends - 1, cols])
+    col = np.concatenate([cols[free_top], cols[free_bottom]]).astype(int)
+    level = np.concatenate([top[free_top] + width / 2, bottom[free_bottom] - width / 2])
+    return Candidates(col, level, np.full(len(col), LINE_END))
+
+
 def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.ndarray, width: float,
-                       under_band: int = 0) -> np.ndarray:
+                       under_band: int = 0, drop_lines: np.ndarray | None = None) -> np.ndarray:
     """Censor marks' stems cut short by another curve drawn over them (dense marks of one curve
     make a band that the other curve covers in part): the centre of what shows is off the line by
     half the hidden part. A stem (a run longer than the line is thick) with one end against the
@@ -282,7 +349,8 @@ def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.nda
     curve hides the top of a drop's vertical line alike; nothing crosses the line where a stem's
     centre would be (the levels before and after a drop are on either side of it, at other rows).
     Stems as long as uncut ones, or cut at both ends, keep their centre; so does everything when
-    fewer than MIN_UNCUT_STEMS stems show uncut (no length to go by).
+    fewer than MIN_UNCUT_STEMS stems show uncut (no length to go by). Runs down drops' vertical
+    lines (``drop_lines``, see :func:`_drop_line_pieces`) are no marks' stems, whatever their length.
     A curve with crowded marks under another's band of crowded marks (``under_band`` px tall) shows
     only where its own band sticks out beside the other: most of its runs (HIDDEN_SHARE) are cut at
     one end, and every such run, however short, is its band's edge; a figure draws every arm's
@@ -292,7 +360,7 @@ def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.nda
     stem = length > width + 1
     cut_top = under[np.clip(starts - 1, 0, h - 1), cols] & (starts > 0)
     cut_bottom = under[np.clip(ends, 0, h - 1), cols] & (ends < h)
-    uncut = stem & ~cut_top & ~cut_bottom
+    uncut = stem & ~cut_top & ~cut_bottom & (True if drop_lines is None else ~drop_lines)
     if under_band and len(cols) and np.mean(cut_top ^ cut_bottom) >= HIDDEN_SHARE:
         full, stem = under_band, np.ones(len(cols), bool)
     elif uncut.sum() < MIN_UNCUT_STEMS:
@@ -400,12 +468,18 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     cols, levels, mine = pool.col[path], pool.level[path], pool.kind[path] != BORROWED
     segments = _without_slivers(_segments(cols, levels), cover, width)
     drops: list[tuple[float, float, float]] = []
+    kinds = pool.kind[path]
     for (start1, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, dash_gap(width) if dashed else 0, drawn)
         # one vertical line, split by a stray stretch half-way down (a dash's end, a mark); lines a line
         # width and a pixel apart are two, though their centres, weighted by coverage, are a hair closer;
-        # a dashed curve's slivers may be its dashes' ends, not steps
-        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX and \
+        # so are two drops parted by a stretch that a vertical line's free end shows (the corner where
+        # the drop reaches it or leaves it: a real stretch, however short, not a stray one), unless a
+        # mark-high run's centre is read in it too (a small drop's own line, its centre mid-drop), and
+        # two parted by a step of a steep staircase; a dashed curve's slivers may be its dashes' ends
+        between = kinds[(cols >= start1) & (cols <= end1)]
+        corner = (between == LINE_END).any() and not (between == MARK).any()
+        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX and not corner and \
                 (dashed or not _step_between(drops[-1][0], (start1, end1), new[0][0], width)):
             where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
@@ -526,11 +600,11 @@ def _run_top(inked: np.ndarray, row: int) -> int:
 
 
 def _vertical_stub(segment: tuple[int, int, float], kinds: np.ndarray, width: float) -> bool:
-    """Is this stretch only the centres of mark-high runs, over no more columns than a vertical line
-    covers? A vertical line shorter than a censor mark gives such candidates; a mark on the line
-    would be at the line's level, in its stretch."""
+    """Is this stretch only the centres of mark-high runs (or a vertical line's ends), over no more
+    columns than a vertical line covers? A vertical line shorter than a censor mark gives such
+    candidates; a mark on the line would be at the line's level, in its stretch."""
     first, last, _ = segment
-    return bool(len(kinds)) and bool((kinds == MARK).all()) and last - first + 1 <= 2 * np.ceil(width) + 3
+    return bool(len(kinds)) and bool(np.isin(kinds, (MARK, LINE_END)).all()) and last - first + 1 <= 2 * np.ceil(width) + 3
 
 
 def _final_drop(cover, end_col: int, level: float, width: float) -> tuple[float, float, float] | None:
