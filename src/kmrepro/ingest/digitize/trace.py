@@ -75,8 +75,8 @@ class Curve:
     own_cols: int  # columns where the curve's own ink was read
     borrowed: list[tuple[int, int]]  # (first, last) column of stretches read from another curve
     width: float
-    gap: int = 0  # the longest gap between its dashes (0 for a solid line)
     as_read: "Curve | None" = None  # the curve without its final drop, if it ends in one (no stretch follows it)
+    gap: int = 0  # the longest gap between its dashes (0 for a solid line)
 
     @property
     def ends_in_drop(self) -> bool:
@@ -419,7 +419,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width,
-                  dash_gap(width) if dashed else 0)
+                  gap=dash_gap(width) if dashed else 0)
     return _with_final_drop(curve, cover, pool.kind[path][cols >= segments[-1][0]])
 
 
