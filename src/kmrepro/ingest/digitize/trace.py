@@ -490,11 +490,14 @@ def _lowest_ink_before(mask: np.ndarray) -> np.ndarray:
 def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
     """The curve ending with its final drop (:func:`_final_drop`), if one hangs from its last stretch, or
     from the one before when the last is the drop's own vertical line read as a mark's centre
-    (``last_kinds``: the kinds of the last stretch's candidates); the curve as read kept beside it."""
+    (``last_kinds``: the kinds of the last stretch's candidates) and lies on the drop's line, within
+    half a line width and a pixel of its centre (a drop shorter than a thick line is a block of ink,
+    its columns' centres read at its edge); the curve as read kept beside it."""
     segments, drops, width, gap, final = curve.segments, curve.drops, curve.width, curve.gap, None
     if len(segments) > 1 and _vertical_stub(segments[-1], last_kinds, width):
         final = _final_drop(cover, segments[-2][1], segments[-2][2], width, gap)
-        if final is not None and segments[-1][0] - 1 <= final[0] <= segments[-1][1] + 1:
+        on_line = width / 2 + 1
+        if final is not None and segments[-1][0] - on_line <= final[0] <= segments[-1][1] + on_line:
             segments, level = segments[:-1], segments[-2][2]  # drops down to the stub end at the stretch before
             drops = [(col, before, min(after, level)) for col, before, after in drops if before < level - NEW_LEVEL_PX]
         else:
