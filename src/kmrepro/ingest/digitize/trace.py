@@ -420,7 +420,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width,
                   gap=dash_gap(width) if dashed else 0)
-    return _with_final_drop(curve, cover, pool.kind[path][cols >= segments[-1][0]])
+    return _with_final_drop(curve, cover, cols, pool.kind[path])
 
 
 def _step_between(left: float, stretch: tuple[int, int], right: float, width: float) -> bool:
@@ -487,27 +487,60 @@ def _lowest_ink_before(mask: np.ndarray) -> np.ndarray:
     return np.r_[-np.inf, np.maximum.accumulate(lowest)[:-1]]
 
 
-def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
+def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -> Curve:
     """The curve ending with its final drop (:func:`_final_drop`), if one hangs from its last stretch, or
-    from the one before when the last is the drop's own vertical line read as a mark's centre
-    (``last_kinds``: the kinds of the last stretch's candidates) and lies on the drop's line, within
-    half a line width and a pixel of its centre (a drop shorter than a thick line is a block of ink,
-    its columns' centres read at its edge); the curve as read kept beside it."""
-    segments, drops, width, gap, final = curve.segments, curve.drops, curve.width, curve.gap, None
-    if len(segments) > 1 and _vertical_stub(segments[-1], last_kinds, width):
+    from the one before when the last is the drop's own vertical line read as a mark's centre (``cols``,
+    ``kinds``: the path's candidates) and lies on the drop's line, within half a line width and a pixel
+    of its centre (a drop shorter than a thick line is a block of ink, its columns' centres read at its
+    edge). When the last two stretches are such vertical lines (two final steps a few px apart on a
+    thin line, the stretch between too faint to read), a drop to the first one's foot, a stretch
+    there, and the final drop from it. The curve as read kept beside it."""
+    segments, drops, width, gap = curve.segments, curve.drops, curve.width, curve.gap
+    stubs, final, steps = _trailing_stubs(segments, cols, kinds, width), None, []
+    if stubs:
         final = _final_drop(cover, segments[-2][1], segments[-2][2], width, gap)
-        on_line = width / 2 + 1
-        if final is not None and segments[-1][0] - on_line <= final[0] <= segments[-1][1] + on_line:
-            segments, level = segments[:-1], segments[-2][2]  # drops down to the stub end at the stretch before
-            drops = [(col, before, min(after, level)) for col, before, after in drops if before < level - NEW_LEVEL_PX]
+        if _on_line(final, segments[-1], width):
+            segments = segments[:-1]
+        elif stubs == 2 and len(segments) > 2:
+            step = _final_drop(cover, segments[-3][1], segments[-3][2], width, gap)
+            final = _final_drop(cover, int(np.ceil(step[0])), step[2], width, gap) \
+                if _on_line(step, segments[-2], width) else None
+            if _on_line(final, segments[-1], width):
+                segments, steps = segments[:-2], [step]
+            else:
+                final = None
         else:
             final = None
     if final is None:
-        final = _final_drop(cover, curve.last_col, segments[-1][2], width, gap)
+        final = _final_drop(cover, curve.last_col, curve.segments[-1][2], width, gap)
+        segments = curve.segments
+    else:
+        level = segments[-1][2]  # drops down to the stubs' ends at the stretch before
+        drops = [(col, before, min(after, level)) for col, before, after in drops if before < level - NEW_LEVEL_PX]
+        drops += steps
+        segments = segments + [(int(np.ceil(s[0])), int(np.floor(final[0])), s[2]) for s in steps]
     if final is None:
         return curve
     return replace(curve, segments=segments, drops=drops + [final],
                    last_col=max(curve.last_col, int(np.ceil(final[0]))), as_read=curve)
+
+
+def _trailing_stubs(segments: list[tuple[int, int, float]], cols: np.ndarray, kinds: np.ndarray, width: float) -> int:
+    """How many of the last stretches (at most two, a stretch left before them) are vertical lines read
+    as marks' centres (:func:`_vertical_stub`); ``cols``, ``kinds``: the path's candidates."""
+    count = 0
+    while count < min(2, len(segments) - 1):
+        first, last, _ = segment = segments[-1 - count]
+        if not _vertical_stub(segment, kinds[(cols >= first) & (cols <= last)], width):
+            break
+        count += 1
+    return count
+
+
+def _on_line(drop: tuple[float, float, float] | None, stub: tuple[int, int, float], width: float) -> bool:
+    """Is the stretch ``stub`` on the drop's vertical line, within half a line width and a pixel of its centre?"""
+    on_line = width / 2 + 1
+    return drop is not None and stub[0] - on_line <= drop[0] <= stub[1] + on_line
 
 
 def _line_top(mask: np.ndarray, cols: range, level: float) -> int:
