@@ -593,7 +593,8 @@ def _final_drop(cover, end_col: int, level: float, width: float, gap: int = 0) -
         stem = above >= 0 and mask[max(above - 2, 0):above + 1, max(col - reach, 0):col + reach + 1].any()
         if length >= FINAL_DROP_MIN_PX and not stem and (mask[line, col].any() or 0 < in_gap <= gap):
             # the line's first column may be its soft edge, ending a pixel or two short: its deepest column
-            length = max(_hanging(mask[first:, c], width, gap, gap - in_gap) for c in range(col, min(col + int(np.ceil(width)) + 1, w)))
+            length = max(_hanging(mask[first:, c], width, gap, gap - in_gap)
+                         for c in range(col, min(col + int(np.ceil(width)) + 1, w)))
             bottom = first + length - 1
             low = float(h) if bottom == h - 1 else bottom - half
             where = _vertical_centre(cover, _line_cols(col, width), level, low, width, col + half)
