@@ -672,7 +672,22 @@ def test_a_curve_ending_in_an_event_is_read_down_to_zero_at_its_last_time(tmp_pa
         assert np.abs(last.time - t.max()).max() * result.x_calibration.slope <= 1.5, (arm.name, last)
 
 
-@pytest.mark.parametrize("style", ["matplotlib", "survminer", "base-r", "ggplot", "small", "jpeg"])
+@pytest.mark.parametrize("ending", ["Everyone", "Last one"])
+def test_a_dashed_curve_ending_in_an_event_is_read_down_to_zero_across_its_dash_gaps(tmp_path, ending):
+    """Black solid and dashed: the dashed curve's final drop is dashed too. Its first dash may begin
+    a gap below the line, or round the corner (part of the gap along the line, part down), and its
+    last dash may end a gap above zero; it was never read (the dashed arm ended at its last level)."""
+    arms = {"Solid": _arm({2: 3, 5: 4}, {}, 14, 24), ending: ENDS_AT_ZERO[ending]}  # the solid well above
+    drawn, result = _draw_and_read(tmp_path, "bw-dashed", arms)
+    dashed = result.arms[1]
+    assert drawn.arms[ending][1] == "dashed"
+    t, _ = arms[ending]
+    assert dashed.points.survival.iloc[-1] == 0, dashed.points.tail(3)
+    assert abs(dashed.points.time.iloc[-1] - t.max()) * result.x_calibration.slope <= 1.5, dashed.points.tail(3)
+    assert result.arms[0].points.survival.iloc[-1] / drawn.y_ticks[1] == pytest.approx(0.5, abs=0.01)
+
+
+@pytest.mark.parametrize("style", ["matplotlib", "survminer", "base-r", "ggplot", "small", "jpeg", "bw-dashed"])
 def test_a_curve_whose_last_observation_is_censored_gets_no_final_drop(tmp_path, style):
     """The last observation censored (a mark at the end in styles with marks): the curve just ends at
     its last level, with no drop to zero or to the mark's foot."""
@@ -690,6 +705,8 @@ def test_a_final_drop_ends_at_zero_or_is_left_out():
     """A KM curve ending in an event ends at zero: a final drop ending within half a line width and a
     pixel of the zero row is put there, one cut by the plot area's bottom too; one ending elsewhere
     (a censor mark's foot, its stem hidden under another curve) is dropped, the curve kept as read."""
+    from dataclasses import replace
+
     from kmrepro.ingest.digitize.trace import Curve
 
     as_read = Curve([(0, 50, 100.0)], [], 0, 50, 51, [], 3.0)
@@ -702,6 +719,10 @@ def test_a_final_drop_ends_at_zero_or_is_left_out():
     assert ended(211.0).ending_at(None, 210).drops == [(52.5, 100.0, 210)]  # y axis not from 0: its bottom
     assert ended(150.0).ending_at(200.0, 210) is as_read
     assert as_read.ending_at(200.0, 210) is as_read
+    # a dashed line's last dash may end a gap between dashes above zero; a solid line's does not
+    assert replace(ended(192.0), gap=11).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]
+    assert ended(192.0).ending_at(200.0, 210) is as_read
+    assert replace(ended(150.0), gap=11).ending_at(200.0, 210) is as_read
 
 
 def test_a_fall_no_ink_of_its_own_shows_follows_the_other_curve_of_its_colour_down():

@@ -161,7 +161,10 @@ def test_r_curve_under_another_band_of_crowded_marks_is_read_from_its_own_bands_
 @pytest.mark.parametrize("name, arm", [
     ("kmdata_TH3RESA_2A_base_black_solid_dashed", "physicians_choice"),  # black solid, beside the dashed arm
     ("veteran_by_treatment_base_red_blue_600x420_72_dpi", "standard"),  # 1 px line, faint before its drop
+    ("veteran_by_treatment_base_red_blue_600x420_72_dpi", "test"),  # two final steps 4 px apart, faint between
     ("veteran_by_treatment_survminer_hex_palette_300_dpi", "test"),  # 9 px line
+    ("veteran_by_treatment_survminer_hex_palette_300_dpi", "standard"),  # a final drop shorter than the 9 px line
+    ("veteran_by_treatment_base_black_solid_dashed", "test"),  # dashed: its last dash hangs a dash gap below
 ])
 def test_r_curve_ending_in_an_event_is_read_down_to_zero_at_its_last_time(name, arm):
     """The arm's last observation is an event: R draws a final drop to zero, which no stretch follows.

@@ -78,6 +78,7 @@ class Curve:
     borrowed: list[tuple[int, int]]  # (first, last) column of stretches read from another curve
     width: float
     as_read: "Curve | None" = None  # the curve without its final drop, if it ends in one (no stretch follows it)
+    gap: int = 0  # the longest gap between its dashes (0 for a solid line)
 
     @property
     def ends_in_drop(self) -> bool:
@@ -86,13 +87,14 @@ class Curve:
     def ending_at(self, zero: float | None, bottom: int) -> "Curve":
         """The curve with its final drop (if any) ending at ``zero`` (the zero level's row; None if the
         y axis does not start at 0): a KM curve that ends in an event ends at zero. A final drop ending
-        within half a line width and a pixel of it (a flat or a square line cap), or running out of the
-        plot area (last row ``bottom``), is put there; one ending elsewhere is left out, the curve taken
+        within half a line width and a pixel of it (a flat or a square line cap; a dashed line's within a
+        gap between its dashes, where its last dash may end), or running out of the plot area (last row
+        ``bottom``), is put there; one ending elsewhere is left out, the curve taken
         as read (it was the foot of a censor mark whose stem is hidden above the line, under another curve)."""
         if not self.ends_in_drop:
             return self
         where, before, after = self.drops[-1]
-        if after > bottom or (zero is not None and abs(after - zero) <= self.width / 2 + 1):
+        if after > bottom or (zero is not None and abs(after - zero) <= max(self.width / 2 + 1, self.gap)):
             return replace(self, drops=self.drops[:-1] + [(where, before, bottom if zero is None else zero)])
         return self.as_read
 
@@ -490,8 +492,9 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     drops = _merged_within(_at_corner_edges(cover, drops, width, int(cols[0]), int(cols[-1])), 0.25)
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
-    curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width)
-    return _with_final_drop(curve, cover, pool.kind[path][cols >= segments[-1][0]])
+    curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width,
+                  gap=dash_gap(width) if dashed else 0)
+    return _with_final_drop(curve, cover, cols, pool.kind[path])
 
 
 def _step_between(left: float, stretch: tuple[int, int], right: float, width: float) -> bool:
@@ -565,24 +568,60 @@ def _lowest_ink_before(mask: np.ndarray) -> np.ndarray:
     return np.r_[-np.inf, np.maximum.accumulate(lowest)[:-1]]
 
 
-def _with_final_drop(curve: Curve, cover, last_kinds: np.ndarray) -> Curve:
+def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -> Curve:
     """The curve ending with its final drop (:func:`_final_drop`), if one hangs from its last stretch, or
-    from the one before when the last is the drop's own vertical line read as a mark's centre
-    (``last_kinds``: the kinds of the last stretch's candidates); the curve as read kept beside it."""
-    segments, drops, width, final = curve.segments, curve.drops, curve.width, None
-    if len(segments) > 1 and _vertical_stub(segments[-1], last_kinds, width):
-        final = _final_drop(cover, segments[-2][1], segments[-2][2], width)
-        if final is not None and segments[-1][0] - 1 <= final[0] <= segments[-1][1] + 1:
-            segments, level = segments[:-1], segments[-2][2]  # drops down to the stub end at the stretch before
-            drops = [(col, before, min(after, level)) for col, before, after in drops if before < level - NEW_LEVEL_PX]
+    from the one before when the last is the drop's own vertical line read as a mark's centre (``cols``,
+    ``kinds``: the path's candidates) and lies on the drop's line, within half a line width and a pixel
+    of its centre (a drop shorter than a thick line is a block of ink, its columns' centres read at its
+    edge). When the last two stretches are such vertical lines (two final steps a few px apart on a
+    thin line, the stretch between too faint to read), a drop to the first one's foot, a stretch
+    there, and the final drop from it. The curve as read kept beside it."""
+    segments, drops, width, gap = curve.segments, curve.drops, curve.width, curve.gap
+    stubs, final, steps = _trailing_stubs(segments, cols, kinds, width), None, []
+    if stubs:
+        final = _final_drop(cover, segments[-2][1], segments[-2][2], width, gap)
+        if _on_line(final, segments[-1], width):
+            segments = segments[:-1]
+        elif stubs == 2 and len(segments) > 2:
+            step = _final_drop(cover, segments[-3][1], segments[-3][2], width, gap)
+            final = _final_drop(cover, int(np.ceil(step[0])), step[2], width, gap) \
+                if _on_line(step, segments[-2], width) else None
+            if _on_line(final, segments[-1], width):
+                segments, steps = segments[:-2], [step]
+            else:
+                final = None
         else:
             final = None
     if final is None:
-        final = _final_drop(cover, curve.last_col, segments[-1][2], width)
+        final = _final_drop(cover, curve.last_col, curve.segments[-1][2], width, gap)
+        segments = curve.segments
+    else:
+        level = segments[-1][2]  # drops down to the stubs' ends at the stretch before
+        drops = [(col, before, min(after, level)) for col, before, after in drops if before < level - NEW_LEVEL_PX]
+        drops += steps
+        segments = segments + [(int(np.ceil(s[0])), int(np.floor(final[0])), s[2]) for s in steps]
     if final is None:
         return curve
     return replace(curve, segments=segments, drops=drops + [final],
                    last_col=max(curve.last_col, int(np.ceil(final[0]))), as_read=curve)
+
+
+def _trailing_stubs(segments: list[tuple[int, int, float]], cols: np.ndarray, kinds: np.ndarray, width: float) -> int:
+    """How many of the last stretches (at most two, a stretch left before them) are vertical lines read
+    as marks' centres (:func:`_vertical_stub`); ``cols``, ``kinds``: the path's candidates."""
+    count = 0
+    while count < min(2, len(segments) - 1):
+        first, last, _ = segment = segments[-1 - count]
+        if not _vertical_stub(segment, kinds[(cols >= first) & (cols <= last)], width):
+            break
+        count += 1
+    return count
+
+
+def _on_line(drop: tuple[float, float, float] | None, stub: tuple[int, int, float], width: float) -> bool:
+    """Is the stretch ``stub`` on the drop's vertical line, within half a line width and a pixel of its centre?"""
+    on_line = width / 2 + 1
+    return drop is not None and stub[0] - on_line <= drop[0] <= stub[1] + on_line
 
 
 def _line_top(mask: np.ndarray, cols: range, level: float) -> int:
@@ -607,7 +646,7 @@ def _vertical_stub(segment: tuple[int, int, float], kinds: np.ndarray, width: fl
     return bool(len(kinds)) and bool(np.isin(kinds, (MARK, LINE_END)).all()) and last - first + 1 <= 2 * np.ceil(width) + 3
 
 
-def _final_drop(cover, end_col: int, level: float, width: float) -> tuple[float, float, float] | None:
+def _final_drop(cover, end_col: int, level: float, width: float, gap: int = 0) -> tuple[float, float, float] | None:
     """The drop that ends the curve after its last stretch (at ``level``, last read at ``end_col``):
     the first column, going right along the line while its ink goes on (faint ink too: a thin line
     between two rows may be under half covered in both), with ink hanging at least
@@ -615,7 +654,8 @@ def _final_drop(cover, end_col: int, level: float, width: float) -> tuple[float,
     line width (a censor mark's stem does, anti-aliased to either side of its foot). Read like
     the drops between stretches: at its vertical line's centre, down to where its ink ends less half
     a line width; to past the bottom row if the ink runs into it (cut by the plot area's edge).
-    None where the line just ends (the last observation censored)."""
+    A dashed line's drop (``gap``: the longest gap between its dashes) may begin, and go on, after
+    such a gap. None where the line just ends (the last observation censored)."""
     mask = cover >= MIN_COVERAGE
     h, w = mask.shape
     half = (width - 1) / 2
@@ -625,19 +665,35 @@ def _final_drop(cover, end_col: int, level: float, width: float) -> tuple[float,
     above = _line_top(mask, range(max(end_col - 3 * reach, 0), end_col + 1), level) - 1  # the first row over it
     if first + FINAL_DROP_MIN_PX >= h:
         return None
+    line_seen = end_col  # the last column the line's ink was seen in
     for col in range(max(end_col - int(np.ceil(width)), 0), w):
-        ink = np.flatnonzero(mask[first:, col])
-        gaps = np.flatnonzero(np.diff(ink) > 2 * width + 2)  # a gap as wide as a line crossing it bridged
-        length = int(ink[gaps[0] if len(gaps) else -1]) + 1 if len(ink) and ink[0] == 0 else 0
+        if cover[line, col].sum() >= MIN_COVERAGE:
+            line_seen = max(line_seen, col)
+        in_gap = max(col - line_seen, 0)  # a dashed line's corner may be in a gap: part along the line, part down
+        length = _hanging(mask[first:, col], width, gap, gap - in_gap)
         stem = above >= 0 and mask[max(above - 2, 0):above + 1, max(col - reach, 0):col + reach + 1].any()
-        if length >= FINAL_DROP_MIN_PX and not stem and mask[line, col].any():
+        if length >= FINAL_DROP_MIN_PX and not stem and (mask[line, col].any() or 0 < in_gap <= gap):
+            # the line's first column may be its soft edge, ending a pixel or two short: its deepest column
+            length = max(_hanging(mask[first:, c], width, gap, gap - in_gap)
+                         for c in range(col, min(col + int(np.ceil(width)) + 1, w)))
             bottom = first + length - 1
             low = float(h) if bottom == h - 1 else bottom - half
             where = _vertical_centre(cover, _line_cols(col, width), level, low, width, col + half)
             return where, level, low
-        if col > end_col and cover[line, col].sum() < MIN_COVERAGE:
+        if col > end_col and in_gap >= gap and cover[line, col].sum() < MIN_COVERAGE:
             return None  # the line has ended without a drop
     return None
+
+
+def _hanging(below: np.ndarray, width: float, gap: int, start: int) -> int:
+    """How many rows of a column's ink (``below``: from the first row under a curve's line) hang from the
+    line: an unbroken run beginning within ``start`` rows, gaps as wide as a line crossing it (or a
+    dashed line's ``gap``) bridged; 0 if none begins there."""
+    ink = np.flatnonzero(below)
+    if not len(ink) or ink[0] > start:
+        return 0
+    gaps = np.flatnonzero(np.diff(ink) > max(2 * width + 2, gap))
+    return int(ink[gaps[0] if len(gaps) else -1]) + 1
 
 
 def loose_arms(mask: np.ndarray, width: float, beside: np.ndarray | None = None) -> np.ndarray:
