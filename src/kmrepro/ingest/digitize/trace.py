@@ -590,6 +590,15 @@ def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -
                 segments, steps = segments[:-2], [step]
             else:
                 final = None
+        elif len(drops) > 1 and abs(drops[-1][2] - segments[-1][2]) < NEW_LEVEL_PX and \
+                drops[-2][0] >= segments[-2][1] - width:
+            # the first of two final steps read as a drop, the second's line as a stub, a drop into it
+            step = drops[-2]
+            final = _final_drop(cover, int(np.ceil(step[0])), step[2], width, gap, step[0])
+            if _on_line(final, segments[-1], width):
+                segments, steps = segments[:-1], [step]
+            else:
+                final = None
         else:
             final = None
     if final is None:
@@ -646,7 +655,8 @@ def _vertical_stub(segment: tuple[int, int, float], kinds: np.ndarray, width: fl
     return bool(len(kinds)) and bool(np.isin(kinds, (MARK, LINE_END)).all()) and last - first + 1 <= 2 * np.ceil(width) + 3
 
 
-def _final_drop(cover, end_col: int, level: float, width: float, gap: int = 0) -> tuple[float, float, float] | None:
+def _final_drop(cover, end_col: int, level: float, width: float, gap: int = 0,
+                after: float | None = None) -> tuple[float, float, float] | None:
     """The drop that ends the curve after its last stretch (at ``level``, last read at ``end_col``):
     the first column, going right along the line while its ink goes on (faint ink too: a thin line
     between two rows may be under half covered in both), with ink hanging at least
@@ -655,7 +665,9 @@ def _final_drop(cover, end_col: int, level: float, width: float, gap: int = 0) -
     the drops between stretches: at its vertical line's centre, down to where its ink ends less half
     a line width; to past the bottom row if the ink runs into it (cut by the plot area's edge).
     A dashed line's drop (``gap``: the longest gap between its dashes) may begin, and go on, after
-    such a gap. None where the line just ends (the last observation censored)."""
+    such a gap. ``after``: the column of the drop the line comes down at, if just before (its vertical
+    line rises above the line, and is no mark's stem: two final steps a few px apart on a thin line).
+    None where the line just ends (the last observation censored)."""
     mask = cover >= MIN_COVERAGE
     h, w = mask.shape
     half = (width - 1) / 2
@@ -665,13 +677,14 @@ def _final_drop(cover, end_col: int, level: float, width: float, gap: int = 0) -
     above = _line_top(mask, range(max(end_col - 3 * reach, 0), end_col + 1), level) - 1  # the first row over it
     if first + FINAL_DROP_MIN_PX >= h:
         return None
+    clear = 0 if after is None else int(np.floor(after + width / 2)) + 1  # right of that drop's line
     line_seen = end_col  # the last column the line's ink was seen in
     for col in range(max(end_col - int(np.ceil(width)), 0), w):
         if cover[line, col].sum() >= MIN_COVERAGE:
             line_seen = max(line_seen, col)
         in_gap = max(col - line_seen, 0)  # a dashed line's corner may be in a gap: part along the line, part down
         length = _hanging(mask[first:, col], width, gap, gap - in_gap)
-        stem = above >= 0 and mask[max(above - 2, 0):above + 1, max(col - reach, 0):col + reach + 1].any()
+        stem = above >= 0 and mask[max(above - 2, 0):above + 1, max(col - reach, clear, 0):col + reach + 1].any()
         if length >= FINAL_DROP_MIN_PX and not stem and (mask[line, col].any() or 0 < in_gap <= gap):
             # the line's first column may be its soft edge, ending a pixel or two short: its deepest column
             length = max(_hanging(mask[first:, c], width, gap, gap - in_gap)
