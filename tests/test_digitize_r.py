@@ -79,8 +79,9 @@ READ = {  # figure -> largest arm RMSE allowed
     # show keep the steps (0.0144 on that rule alone). With the steep staircase's steps kept apart
     # (_step_between) too, 0.0214 (0.0168 with the staircase rule alone): in the hidden stretch the
     # path goes through the other curves' steps, and a step read only from their ink kept adeno's
-    # drops apart; a step needs the curve's own ink now: 0.0172
-    "veteran_by_cell_type_four_arms_survminer": 0.018,
+    # drops apart; a step needs the curve's own ink now: 0.0172; where only a line's top or bottom
+    # pixel peeks out beside another curve, it is read at the line's centre, not the edge: 0.0130
+    "veteran_by_cell_type_four_arms_survminer": 0.014,
 }
 
 
