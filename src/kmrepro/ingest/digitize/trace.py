@@ -493,14 +493,11 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
         # so are two drops parted by a stretch that a vertical line's free end shows (the corner where
         # the drop reaches it or leaves it: a real stretch, however short, not a stray one), unless a
         # mark-high run's centre is read in it too (a small drop's own line, its centre mid-drop), and
-        # two parted by a step of a steep staircase that the curve's own ink shows (a step read only
-        # from the curves drawn over it may be theirs: four arms survminer adeno, under three curves
-        # falling beside it); a dashed curve's slivers may be its dashes' ends
+        # two parted by a step of a steep staircase; a dashed curve's slivers may be its dashes' ends
         between = kinds[(cols >= start1) & (cols <= end1)]
         corner = (between == LINE_END).any() and not (between == MARK).any()
-        seen = (between != BORROWED).any()
         if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX and not corner and \
-                (dashed or not seen or not _step_between(drops[-1][0], (start1, end1), new[0][0], width)):
+                (dashed or not _step_between(drops[-1][0], (start1, end1), new[0][0], width)):
             where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
