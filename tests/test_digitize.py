@@ -943,3 +943,26 @@ def test_a_piece_of_a_drops_vertical_line_gives_the_levels_its_free_ends_show():
     assert np.allclose(cands.level[drop], 70.0)  # not 60.5, the piece's centre
     stem = cands.col == 40
     assert (cands.kind[stem] == MARK).all() and np.allclose(cands.level[stem], 70.0)
+
+
+def test_a_thick_lines_edge_peeking_out_beside_another_curve_is_read_at_the_lines_centre():
+    """A curve drawn under another shows, where the other's ink covers all but its top pixel row,
+    only that edge: its level is the line's centre (half a line width below the free edge), not the
+    edge's row (R veteran four arms survminer adeno: stretches read a pixel and a half too high broke
+    the path down its hidden steep fall). A run as thick as the line, or cut at both ends, keeps its
+    centre; so does the edge with no other curve's ink given."""
+    from kmrepro.ingest.digitize.trace import candidates
+
+    mask = np.zeros((40, 60), bool)
+    mask[20:23, :] = True  # the line, rows 20-22: centre row 21
+    under = np.zeros_like(mask)
+    under[21:30, 30:] = True  # the other curve over it from column 30: only row 20 shows
+    under[10:20, 50:] = True  # and a third curve above it from column 50: row 20 cut at both ends
+    mask[under] = False
+    cands = candidates(mask, mask * 1.0, 3.0, under=under)
+    assert np.allclose(cands.level[cands.col < 30], 21.0)
+    edge = (cands.col >= 30) & (cands.col < 50)
+    assert edge.sum() == 20 and np.allclose(cands.level[edge], 21.0)
+    assert np.allclose(cands.level[cands.col >= 50], 20.0)
+    alone = candidates(mask, mask * 1.0, 3.0)
+    assert np.allclose(alone.level[(alone.col >= 30) & (alone.col < 50)], 20.0)

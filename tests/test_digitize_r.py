@@ -77,9 +77,12 @@ READ = {  # figure -> largest arm RMSE allowed
     # 40 days only pieces of its drops' vertical lines show beside theirs. Their centres were read as
     # levels (mid-drop) and the drops between them merged (adeno 0.0200); the levels their free ends
     # show keep the steps (0.0144 on that rule alone). With the steep staircase's steps kept apart
-    # (_step_between) too, stretches read from those free ends are taken for steps, and drops of one
-    # line split: 0.0214 (0.0168 with the staircase rule alone); not resolved, see the README
-    "veteran_by_cell_type_four_arms_survminer": 0.022,
+    # (_step_between) too, 0.0214 (0.0168 with the staircase rule alone): in the hidden stretch the
+    # path goes through the other curves' steps (borrowed), which keep adeno's drops apart; where only
+    # a line's top or bottom pixel peeks out beside another curve, it is read at the line's centre,
+    # not the edge: 0.0182 (not resolved: requiring the curve's own ink for a step gave 0.0130 but
+    # broke the half-hidden staircase, whose borrowed steps are the hidden curve's: test_digitize.py)
+    "veteran_by_cell_type_four_arms_survminer": 0.019,
 }
 
 

@@ -258,6 +258,8 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
         moment += weight * rows
     centre = moment / np.maximum(total, 1e-9)
     kind = np.where(ends - starts <= width + 1, LINE, MARK)
+    if under is not None:
+        centre = _cut_lines_centred(centre, cols, starts, ends, under, width)
     pieces = (kind == MARK) & _drop_line_pieces(mask, under, cols, starts, ends, width)
     level = centre if under is None else \
         _cut_stems_centred(centre, cols, starts, ends, mask, under, width, under_band, pieces)
@@ -267,6 +269,19 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
     return Candidates.join([Candidates(cols[keep].astype(int), level[keep], kind[keep]),
                             _line_ends(cover, cols[line], starts[line], ends[line], free_top[line],
                                        free_bottom[line], width)])
+
+
+def _cut_lines_centred(centre, cols, starts, ends, under: np.ndarray, width: float) -> np.ndarray:
+    """Runs of a thick line (a third of its width or less) cut short by another curve's ink at one
+    end: only the line's edge peeks out beside the other curve, and its centre is half a line width
+    from that free edge, not at the edge's pixels (which read the stretch a pixel or more too high or
+    low: a curve drawn under others on a steep fall)."""
+    h = under.shape[0]
+    cut_top = (starts > 0) & under[np.maximum(starts - 1, 0), cols]
+    cut_bottom = (ends < h) & under[np.minimum(ends, h - 1), cols]
+    edge = 3 * (ends - starts) <= width
+    return np.where(edge & cut_bottom & ~cut_top, starts - 0.5 + width / 2,
+                    np.where(edge & cut_top & ~cut_bottom, ends - 0.5 - width / 2, centre))
 
 
 def _marks_bars(cols, starts, ends, under: np.ndarray, width: float) -> np.ndarray:
