@@ -477,10 +477,11 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
         # width and a pixel apart are two, though their centres, weighted by coverage, are a hair closer;
         # so are two drops parted by a stretch that a vertical line's free end shows (the corner where
         # the drop reaches it or leaves it: a real stretch, however short, not a stray one), unless a
-        # mark-high run's centre is read in it too (a small drop's own line, its centre mid-drop), and
+        # mark-high run's centre off its corners' levels is read in it too (a small drop's own line, its
+        # centre mid-drop; see _shows_corner), and
         # two parted by a step of a steep staircase; a dashed curve's slivers may be its dashes' ends
-        between = kinds[(cols >= start1) & (cols <= end1)]
-        corner = (between == LINE_END).any() and not (between == MARK).any()
+        between = (cols >= start1) & (cols <= end1)
+        corner = _shows_corner(levels[between], kinds[between])
         if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX and not corner and \
                 (dashed or not _step_between(drops[-1][0], (start1, end1), new[0][0], width)):
             where, before, _ = drops.pop()
@@ -495,6 +496,18 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width,
                   gap=dash_gap(width) if dashed else 0)
     return _with_final_drop(curve, cover, cols, pool.kind[path])
+
+
+def _shows_corner(levels: np.ndarray, kinds: np.ndarray) -> bool:
+    """Does a stretch (its path's candidates' levels and kinds) show a vertical line's free end, so is
+    a real stretch? It holds a LINE_END, and no mark-high run's centre off the corners' levels (a small
+    drop's own line, its centre mid-drop). A mark-high run's centre at a corner's level (within
+    NEW_LEVEL_PX) is the corner's own ink, thickened where the line turns (JPEG, anti-aliasing)."""
+    corners = levels[kinds == LINE_END]
+    if not len(corners):
+        return False
+    marks = levels[kinds == MARK]
+    return bool((np.abs(marks[:, None] - corners[None, :]).min(axis=1) < NEW_LEVEL_PX).all())
 
 
 def _step_between(left: float, stretch: tuple[int, int], right: float, width: float) -> bool:
