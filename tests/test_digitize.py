@@ -925,8 +925,8 @@ def test_a_corners_thickened_ink_does_not_merge_two_drops_a_stretch_parts():
     """Two drops two pixels apart, parted by a short stretch whose corners show (LINE_END): two drops.
     JPEG thickens the ink where the line turns, so a mark-high run stands at the stretch's level; its
     centre is the corner's level, not a small drop's mid-drop centre, and the stretch stays (it was
-    lost, the two drops merged into one from the upper level: matplotlib JPEG IMPRESS_2 gefitinib,
-    BOLERO1_2B everolimus). A mark-high centre off the corners' levels still marks a stray stretch."""
+    lost, the two drops merged into one from the upper level: matplotlib JPEG IMPRESS_2 gefitinib).
+    A mark-high centre half a pixel off the corners' level may be a small drop's mid-drop centre."""
     from kmrepro.ingest.digitize.trace import LINE_END, MARK, _shows_corner, candidates, trace_curve
 
     mask = np.zeros((80, 60), bool)
@@ -941,7 +941,7 @@ def test_a_corners_thickened_ink_does_not_merge_two_drops_a_stretch_parts():
     curve = trace_curve(cands, candidates(np.zeros_like(mask), mask * 0.0, 2.0), mask * 1.0, 2.0)
     assert [round(level, 1) for _, _, level in curve.segments[:3]] == [29.5, 34.5, 48.5]
     assert [(round(before, 1), round(after, 1)) for _, before, after in curve.drops] == [(29.5, 34.5), (34.5, 48.5)]
-    assert not _shows_corner(np.array([34.5, 41.0]), np.array([LINE_END, MARK]))
+    assert not _shows_corner(np.array([34.5, 35.1]), np.array([LINE_END, MARK]))
 
 
 def test_a_piece_of_a_drops_vertical_line_gives_the_levels_its_free_ends_show():
