@@ -43,7 +43,7 @@ MIN_UNCUT_STEMS = 10  # censor marks' stems seen whole, to tell how long a stem 
 SAME_PX = 1e-6  # positions this close (px) are the same: centres weighted by coverage carry rounding noise
 CROWDED_SHARE = 0.5  # marks crowd a curve when its commonest stem shows in this share of its columns
 HIDDEN_SHARE = 0.8  # a curve whose runs of ink are cut at one end by others' this often shows only its band's edges
-CORNER_BLOB_PX = 0.5  # a mark-high run's centre and the corners' levels this close are one level: the corner's ink
+CORNER_BLOB_PX = 0.5  # a mark-high run's centre this close to a corner's level is the corner's ink (see _shows_corner)
 BAR_MIN_COLS = 3  # a censor mark's bar standing off the line is this many columns long or more (a JPEG speck less)
 
 
@@ -503,17 +503,14 @@ def _shows_corner(levels: np.ndarray, kinds: np.ndarray) -> bool:
     """Does a stretch (its path's candidates' levels and kinds) show a vertical line's free end, so is
     a real stretch? It holds a LINE_END, and no mark-high run's centre that may be a small drop's own
     line's, mid-drop. Such a run is over a line width and a pixel tall, so its drop over a pixel and
-    its centre half a pixel or more off the corners' levels; a mark-high run's centre at the corners'
-    level (centres and corners' levels all within CORNER_BLOB_PX) is the corner's own ink, thickened
-    where the line turns (JPEG). Corners' levels spread wider leave it unsure: no corner."""
-    ends = kinds == LINE_END
-    if not ends.any():
-        return False
-    marks = kinds == MARK
-    if not marks.any():
-        return True
-    seen = levels[ends | marks]
-    return bool(seen.max() - seen.min() < CORNER_BLOB_PX)
+    its centre half a pixel or more off the corners' levels; a mark-high run's centre within
+    CORNER_BLOB_PX of a corner's level is the corner's own ink, thickened where the line turns (JPEG),
+    if the corners agree on one level (within RISE_TOLERANCE_PX, as a stretch's levels wobble)."""
+    corners, marks = levels[kinds == LINE_END], levels[kinds == MARK]
+    if not len(corners) or not len(marks):
+        return bool(len(corners))
+    at_corner = np.abs(marks[:, None] - corners[None, :]).min(axis=1) < CORNER_BLOB_PX
+    return bool(at_corner.all() and np.ptp(corners) <= RISE_TOLERANCE_PX)
 
 
 def _step_between(left: float, stretch: tuple[int, int], right: float, width: float) -> bool:
