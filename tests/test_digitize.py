@@ -921,6 +921,32 @@ def test_a_drops_line_cut_short_by_the_other_curve_is_not_taken_for_a_marks_stem
     assert np.allclose(np.sort(cands.level[line]), [30.0] * 3 + [80.0] * 3)
 
 
+def test_a_corners_thickened_ink_does_not_merge_two_drops_a_stretch_parts():
+    """Two drops two pixels apart, parted by a short stretch whose corners show (LINE_END): two drops.
+    JPEG thickens the ink where the line turns, so a mark-high run stands at the stretch's level; its
+    centre is the corner's level, not a small drop's mid-drop centre, and the stretch stays (it was
+    lost, the two drops merged into one from the upper level: matplotlib JPEG IMPRESS_2 gefitinib).
+    A mark-high centre half a pixel off the corners' level may be a small drop's mid-drop centre, and
+    corners over a pixel apart leave the stretch's level unsure (unsnapped small drops were split)."""
+    from kmrepro.ingest.digitize.trace import LINE_END, MARK, _shows_corner, candidates, trace_curve
+
+    mask = np.zeros((80, 60), bool)
+    mask[29:31, :22] = True  # the upper stretch, rows 29-30
+    mask[29:36, 20:22] = True  # the first drop's line, columns 20-21
+    mask[34:36, 20:25] = True  # the short stretch, rows 34-35
+    mask[32:38, 22] = True  # the corner's thickened ink, rows 32-37: centred on the stretch
+    mask[34:50, 23:25] = True  # the second drop's line, columns 23-24
+    mask[48:50, 23:] = True  # the lower stretch, rows 48-49
+    cands = candidates(mask, mask * 1.0, 2.0)
+    assert ((cands.col == 22) & (cands.kind == MARK)).any()
+    curve = trace_curve(cands, candidates(np.zeros_like(mask), mask * 0.0, 2.0), mask * 1.0, 2.0)
+    assert [round(level, 1) for _, _, level in curve.segments[:3]] == [29.5, 34.5, 48.5]
+    assert [(round(before, 1), round(after, 1)) for _, before, after in curve.drops] == [(29.5, 34.5), (34.5, 48.5)]
+    assert not _shows_corner(np.array([34.5, 35.1]), np.array([LINE_END, MARK]))
+    assert not _shows_corner(np.array([29.3, 30.4, 30.6]), np.array([LINE_END, MARK, LINE_END]))
+    assert _shows_corner(np.array([34.5, 34.8, 35.3]), np.array([LINE_END, MARK, LINE_END]))
+
+
 def test_a_piece_of_a_drops_vertical_line_gives_the_levels_its_free_ends_show():
     """A curve drawn under others on a steep fall shows only pieces of its drops' vertical lines
     beside the other curves' lines (R's veteran four arms, survminer: adeno). Such a piece is no

@@ -43,6 +43,7 @@ MIN_UNCUT_STEMS = 10  # censor marks' stems seen whole, to tell how long a stem 
 SAME_PX = 1e-6  # positions this close (px) are the same: centres weighted by coverage carry rounding noise
 CROWDED_SHARE = 0.5  # marks crowd a curve when its commonest stem shows in this share of its columns
 HIDDEN_SHARE = 0.8  # a curve whose runs of ink are cut at one end by others' this often shows only its band's edges
+CORNER_BLOB_PX = 0.5  # a mark-high run's centre this close to a corner's level is the corner's ink (see _shows_corner)
 BAR_MIN_COLS = 3  # a censor mark's bar standing off the line is this many columns long or more (a JPEG speck less)
 
 
@@ -492,10 +493,11 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
         # width and a pixel apart are two, though their centres, weighted by coverage, are a hair closer;
         # so are two drops parted by a stretch that a vertical line's free end shows (the corner where
         # the drop reaches it or leaves it: a real stretch, however short, not a stray one), unless a
-        # mark-high run's centre is read in it too (a small drop's own line, its centre mid-drop), and
+        # mark-high run's centre off its corners' levels is read in it too (a small drop's own line, its
+        # centre mid-drop; see _shows_corner), and
         # two parted by a step of a steep staircase; a dashed curve's slivers may be its dashes' ends
-        between = kinds[(cols >= start1) & (cols <= end1)]
-        corner = (between == LINE_END).any() and not (between == MARK).any()
+        between = (cols >= start1) & (cols <= end1)
+        corner = _shows_corner(levels[between], kinds[between])
         if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX and not corner and \
                 (dashed or not _step_between(drops[-1][0], (start1, end1), new[0][0], width)):
             where, before, _ = drops.pop()
@@ -510,6 +512,20 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width,
                   gap=dash_gap(width) if dashed else 0)
     return _with_final_drop(curve, cover, cols, pool.kind[path])
+
+
+def _shows_corner(levels: np.ndarray, kinds: np.ndarray) -> bool:
+    """Does a stretch (its path's candidates' levels and kinds) show a vertical line's free end, so is
+    a real stretch? It holds a LINE_END, and no mark-high run's centre that may be a small drop's own
+    line's, mid-drop. Such a run is over a line width and a pixel tall, so its drop over a pixel and
+    its centre half a pixel or more off the corners' levels; a mark-high run's centre within
+    CORNER_BLOB_PX of a corner's level is the corner's own ink, thickened where the line turns (JPEG),
+    if the corners agree on one level (within RISE_TOLERANCE_PX, as a stretch's levels wobble)."""
+    corners, marks = levels[kinds == LINE_END], levels[kinds == MARK]
+    if not len(corners) or not len(marks):
+        return bool(len(corners))
+    at_corner = np.abs(marks[:, None] - corners[None, :]).min(axis=1) < CORNER_BLOB_PX
+    return bool(at_corner.all() and np.ptp(corners) <= RISE_TOLERANCE_PX)
 
 
 def _step_between(left: float, stretch: tuple[int, int], right: float, width: float) -> bool:
