@@ -392,7 +392,7 @@ def test_line_width_is_the_lines_not_the_pen_of_its_marks_nor_a_block_of_marks(l
     stems' width was taken, so every level was read off the band's edge); crowded marks merging into
     a block as flat as the line, and taller, do not count either (matplotlib's 6 px | marks crowd a
     2 px line into a 6 px band). Marks of the line's own pen give the line's width as before."""
-    from kmrepro.ingest.digitize.trace import line_width
+    from kmrepro.ingest.digitize.strokes import line_width
 
     assert line_width(_staircase_with_marks(line, pen, mark, crowded_from=200)) == line
     assert line_width(_staircase_with_marks(line, pen, mark, crowded_from=600)) == line
@@ -405,7 +405,7 @@ def test_line_width_more_than_three_pens_of_its_marks_is_the_lines():
     the other curve, fell half a month late); blocks of crowded marks still do not count. A curve
     whose every flat stretch is a block of crowded marks as tall as its stems (matplotlib's | marks
     crowding a 2 px line into 6 px blocks) keeps the thinnest stroke."""
-    from kmrepro.ingest.digitize.trace import line_width
+    from kmrepro.ingest.digitize.strokes import line_width
 
     mask = np.zeros((200, 600), bool)
     for k, start in enumerate(range(0, 600, 100)):
@@ -425,7 +425,7 @@ def test_line_width_of_a_jpeg_line_with_frayed_edges_is_the_lines(crowded_from):
     three thinnest strokes) and the width for 1 px, so a steep staircase was read in a few large
     drops. The width is the line's, and a block of crowded marks still does not count, nor, with a
     2 px thinnest stroke (no specks), a curve crowded with marks all along (matplotlib's JPEG)."""
-    from kmrepro.ingest.digitize.trace import line_width, thinnest_stroke
+    from kmrepro.ingest.digitize.strokes import line_width, thinnest_stroke
 
     mask = _staircase_with_marks(4, 4, 12, crowded_from)
     for k, start in enumerate(range(0, 600, 100)):
@@ -439,7 +439,7 @@ def test_line_width_of_a_jpeg_line_with_frayed_edges_is_the_lines(crowded_from):
 def test_line_width_of_a_curve_with_no_flat_stretch_is_its_thinnest_stroke():
     """A curve that is all drops (one step per column) has no flat stretch: its width is the
     commonest short run, down the columns or along the rows, whichever is thinner."""
-    from kmrepro.ingest.digitize.trace import line_width
+    from kmrepro.ingest.digitize.strokes import line_width
 
     mask = np.zeros((100, 100), bool)
     for col in range(90):
@@ -451,7 +451,7 @@ def test_bulge_under_a_corner_is_read_with_its_drop_where_the_vertical_line_is()
     """A pixel of ink under the corner, left of the drop's vertical line (a rounded join, JPEG): a
     sliver of a drop, merged with the drop; the one drop is where the line is, not at the bulge
     (it was placed at the bulge, 3 px early, on R's JPEG figures)."""
-    from kmrepro.ingest.digitize.trace import _read_drops
+    from kmrepro.ingest.digitize.drops import _read_drops
 
     cover = np.zeros((80, 100))
     cover[20:23, 0:51] = 1.0  # the stretch above, 3 px thick
@@ -749,7 +749,8 @@ def test_a_curve_is_not_hidden_under_another_above_its_own_ink():
     """A curve never rises: in a dash gap after its fall it is not hidden under another curve's stretch
     above its own fall's ink further left (ACT2_2B base black `mut_c`: the dashed curve borrowed the
     solid one's stretch 45 px above its own dashes, and fell 4 px late)."""
-    from kmrepro.ingest.digitize.trace import LINE, Candidates, candidates, trace_curve
+    from kmrepro.ingest.digitize.candidates import LINE, Candidates, candidates
+    from kmrepro.ingest.digitize.trace import trace_curve
 
     cover = np.zeros((80, 70))  # a 1 px dashed curve: along row 10, down column 10, along row 60
     cover[10, 0:4] = cover[10, 6:10] = 1.0
@@ -781,7 +782,9 @@ def test_plus_marks_arms_across_a_steep_fall_are_not_stretches():
     like a stretch's, but loose (nothing of the curve left of or above the left end, right of or
     below the right end). They are erased; the curve then falls where its line is (it fell at the
     left arm's end, 5 px early, on ggplot's small theme_bw figures)."""
-    from kmrepro.ingest.digitize.trace import loose_arms, candidates, trace_curve
+    from kmrepro.ingest.digitize.candidates import candidates
+    from kmrepro.ingest.digitize.marks import loose_arms
+    from kmrepro.ingest.digitize.trace import trace_curve
 
     cover = _fall_with_plus_marks([30, 45])
     arms = loose_arms(cover >= 0.5, 2.0)
@@ -804,7 +807,7 @@ def test_plus_marks_arm_beyond_the_falling_line_is_erased_when_its_other_end_is_
     (the curve may run on along the bar: a short stretch between two drops, a mark on it). Not when
     another curve's ink touches the arm: the stretch may go on under it (NCT00337103_2B base red/blue
     at 72 dpi)."""
-    from kmrepro.ingest.digitize.trace import loose_arms
+    from kmrepro.ingest.digitize.marks import loose_arms
 
     on_left = _fall_with_plus_marks([30], bar_cols=(20, 27))
     arms = loose_arms(on_left >= 0.5, 2.0)  # a line width beside the falling line is kept
@@ -822,7 +825,7 @@ def test_plus_marks_arms_on_the_curve_are_kept():
     is erased: a mark at the foot of a drop on a short last stretch (the drop ends at its bar, its
     stem is no fall), the curve leaving its right arm downwards (a mark on a stretch shorter than
     itself), or a mark on a flat stretch (its bar is the line)."""
-    from kmrepro.ingest.digitize.trace import loose_arms
+    from kmrepro.ingest.digitize.marks import loose_arms
 
     last = np.zeros((80, 80))
     last[10:12, 0:22] = 1.0
@@ -844,7 +847,7 @@ def test_a_censor_mark_cut_short_by_the_curve_over_it_is_centred_on_its_line():
     the end of its stem sticking out below the other curve, and its centre is off the line by half
     the hidden part (NSABPR04_3B, survminer at 300 dpi: read 4-13 px low). Its line is half an uncut
     stem from the free end; with no other curve's ink given, the stub's own centre is read."""
-    from kmrepro.ingest.digitize.trace import MARK, candidates
+    from kmrepro.ingest.digitize.candidates import MARK, candidates
 
     mask = np.zeros((100, 400), bool)
     mask[49:52, :] = True  # the line, rows 49-51
@@ -869,7 +872,8 @@ def test_a_thin_pens_bar_beside_a_hidden_drop_is_not_the_line():
     (ROSE_2A survminer at 300 dpi, 15 px early). Runs less than half as thick as the line with nothing
     drawn next to them, over a few columns, are no candidates; the line cut short by the other curve
     stays one, and so does a JPEG speck (a column wide)."""
-    from kmrepro.ingest.digitize.trace import candidates, trace_curve
+    from kmrepro.ingest.digitize.candidates import candidates
+    from kmrepro.ingest.digitize.trace import trace_curve
 
     mask = np.zeros((140, 260), bool)
     mask[26:35, :61] = True  # the curve at row 30, 9 px, before it goes under the other one
@@ -900,7 +904,7 @@ def test_a_drops_line_cut_short_by_the_other_curve_is_not_taken_for_a_marks_stem
     is crossed at its centre by its line or its bar (or the other curve's line hiding them); the
     drop's line is crossed by nothing there, so it is not moved as a stem (ROSE_2A survminer at 300 dpi,
     the veteran theme_bw fixture: drops moved to the wrong side of a stretch's end)."""
-    from kmrepro.ingest.digitize.trace import LINE_END, candidates
+    from kmrepro.ingest.digitize.candidates import LINE_END, candidates
 
     mask = np.zeros((120, 220), bool)
     mask[29:32, :102] = True  # the upper stretch, rows 29-31
@@ -928,7 +932,8 @@ def test_a_corners_thickened_ink_does_not_merge_two_drops_a_stretch_parts():
     lost, the two drops merged into one from the upper level: matplotlib JPEG IMPRESS_2 gefitinib).
     A mark-high centre half a pixel off the corners' level may be a small drop's mid-drop centre, and
     corners over a pixel apart leave the stretch's level unsure (unsnapped small drops were split)."""
-    from kmrepro.ingest.digitize.trace import LINE_END, MARK, _shows_corner, candidates, trace_curve
+    from kmrepro.ingest.digitize.candidates import LINE_END, MARK, candidates
+    from kmrepro.ingest.digitize.trace import _shows_corner, trace_curve
 
     mask = np.zeros((80, 60), bool)
     mask[29:31, :22] = True  # the upper stretch, rows 29-30
@@ -953,7 +958,7 @@ def test_a_piece_of_a_drops_vertical_line_gives_the_levels_its_free_ends_show():
     censor mark: its centre is half-way down the drop, no level of the curve (the curve was read
     through those mid-drop levels). Its free end shows the stretch the drop reaches; its end under the
     other curve shows nothing. A + mark's stem, crossed at its middle by the line, keeps its centre."""
-    from kmrepro.ingest.digitize.trace import LINE_END, MARK, candidates
+    from kmrepro.ingest.digitize.candidates import LINE_END, MARK, candidates
 
     mask = np.zeros((100, 60), bool)
     mask[29:32, :21] = True  # the upper stretch, rows 29-31: level 30
@@ -977,7 +982,7 @@ def test_a_thick_lines_edge_peeking_out_beside_another_curve_is_read_at_the_line
     edge's row (R veteran four arms survminer adeno: stretches read a pixel and a half too high broke
     the path down its hidden steep fall). A run as thick as the line, or cut at both ends, keeps its
     centre; so does the edge with no other curve's ink given."""
-    from kmrepro.ingest.digitize.trace import candidates
+    from kmrepro.ingest.digitize.candidates import candidates
 
     mask = np.zeros((40, 60), bool)
     mask[20:23, :] = True  # the line, rows 20-22: centre row 21

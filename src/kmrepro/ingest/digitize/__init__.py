@@ -5,7 +5,9 @@ The user gives only what the figure prints: the labelled ticks of each axis and 
 and axis lines (:mod:`.axes`), the tick marks and the pixel -> value map (:mod:`.ticks`), each arm's
 ink with its anti-aliased edges (:mod:`.colours`) less its legend key (:mod:`.legend`) and any text
 in its colour, the curve as a monotone staircase, hidden stretches and dash patterns included
-(:mod:`.trace`), and the censor marks (:mod:`.censor`). Output per arm is
+(:mod:`.trace`, reading the line's width from :mod:`.strokes`, its candidate levels from
+:mod:`.candidates`, keeping censor marks off it with :mod:`.marks`, its drops with :mod:`.drops`
+and its final drop with :mod:`.ending`), and the censor marks reported (:mod:`.censor`). Output per arm is
 the top and bottom corner of every drop (``time,survival``), which ``kmrepro reconstruct`` reads as a
 careful corner-by-corner hand digitization.
 """
@@ -23,14 +25,16 @@ from kmrepro.errors import InputError
 from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
 
 from .axes import PlotArea, find_plot_area, runs
+from .candidates import LINE, Candidates, candidates
 from .censor import censor_marks
 from .colours import MIN_COVERAGE, SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
 from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
+from .marks import loose_arms
 from .overlay import draw_overlay
+from .strokes import crowded_stem, line_width, mark_height, thinnest_stroke
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
-from .trace import (LINE, Candidates, Curve, candidates, crowded_stem, falling_with, line_width, loose_arms,
-                    mark_height, thinnest_stroke, trace_curve)
+from .trace import Curve, falling_with, trace_curve
 
 __all__ = ["ArmSpec", "Digitization", "digitize_image", "parse_arm", "parse_ticks", "survival_at", "write_outputs"]
 
