@@ -11,7 +11,7 @@ import numpy as np
 from scipy import ndimage
 
 from .axes import runs
-from .marks import _cut_stems_centred, _marks_bars
+from .marks import _cut_stems_centred, _marks_bars, cut_ends
 from .strokes import mark_height
 
 BORROWED, MARK, LINE, LINE_END = 0, 1, 2, 3  # kinds of candidate (see Candidates), weighted:
@@ -89,9 +89,7 @@ def _cut_lines_centred(centre, cols, starts, ends, under: np.ndarray, width: flo
     end: only the line's edge peeks out beside the other curve, and its centre is half a line width
     from that free edge, not at the edge's pixels (which read the stretch a pixel or more too high or
     low: a curve drawn under others on a steep fall)."""
-    h = under.shape[0]
-    cut_top = (starts > 0) & under[np.maximum(starts - 1, 0), cols]
-    cut_bottom = (ends < h) & under[np.minimum(ends, h - 1), cols]
+    cut_top, cut_bottom = cut_ends(under, cols, starts, ends)
     edge = 3 * (ends - starts) <= width
     return np.where(edge & cut_bottom & ~cut_top, starts - 0.5 + width / 2,
                     np.where(edge & cut_top & ~cut_bottom, ends - 0.5 - width / 2, centre))

@@ -30,6 +30,13 @@ def _marks_bars(cols, starts, ends, under: np.ndarray, width: float) -> np.ndarr
     return thin & ~near & (starts >= 2) & (ends + 1 < h) & (_repeats(cols, starts, ends) >= BAR_MIN_COLS)
 
 
+def cut_ends(under: np.ndarray, cols, starts, ends) -> tuple[np.ndarray, np.ndarray]:
+    """Per run of ink down a column (first row ``starts``, one past the last ``ends``): is its top end,
+    and its bottom end, against ``under`` (another curve's ink drawn over it, cutting it short)?"""
+    h = under.shape[0]
+    return (starts > 0) & under[np.maximum(starts - 1, 0), cols], (ends < h) & under[np.minimum(ends, h - 1), cols]
+
+
 def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.ndarray, width: float,
                        under_band: int = 0, drop_lines: np.ndarray | None = None) -> np.ndarray:
     """Censor marks' stems cut short by another curve drawn over them (dense marks of one curve
@@ -48,11 +55,9 @@ def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.nda
     only where its own band sticks out beside the other: most of its runs (HIDDEN_SHARE) are cut at
     one end, and every such run, however short, is its band's edge; a figure draws every arm's
     marks alike, so its band is as tall as the other's."""
-    h = under.shape[0]
     length = ends - starts
     stem = length > width + 1
-    cut_top = under[np.clip(starts - 1, 0, h - 1), cols] & (starts > 0)
-    cut_bottom = under[np.clip(ends, 0, h - 1), cols] & (ends < h)
+    cut_top, cut_bottom = cut_ends(under, cols, starts, ends)
     uncut = stem & ~cut_top & ~cut_bottom & (True if drop_lines is None else ~drop_lines)
     if under_band and len(cols) and np.mean(cut_top ^ cut_bottom) >= HIDDEN_SHARE:
         full, stem = under_band, np.ones(len(cols), bool)
