@@ -187,7 +187,8 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
         # the drop reaches it or leaves it: a real stretch, however short, not a stray one), unless a
         # mark-high run's centre off its corners' levels is read in it too (a small drop's own line, its
         # centre mid-drop; see _shows_corner), and
-        # two parted by a step of a steep staircase; a dashed curve's slivers may be its dashes' ends
+        # two parted by a step of a steep staircase, unless the step is read only from other curves' ink
+        # beside this one's own drop line (_falls_through); a dashed curve's slivers may be its dashes' ends
         between = (cols >= start1) & (cols <= end1)
         corner = _shows_corner(levels[between], kinds[between])
         seen = (kinds[between] != BORROWED).any() or not _falls_through(mask, (start1, end1), level1, width)
