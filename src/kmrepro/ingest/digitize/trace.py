@@ -187,11 +187,13 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
         # the drop reaches it or leaves it: a real stretch, however short, not a stray one), unless a
         # mark-high run's centre off its corners' levels is read in it too (a small drop's own line, its
         # centre mid-drop; see _shows_corner), and
-        # two parted by a step of a steep staircase; a dashed curve's slivers may be its dashes' ends
+        # two parted by a step of a steep staircase, unless the step is read only from other curves' ink
+        # beside this one's own drop line (_falls_through); a dashed curve's slivers may be its dashes' ends
         between = (cols >= start1) & (cols <= end1)
         corner = _shows_corner(levels[between], kinds[between])
+        seen = (kinds[between] != BORROWED).any() or not _falls_through(mask, (start1, end1), level1, width)
         if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX and not corner and \
-                (dashed or not _step_between(drops[-1][0], (start1, end1), new[0][0], width)):
+                (dashed or not seen or not _step_between(drops[-1][0], (start1, end1), new[0][0], width)):
             where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
@@ -235,6 +237,20 @@ def _step_between(left: float, stretch: tuple[int, int], right: float, width: fl
         return False
     sliver = _is_sliver(stretch, width) and stretch[0] > left
     return sliver or (right - left >= 1.5 and left - 0.5 <= stretch[0] < left + 0.5)
+
+
+def _falls_through(mask: np.ndarray, stretch: tuple[int, int], level: float, width: float) -> bool:
+    """Does this curve's own ink beside a stretch read from another curve's ink (this one hidden
+    under it) show a vertical line running through the stretch's level, a line width above and below
+    it? The curve is mid-drop there: the stretch is the other curve's step, not this one's (three
+    arms adeno, its drop's line showing beside the other's step). Columns within a line width and a
+    pixel either side."""
+    near = int(np.ceil(width)) + 1
+    top, bottom = int(np.floor(level - width)), int(np.ceil(level + width))
+    if top < 0 or bottom >= mask.shape[0]:
+        return False
+    cols = np.r_[max(stretch[0] - near, 0):stretch[0], stretch[1] + 1:min(stretch[1] + 1 + near, mask.shape[1])]
+    return bool(mask[top:bottom + 1, cols].all(axis=0).any())
 
 
 def _is_sliver(stretch: tuple[int, int], width: float) -> bool:
