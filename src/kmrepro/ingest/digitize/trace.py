@@ -181,19 +181,9 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     kinds = pool.kind[path]
     for (start1, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
         new = _read_drops(cover, end1, start2, level1, level2, width, dash_gap(width) if dashed else 0, drawn)
-        # one vertical line, split by a stray stretch half-way down (a dash's end, a mark); lines a line
-        # width and a pixel apart are two, though their centres, weighted by coverage, are a hair closer;
-        # so are two drops parted by a stretch that a vertical line's free end shows (the corner where
-        # the drop reaches it or leaves it: a real stretch, however short, not a stray one), unless a
-        # mark-high run's centre off its corners' levels is read in it too (a small drop's own line, its
-        # centre mid-drop; see _shows_corner), and
-        # two parted by a step of a steep staircase, unless the step is read only from other curves' ink
-        # beside this one's own drop line (_falls_through); a dashed curve's slivers may be its dashes' ends
         between = (cols >= start1) & (cols <= end1)
-        corner = _shows_corner(levels[between], kinds[between])
-        seen = (kinds[between] != BORROWED).any() or not _falls_through(mask, (start1, end1), level1, width)
-        if new and drops and abs(new[0][0] - drops[-1][0]) < width + 1 - SAME_PX and not corner and \
-                (dashed or not seen or not _step_between(drops[-1][0], (start1, end1), new[0][0], width)):
+        if new and drops and not _two_drops(drops[-1][0], new[0][0], (start1, end1), level1, levels[between],
+                                            kinds[between], mask, width, dashed):
             where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
@@ -206,6 +196,22 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width,
                   gap=dash_gap(width) if dashed else 0)
     return _with_final_drop(curve, cover, cols, pool.kind[path])
+
+
+def _two_drops(left: float, right: float, stretch: tuple[int, int], level: float, levels: np.ndarray,
+               kinds: np.ndarray, mask: np.ndarray, width: float, dashed: bool) -> bool:
+    """Are drops at columns ``left`` and ``right``, parted by ``stretch`` (at ``level``; its path's
+    candidates' ``levels`` and ``kinds``), two drops, or one vertical line split by a stray stretch
+    half-way down (a dash's end, a mark)? Two if a line width and a pixel apart (their centres,
+    weighted by coverage, may come out a hair closer: SAME_PX); if the stretch shows a vertical line's
+    free end, the corner where a drop leaves or reaches it (:func:`_shows_corner`: a real stretch,
+    however short); or if it is a step of a steep staircase (:func:`_step_between`), unless read only
+    from other curves' ink beside this one's own falling line (:func:`_falls_through`), or on a dashed
+    curve, whose slivers may be its dashes' ends."""
+    if abs(right - left) >= width + 1 - SAME_PX or _shows_corner(levels, kinds):
+        return True
+    borrowed = (kinds == BORROWED).all() and _falls_through(mask, stretch, level, width)
+    return not dashed and not borrowed and _step_between(left, stretch, right, width)
 
 
 def _shows_corner(levels: np.ndarray, kinds: np.ndarray) -> bool:
