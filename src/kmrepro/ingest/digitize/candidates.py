@@ -44,7 +44,7 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
 
     A run up to a censor mark's height is a candidate too, of lower weight (MARK): a mark is
     centred on the line, so where marks crowd every column their centres still trace it; a band of
-    crowded marks (``band`` px tall, :func:`crowded_stem`) may be taller than :func:`mark_height`
+    crowded marks (``band`` px tall, :func:`.strokes.crowded_stem`) may be taller than :func:`.strokes.mark_height`
     says (survminer's ``+`` at 300 dpi: 28 px on a 4 px line). The run down a small drop's vertical
     line is no mark, and its centre no level (half-way down): where other curves hide the drop's
     stretches (a curve drawn under others on a steep fall) only such runs show, and their centres
@@ -53,8 +53,8 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
     weight): the stretches the drop leaves and reaches, at the corners where they meet it. One with
     no such corner showing keeps its centre.
     ``under``: the other curves' ink, which may cut a mark short or hide a line's end, and
-    ``under_band`` the height of their band of crowded marks, if any (:func:`_cut_stems_centred`);
-    a mark's bar drawn with a thinner pen than the line is no candidate (:func:`_marks_bars`)."""
+    ``under_band`` the height of their band of crowded marks, if any (:func:`.marks._cut_stems_centred`);
+    a mark's bar drawn with a thinner pen than the line is no candidate (:func:`.marks._marks_bars`)."""
     cols, starts, ends = runs(mask.T)
     length = ends - starts
     keep = length <= max(mark_height(width), band + 2)

@@ -50,7 +50,7 @@ def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.nda
     centre would be (the levels before and after a drop are on either side of it, at other rows).
     Stems as long as uncut ones, or cut at both ends, keep their centre; so does everything when
     fewer than MIN_UNCUT_STEMS stems show uncut (no length to go by). Runs down drops' vertical
-    lines (``drop_lines``, see :func:`_drop_line_pieces`) are no marks' stems, whatever their length.
+    lines (``drop_lines``, see :func:`.candidates._drop_line_pieces`) are no marks' stems, whatever their length.
     A curve with crowded marks under another's band of crowded marks (``under_band`` px tall) shows
     only where its own band sticks out beside the other: most of its runs (HIDDEN_SHARE) are cut at
     one end, and every such run, however short, is its band's edge; a figure draws every arm's

@@ -153,7 +153,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     without any ink of this curve before its last own column (it is hidden there). ``cover`` is the
     curve's ink coverage, where the drops are read; a ``dashed`` curve's drops may begin with a gap.
     ``drawn``: every pixel not of the background, to tell where something drawn over the curve cuts it;
-    ``beside``: the other curves' ink, under which a stretch may go on (:func:`loose_arms`)."""
+    ``beside``: the other curves' ink, under which a stretch may go on (:func:`.marks.loose_arms`)."""
     if len(own.col) == 0:
         return None
     mask = cover >= MIN_COVERAGE
@@ -351,7 +351,7 @@ def _without_slivers(segments: list[tuple[int, int, float]], cover: np.ndarray,
     two others, where the curve's ink runs on unbroken through them: on a steep staircase (drops less
     than a line width apart) each column's ink is a short run between two vertical lines, read as a
     stretch of a column or two. The drops on both sides of it are one gap then, read column by column
-    from the bottom of the ink (:func:`_read_drops`). Where other curves hide parts of the staircase,
+    from the bottom of the ink (:func:`.drops._read_drops`). Where other curves hide parts of the staircase,
     the pieces of it that show are kept as stretches: they are all that places it. A first stretch
     no wider than a line width is the vertical line of a steep start: the curve comes from the top of
     its ink, half a line width above its level."""
