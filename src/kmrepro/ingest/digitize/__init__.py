@@ -30,7 +30,6 @@ from .censor import censor_marks
 from .colours import MIN_COVERAGE, SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
 from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
-from .marks import loose_arms
 from .overlay import draw_overlay
 from .strokes import crowded_stem, line_width, mark_height, thinnest_stroke
 from .ticks import Calibration, Ticks, calibrate, parse_ticks, tick_marks
@@ -305,7 +304,7 @@ def _split_by_dashes(group, cover, width, others: Candidates, path, drawn: np.nd
              dashed.ink_share(cover_dashed >= MIN_COVERAGE, longest_gap))
     solid_ink = in_solid & mask
     # the solid curve's line, and the arms of its marks across its falls, which its tracing erased
-    solid_line = solid.pixels(mask.shape) | loose_arms(cover_solid >= MIN_COVERAGE, width, beside)
+    solid_line = solid.pixels(mask.shape) | solid.erased
     unexplained = (solid_ink & ~solid_line).sum() / max(solid_ink.sum(), 1)
     dashes = len(np.unique(labels[dashed.pixels(mask.shape) & mask & ~in_solid]))
     why = _not_solid_and_dashed(share, unexplained, dashes)

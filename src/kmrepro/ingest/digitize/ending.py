@@ -34,25 +34,21 @@ def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -
         final = _final_drop(cover, segments[-2][1], segments[-2][2], width, gap)
         if _on_line(final, segments[-1], width):
             segments = segments[:-1]
-        elif stubs == 2 and len(segments) > 2:
-            step = _final_drop(cover, segments[-3][1], segments[-3][2], width, gap)
-            final = _final_drop(cover, int(np.ceil(step[0])), step[2], width, gap) \
-                if _on_line(step, segments[-2], width) else None
-            if _on_line(final, segments[-1], width):
-                segments, steps = segments[:-2], [step]
-            else:
-                final = None
-        elif len(drops) > 1 and abs(drops[-1][2] - segments[-1][2]) < NEW_LEVEL_PX and \
-                drops[-2][0] >= segments[-2][1] - width:
-            # the first of two final steps read as a drop, the second's line as a stub, a drop into it
-            step = drops[-2]
-            final = _final_drop(cover, int(np.ceil(step[0])), step[2], width, gap, step[0])
-            if _on_line(final, segments[-1], width):
-                segments, steps = segments[:-1], [step]
-            else:
-                final = None
         else:
-            final = None
+            # two final steps a few px apart on a thin line: the first read as a stub too, or as a drop
+            # into the second's line (read as a stub); the final drop hangs from the first step's foot
+            step, parts = None, 0
+            if stubs == 2 and len(segments) > 2:
+                step, parts = _final_drop(cover, segments[-3][1], segments[-3][2], width, gap), 2
+                step = step if _on_line(step, segments[-2], width) else None
+            elif len(drops) > 1 and abs(drops[-1][2] - segments[-1][2]) < NEW_LEVEL_PX and \
+                    drops[-2][0] >= segments[-2][1] - width:
+                step, parts = drops[-2], 1
+            final = None if step is None else _final_drop(cover, int(np.ceil(step[0])), step[2], width, gap, step[0])
+            if _on_line(final, segments[-1], width):
+                segments, steps = segments[:-parts], [step]
+            else:
+                final = None
     if final is None:
         final = _final_drop(cover, curve.last_col, curve.segments[-1][2], width, gap)
         segments = curve.segments

@@ -26,7 +26,7 @@ observation an event), read down to where its ink ends (:func:`.ending._final_dr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import ndimage
@@ -56,6 +56,8 @@ class Curve:
     width: float
     as_read: "Curve | None" = None  # the curve without its final drop, if it ends in one (no stretch follows it)
     gap: int = 0  # the longest gap between its dashes (0 for a solid line)
+    # the pixels of marks' arms erased before tracing (:func:`.marks.loose_arms`); None for a dashed curve
+    erased: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def ends_in_drop(self) -> bool:
@@ -157,6 +159,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     if len(own.col) == 0:
         return None
     mask = cover >= MIN_COVERAGE
+    arms = None
     if not dashed:  # a dash's end is loose too; never crossed like a mark's bar, but do not risk it
         arms = loose_arms(mask, width, beside)
         cover, mask = np.where(arms, 0.0, cover), mask & ~arms
@@ -194,7 +197,7 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     # the hidden curve's anti-aliased edges peek out at the drops: stretches that close are one
     hidden = _runs_of(cols[~mine], min_len=3, max_gap=int(2 * width) + 3)
     curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width,
-                  gap=dash_gap(width) if dashed else 0)
+                  gap=dash_gap(width) if dashed else 0, erased=arms)
     return _with_final_drop(curve, cover, cols, pool.kind[path])
 
 
