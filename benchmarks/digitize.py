@@ -13,8 +13,9 @@ only what a reader would type (ticks, colours), and compare with the truth:
 * the time to digitize one figure (one core, in process);
 * each arm's last level against the true KM's at its last time: arms ending at zero (the last
   observation an event) read to zero, and other arms read off their last level (a false final drop);
-* for scale, the RMSE of the true KM with its corners rounded to whole pixels (the figure's own
-  resolution, which no reading of the image can beat by much);
+* for scale, the RMSE of the true KM with its corners moved to the centres of the image pixels they
+  fall in, by the tick calibration (the figure's own resolution, which no reading of the image can
+  beat by much);
 * the RMSE of the curves read through the figure's exact pixel map instead of its tick marks
   (matplotlib snaps tick marks up to a pixel off their place, lines by other rules): how much of the
   error is the drawing's tick offset rather than the reading of the curves.
@@ -95,13 +96,14 @@ def arm_specs(drawn: DrawnFigure) -> list[ArmSpec]:
             for a, (c, s) in drawn.arms.items()]
 
 
-def pixel_rounded(time: np.ndarray, event: np.ndarray, px_per_time: float,
-                  px_per_survival: float) -> pd.DataFrame:
-    """The true KM with every corner moved to the nearest whole pixel: the figure's resolution, for
-    scale (a renderer that snaps lines to pixels draws exactly this, and no reading can undo it)."""
+def pixel_rounded(time: np.ndarray, event: np.ndarray, result, scale: float) -> pd.DataFrame:
+    """The true KM with every corner moved to the centre of the image pixel it falls in, by the tick
+    calibration found: what a figure of this resolution can show at best (a renderer that snaps lines
+    to pixels draws exactly this, and no reading can undo it)."""
     x, y = km_steps(time, event)
-    return pd.DataFrame({"time": np.round(x * px_per_time) / px_per_time,
-                         "survival": np.round(y * px_per_survival) / px_per_survival})
+    xc, yc = result.x_calibration, result.y_calibration
+    return pd.DataFrame({"time": xc.to_value(np.round(xc.to_px(x))),
+                         "survival": yc.to_value(np.round(yc.to_px(y * scale))) / scale})
 
 
 def through_pixel_map(points: pd.DataFrame, result, pixel_map) -> pd.DataFrame:
@@ -163,7 +165,7 @@ def score_figure(name: str, frame: pd.DataFrame, style: str, path: Path, drawn: 
             DigitizedCurve(arm.points.time.to_numpy(), arm.points.survival.to_numpy() / scale, name, "proportion"),
             len(t), RiskTable(times, counts, name), censor_marks=arm.censored) if len(arm.censored) else rec
         with_marks.append(marked.ipd.assign(arm=arm.name))
-        floor = pixel_rounded(t, e, result.x_calibration.slope, abs(result.y_calibration.slope) * scale)
+        floor = pixel_rounded(t, e, result, scale)
         # Figures drawn elsewhere (R) have no known pixel map: only the ticks say where values are.
         own_map = (float(np.sqrt(np.mean(error_at_grid(through_pixel_map(arm.points, result, drawn.pixel_map), scale, t, e) ** 2)))
                    if drawn.pixel_map else np.nan)
