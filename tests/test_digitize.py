@@ -724,28 +724,59 @@ def test_a_curve_whose_last_observation_is_censored_gets_no_final_drop(tmp_path,
         assert arm.points.survival.iloc[-2] == arm.points.survival.iloc[-1], arm.name  # a stretch, no drop
 
 
+ENDS_IN_A_STEP = {  # the last time has an event and censorings: 20 at risk at 24, one dies -> 0.5 to 0.475
+    "Last step": _arm({2: 5, 6: 5, 10: 5, 15: 5, 24: 1}, {}, 40, 24),
+    "Censored": _arm({3: 5, 8: 5, 13: 5}, {18: 1, 21: 1}, 20, 22)}
+
+
+@pytest.mark.parametrize("style", ["matplotlib", "ggplot", "small", "bw-dashed"])
+def test_a_curve_ending_in_a_step_not_to_zero_ends_at_the_step_foot(tmp_path, style):
+    """Events and censorings at the last time: the curve ends with a drop that no stretch follows, to a
+    level above zero. Nothing is drawn above it where a censor mark's stem would show, so it is the
+    last step, not a mark's foot (E1199(a)_2A p1, NSABPB40_3A bev: the last level 0.01 high)."""
+    drawn, result = _draw_and_read(tmp_path, style, ENDS_IN_A_STEP)
+    for arm in result.arms:
+        t, e = ENDS_IN_A_STEP[arm.name]
+        true_last = km_at(t, e, [t.max()])[0]
+        assert arm.points.survival.iloc[-1] / drawn.y_ticks[1] == pytest.approx(true_last, abs=0.005), arm.name
+    last = result.arms[0].points.iloc[-2:]
+    assert last.survival.iloc[0] > last.survival.iloc[1], last  # a drop
+    assert abs(last.time.iloc[-1] - 24) * result.x_calibration.slope <= 1.5, last
+
+
 def test_a_final_drop_ends_at_zero_or_is_left_out():
     """A KM curve ending in an event ends at zero: a final drop ending within half a line width and a
-    pixel of the zero row is put there, one cut by the plot area's bottom too; one ending elsewhere
-    (a censor mark's foot, its stem hidden under another curve) is dropped, the curve kept as read."""
+    pixel of the zero row is put there, one cut by the plot area's bottom too; one ending elsewhere is
+    kept where nothing is drawn over the line as far up as the drop hangs below it (a last step), and
+    dropped where something is (a censor mark's foot, its stem hidden under another curve), the curve
+    kept as read."""
     from dataclasses import replace
 
     from kmrepro.ingest.digitize.trace import Curve
 
     as_read = Curve([(0, 50, 100.0)], [], 0, 50, 51, [], 3.0)
+    clear = np.zeros((220, 60), bool)
 
     def ended(after: float) -> Curve:
         return Curve(as_read.segments, [(52.5, 100.0, after)], 0, 53, 51, [], 3.0, as_read)
 
-    assert ended(198.0).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]  # a flat cap, 2 px above
-    assert ended(211.0).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]  # runs out of the plot area
-    assert ended(211.0).ending_at(None, 210).drops == [(52.5, 100.0, 210)]  # y axis not from 0: its bottom
-    assert ended(150.0).ending_at(200.0, 210) is as_read
-    assert as_read.ending_at(200.0, 210) is as_read
+    def drawn_at(row: int, col: int = 53) -> np.ndarray:
+        return np.pad(np.ones((1, 1), bool), ((row, 219 - row), (col, 59 - col)))
+
+    assert ended(198.0).ending_at(200.0, 210, clear).drops == [(52.5, 100.0, 200.0)]  # a flat cap, 2 px above
+    assert ended(211.0).ending_at(200.0, 210, clear).drops == [(52.5, 100.0, 200.0)]  # runs out of the plot area
+    assert ended(211.0).ending_at(None, 210, clear).drops == [(52.5, 100.0, 210)]  # y axis not from 0: its bottom
+    assert as_read.ending_at(200.0, 210, clear) is as_read
     # a dashed line's last dash may end a gap between dashes above zero; a solid line's does not
-    assert replace(ended(192.0), gap=11).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]
-    assert ended(192.0).ending_at(200.0, 210) is as_read
-    assert replace(ended(150.0), gap=11).ending_at(200.0, 210) is as_read
+    assert replace(ended(192.0), gap=11).ending_at(200.0, 210, clear).drops == [(52.5, 100.0, 200.0)]
+    assert ended(192.0).ending_at(200.0, 210, drawn_at(70)) is as_read
+    # ending elsewhere: a last step where nothing is drawn over the line (rows 89-97 for a drop to 110)
+    assert ended(110.0).ending_at(200.0, 210, clear).drops == [(52.5, 100.0, 110.0)]
+    assert ended(110.0).ending_at(200.0, 210, drawn_at(70)).drops == [(52.5, 100.0, 110.0)]  # too far up
+    assert ended(110.0).ending_at(200.0, 210, drawn_at(98)).drops == [(52.5, 100.0, 110.0)]  # the line's soft edge
+    assert ended(110.0).ending_at(200.0, 210, drawn_at(92, col=40)).drops == [(52.5, 100.0, 110.0)]  # aside
+    assert ended(110.0).ending_at(200.0, 210, drawn_at(92)) is as_read  # a stem may be hidden there
+    assert ended(110.0).ending_at(200.0, 210, drawn_at(90, col=56)) is as_read
 
 
 def test_a_fall_no_ink_of_its_own_shows_follows_the_other_curve_of_its_colour_down():

@@ -177,7 +177,7 @@ def digitize_image(
     zero = float(y_cal.to_px(0.0)) - area.top if min(y_ticks.start, y_ticks.end) == 0 else None
     for arm in arms:
         curve, mask = curves[arm.name]
-        curve = curve.ending_at(zero, mask.shape[0] - 1)
+        curve = curve.ending_at(zero, mask.shape[0] - 1, ink)
         marks = censor_marks(curve, mask, both_sides=arm.style is not None)
         digitized.append(_to_units(arm, curve, marks, area, x_cal, y_cal, x_ticks, y_ticks))
     if any(np.array_equal(a.points.values, b.points.values) for i, a in enumerate(digitized) for b in digitized[i + 1:]):
