@@ -13,6 +13,7 @@ import numpy as np
 from .candidates import LINE_END, MARK
 from .colours import MIN_COVERAGE
 from .drops import NEW_LEVEL_PX, _line_cols, _vertical_centre
+from .strokes import dash_gap, mark_height
 
 if TYPE_CHECKING:
     from .trace import Curve
@@ -27,7 +28,13 @@ def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -
     of its centre (a drop shorter than a thick line is a block of ink, its columns' centres read at its
     edge). When the last two stretches are such vertical lines (two final steps a few px apart on a
     thin line, the stretch between too faint to read), a drop to the first one's foot, a stretch
-    there, and the final drop from it. The curve as read kept beside it."""
+    there, and the final drop from it. The curve as read kept beside it. A stray end of the last
+    stretch (:func:`_without_stray_end`) is left out if the final drop hangs before it."""
+    cut = _without_stray_end(curve, cover, cols)
+    if cut is not None:
+        ended = _with_final_drop(cut, cover, cols, kinds)
+        if ended.ends_in_drop:
+            return replace(ended, as_read=curve)
     segments, drops, width, gap = curve.segments, curve.drops, curve.width, curve.gap
     stubs, final, steps = _trailing_stubs(segments, cols, kinds, width), None, []
     if stubs:
@@ -61,6 +68,23 @@ def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -
         return curve
     return replace(curve, segments=segments, drops=drops + [final],
                    last_col=max(curve.last_col, int(np.ceil(final[0]))), as_read=curve)
+
+
+def _without_stray_end(curve: Curve, cover, cols: np.ndarray) -> Curve | None:
+    """The curve without the last columns of its last stretch (``cols``: the path's) where a gap longer
+    than a dash gap parts them from the rest and its ink before them already came down below the
+    stretch, by more than half a censor mark and a line width: a curve never rises, so they are not
+    its line (another curve's ink taking this one's colour at its end, as JPEG does). None if not so."""
+    first, last, level = curve.segments[-1]
+    on = cols[(cols >= first) & (cols <= last)]
+    parts = np.flatnonzero(np.diff(on) > dash_gap(curve.width))
+    if not len(parts):
+        return None
+    end, start = int(on[parts[-1]]), int(on[parts[-1] + 1])
+    rows = np.flatnonzero((cover[:, :start] >= MIN_COVERAGE).any(axis=1))
+    if not len(rows) or rows[-1] <= level + mark_height(curve.width) / 2 + curve.width:
+        return None
+    return replace(curve, segments=curve.segments[:-1] + [(first, end, level)], last_col=end)
 
 
 def _trailing_stubs(segments: list[tuple[int, int, float]], cols: np.ndarray, kinds: np.ndarray, width: float) -> int:
