@@ -695,6 +695,20 @@ def test_a_curve_ending_in_an_event_is_read_down_to_zero_at_its_last_time(tmp_pa
         assert np.abs(last.time - t.max()).max() * result.x_calibration.slope <= 1.5, (arm.name, last)
 
 
+@pytest.mark.parametrize("style", ["matplotlib", "survminer", "base-r", "ggplot", "small", "jpeg"])
+def test_a_final_drop_just_after_the_last_step_is_read_down_to_zero(tmp_path, style):
+    """The last step and the final drop to zero 3 px apart (veterans test arm: 0.018 left at 991 days,
+    0 at 999): the last step's vertical line rises above the line beside the final drop, and is no
+    censor mark's stem; the curve was read on at the last step's foot."""
+    arms = {"Close": _arm({2: 3, 5: 4, 9: 3, 14: 2, 23.85: 1, 24: 2}, {}, 15, 24),
+            "Other": _arm({3: 5, 8: 5, 13: 5}, {18: 1, 21: 1}, 20, 22)}
+    drawn, result = _draw_and_read(tmp_path, style, arms)
+    close = result.arms[0].points
+    assert close.survival.iloc[-1] == 0, close.tail(4)
+    assert close.survival.iloc[-3] / drawn.y_ticks[1] == pytest.approx(2 / 15, abs=0.01), close.tail(4)
+    assert abs(close.time.iloc[-1] - 24) * result.x_calibration.slope <= 1.5, close.tail(4)
+
+
 @pytest.mark.parametrize("ending", ["Everyone", "Last one"])
 def test_a_dashed_curve_ending_in_an_event_is_read_down_to_zero_across_its_dash_gaps(tmp_path, ending):
     """Black solid and dashed: the dashed curve's final drop is dashed too. Its first dash may begin

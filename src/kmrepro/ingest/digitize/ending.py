@@ -57,7 +57,8 @@ def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -
             else:
                 final = None
     if final is None:
-        final = _final_drop(cover, curve.last_col, curve.segments[-1][2], width, gap)
+        final = _final_drop(cover, curve.last_col, curve.segments[-1][2], width, gap,
+                            curve.drops[-1][0] if curve.drops else None)
         segments = curve.segments
     else:
         level = segments[-1][2]  # drops down to the stubs' ends at the stretch before
@@ -66,6 +67,11 @@ def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -
         segments = segments + [(int(np.ceil(s[0])), int(np.floor(final[0])), s[2]) for s in steps]
     if final is None:
         return curve
+    # a last step a few px before the final drop, its stretch too short to read: the drop hangs from its foot
+    further = _final_drop(cover, int(np.ceil(final[0])), final[2], width, gap, final[0])
+    if further is not None:
+        segments = segments + [(int(np.ceil(final[0])), int(np.floor(further[0])), final[2])]
+        drops, final = drops + [final], further
     return replace(curve, segments=segments, drops=drops + [final],
                    last_col=max(curve.last_col, int(np.ceil(final[0]))), as_read=curve)
 
@@ -137,18 +143,18 @@ def _final_drop(cover, end_col: int, level: float, width: float, gap: int = 0,
     the drops between stretches: at its vertical line's centre, down to where its ink ends less half
     a line width; to past the bottom row if the ink runs into it (cut by the plot area's edge).
     A dashed line's drop (``gap``: the longest gap between its dashes) may begin, and go on, after
-    such a gap. ``after``: the column of the drop the line comes down at, if just before (its vertical
-    line rises above the line, and is no mark's stem: two final steps a few px apart on a thin line).
-    None where the line just ends (the last observation censored)."""
+    such a gap. ``after``: the column of the drop the line comes down at (its vertical line rises above
+    the line, and is no mark's stem where the final drop follows a few px after it: two last steps a
+    few px apart). None where the line just ends (the last observation censored)."""
     mask = cover >= MIN_COVERAGE
     h, w = mask.shape
     half = (width - 1) / 2
     line = slice(max(int(np.floor(level - half)) - 1, 0), int(np.ceil(level + half)) + 2)
     first = int(np.ceil(level + half)) + 1  # the first row under the line
     reach = int(np.ceil(width)) + 1  # a mark's stem may rise beside the column its foot hangs from
-    above = _line_top(mask, range(max(end_col - 3 * reach, 0), end_col + 1), level) - 1  # the first row over it
     if first + FINAL_DROP_MIN_PX >= h:
         return None
+    above = _line_top(mask, range(max(end_col - 3 * reach, 0), end_col + 1), level) - 1  # the first row over it
     clear = 0 if after is None else int(np.floor(after + width / 2)) + 1  # right of that drop's line
     line_seen = end_col  # the last column the line's ink was seen in
     for col in range(max(end_col - int(np.ceil(width)), 0), w):
