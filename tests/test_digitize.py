@@ -695,6 +695,20 @@ def test_a_curve_ending_in_an_event_is_read_down_to_zero_at_its_last_time(tmp_pa
         assert np.abs(last.time - t.max()).max() * result.x_calibration.slope <= 1.5, (arm.name, last)
 
 
+@pytest.mark.parametrize("style", ["matplotlib", "survminer", "base-r", "ggplot", "small", "jpeg"])
+def test_a_final_drop_just_after_the_last_step_is_read_down_to_zero(tmp_path, style):
+    """The last step and the final drop to zero 3 px apart (veterans test arm: 0.018 left at 991 days,
+    0 at 999): the last step's vertical line rises above the line beside the final drop, and is no
+    censor mark's stem; the curve was read on at the last step's foot."""
+    arms = {"Close": _arm({2: 3, 5: 4, 9: 3, 14: 2, 23.85: 1, 24: 2}, {}, 15, 24),
+            "Other": _arm({3: 5, 8: 5, 13: 5}, {18: 1, 21: 1}, 20, 22)}
+    drawn, result = _draw_and_read(tmp_path, style, arms)
+    close = result.arms[0].points
+    assert close.survival.iloc[-1] == 0, close.tail(4)
+    assert close.survival.iloc[-3] / drawn.y_ticks[1] == pytest.approx(2 / 15, abs=0.01), close.tail(4)
+    assert abs(close.time.iloc[-1] - 24) * result.x_calibration.slope <= 1.5, close.tail(4)
+
+
 @pytest.mark.parametrize("ending", ["Everyone", "Last one"])
 def test_a_dashed_curve_ending_in_an_event_is_read_down_to_zero_across_its_dash_gaps(tmp_path, ending):
     """Black solid and dashed: the dashed curve's final drop is dashed too. Its first dash may begin
@@ -724,28 +738,90 @@ def test_a_curve_whose_last_observation_is_censored_gets_no_final_drop(tmp_path,
         assert arm.points.survival.iloc[-2] == arm.points.survival.iloc[-1], arm.name  # a stretch, no drop
 
 
+ENDS_IN_A_STEP = {  # the last time has an event and censorings: 18 at risk at 24, one dies (a 0.027 drop)
+    "Last step": _arm({2: 5, 6: 5, 10: 5, 15: 5, 24: 1}, {12: 1, 18: 1}, 40, 24),
+    "Censored": _arm({3: 5, 8: 5, 13: 5}, {18: 1, 21: 1}, 20, 22)}
+
+
+@pytest.mark.parametrize("style", ["matplotlib", "survminer", "base-r", "ggplot", "small", "jpeg", "bw-dashed"])
+def test_a_curve_ending_in_a_step_not_to_zero_ends_at_the_step_foot(tmp_path, style):
+    """Events and censorings at the last time: the curve ends with a drop that no stretch follows, to a
+    level above zero. Nothing is drawn above it where a censor mark's stem would show, so it is the
+    last step, not a mark's foot (E1199(a)_2A p1, NSABPB40_3A bev: the last level 0.01 high); in
+    styles with marks, the censorings' mark at its foot hangs below it, as far as the curve's marks do."""
+    drawn, result = _draw_and_read(tmp_path, style, ENDS_IN_A_STEP)
+    for arm in result.arms:
+        t, e = ENDS_IN_A_STEP[arm.name]
+        true_last = km_at(t, e, [t.max()])[0]
+        assert arm.points.survival.iloc[-1] / drawn.y_ticks[1] == pytest.approx(true_last, abs=0.005), arm.name
+    points, px = result.arms[0].points, 1.5 / result.x_calibration.slope  # the drop at 24, to a pixel and a half
+    assert survival_at(points, [24 - px])[0] > survival_at(points, [24 + px])[0] == points.survival.iloc[-1]
+
+
 def test_a_final_drop_ends_at_zero_or_is_left_out():
     """A KM curve ending in an event ends at zero: a final drop ending within half a line width and a
-    pixel of the zero row is put there, one cut by the plot area's bottom too; one ending elsewhere
-    (a censor mark's foot, its stem hidden under another curve) is dropped, the curve kept as read."""
+    pixel of the zero row is put there, one cut by the plot area's bottom too; one ending elsewhere is
+    kept where nothing is drawn over the line as far up as the drop hangs below it (a last step), and
+    dropped where something is (a censor mark's foot, its stem hidden under another curve), the curve
+    kept as read."""
     from dataclasses import replace
 
     from kmrepro.ingest.digitize.trace import Curve
 
     as_read = Curve([(0, 50, 100.0)], [], 0, 50, 51, [], 3.0)
+    clear = np.zeros((220, 60), bool)
 
     def ended(after: float) -> Curve:
         return Curve(as_read.segments, [(52.5, 100.0, after)], 0, 53, 51, [], 3.0, as_read)
 
-    assert ended(198.0).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]  # a flat cap, 2 px above
-    assert ended(211.0).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]  # runs out of the plot area
-    assert ended(211.0).ending_at(None, 210).drops == [(52.5, 100.0, 210)]  # y axis not from 0: its bottom
-    assert ended(150.0).ending_at(200.0, 210) is as_read
-    assert as_read.ending_at(200.0, 210) is as_read
+    def drawn_at(row: int, col: int = 53) -> np.ndarray:
+        return np.pad(np.ones((1, 1), bool), ((row, 219 - row), (col, 59 - col)))
+
+    assert ended(198.0).ending_at(200.0, 210, clear).drops == [(52.5, 100.0, 200.0)]  # a flat cap, 2 px above
+    assert ended(211.0).ending_at(200.0, 210, clear).drops == [(52.5, 100.0, 200.0)]  # runs out of the plot area
+    assert ended(211.0).ending_at(None, 210, clear).drops == [(52.5, 100.0, 210)]  # y axis not from 0: its bottom
+    assert as_read.ending_at(200.0, 210, clear) is as_read
     # a dashed line's last dash may end a gap between dashes above zero; a solid line's does not
-    assert replace(ended(192.0), gap=11).ending_at(200.0, 210).drops == [(52.5, 100.0, 200.0)]
-    assert ended(192.0).ending_at(200.0, 210) is as_read
-    assert replace(ended(150.0), gap=11).ending_at(200.0, 210) is as_read
+    assert replace(ended(192.0), gap=11).ending_at(200.0, 210, clear).drops == [(52.5, 100.0, 200.0)]
+    assert ended(192.0).ending_at(200.0, 210, drawn_at(70)) is as_read
+    # ending elsewhere: a last step where nothing is drawn over the line (rows 89-97 for a drop to 110)
+    assert ended(110.0).ending_at(200.0, 210, clear).drops == [(52.5, 100.0, 110.0)]
+    assert ended(110.0).ending_at(200.0, 210, drawn_at(70)).drops == [(52.5, 100.0, 110.0)]  # too far up
+    assert ended(110.0).ending_at(200.0, 210, drawn_at(98)).drops == [(52.5, 100.0, 110.0)]  # the line's soft edge
+    assert ended(110.0).ending_at(200.0, 210, drawn_at(92, col=40)).drops == [(52.5, 100.0, 110.0)]  # aside
+    assert ended(110.0).ending_at(200.0, 210, drawn_at(92)) is as_read  # a stem may be hidden there
+    assert ended(110.0).ending_at(200.0, 210, drawn_at(90, col=56)) is as_read
+    # the censorings' mark at the foot of a curve with marks hanging 4 px below its line
+    assert ended(110.0).ending_at(200.0, 210, clear, hang=4.0).drops == [(52.5, 100.0, 106.0)]
+    assert ended(103.0).ending_at(200.0, 210, clear, hang=4.0) is as_read  # no drop left: a mark's foot
+
+
+def test_a_stray_end_past_a_drop_to_zero_is_not_the_curve():
+    """A curve's line drops to zero at column 60; two columns of ink of its colour at its old level 80
+    columns on (JPEG bleeding its colour onto another curve's line end: TH3RESA_2A base hex JPEG
+    physicians_choice, read on at 0.086) end its path. A curve never rises: the final drop is read
+    where it hangs, the stray end left out; with no drop before the gap, the curve is kept as read."""
+    from kmrepro.ingest.digitize.candidates import LINE
+    from kmrepro.ingest.digitize.ending import _with_final_drop
+    from kmrepro.ingest.digitize.trace import Curve
+
+    cover = np.zeros((160, 150))
+    cover[49:51, :61] = 1.0  # the line, rows 49-50
+    cover[49:150, 59:61] = 1.0  # its drop to the bottom
+    cover[49:51, 140:142] = 1.0  # the stray end
+    cols = np.r_[np.arange(0, 61), 140, 141]
+    kinds = np.full(len(cols), LINE)
+    curve = Curve([(0, 141, 49.5)], [], 0, 141, len(cols), [], 2.0)
+    ended = _with_final_drop(curve, cover, cols, kinds)
+    assert ended.as_read is curve
+    where, before, after = ended.drops[-1]
+    assert where == pytest.approx(59.5, abs=0.5) and (before, after) == (49.5, 148.5)  # ink to row 149, less half a line width
+    assert ended.segments == [(0, 60, 49.5)] and ended.last_col <= 61
+    cover[51:150, 59:61] = 0.0  # the line just ends: no drop, the stray end kept
+    assert _with_final_drop(curve, cover, cols, kinds) is curve
+    cover[51:150, 59:61] = 1.0
+    cover[49:51, 61:140] = 1.0  # no gap: the line runs on, no drop at its end
+    assert _with_final_drop(curve, cover, np.arange(0, 142), np.full(142, LINE)) is curve
 
 
 def test_a_fall_no_ink_of_its_own_shows_follows_the_other_curve_of_its_colour_down():

@@ -26,7 +26,7 @@ from kmrepro.io import write_bytes_atomic, write_csv_atomic, write_json_atomic
 
 from .axes import PlotArea, find_plot_area, runs
 from .candidates import LINE, Candidates, candidates
-from .censor import censor_marks
+from .censor import censor_marks, mark_hang
 from .colours import MIN_COVERAGE, SAME_COLOUR, find_colours, hex_colour, ink_masks, parse_colour
 from .image import colour_at_half_resolution, darkness, load_image
 from .legend import legend_keys
@@ -177,8 +177,9 @@ def digitize_image(
     zero = float(y_cal.to_px(0.0)) - area.top if min(y_ticks.start, y_ticks.end) == 0 else None
     for arm in arms:
         curve, mask = curves[arm.name]
-        curve = curve.ending_at(zero, mask.shape[0] - 1)
-        marks = censor_marks(curve, mask, both_sides=arm.style is not None)
+        both_sides = arm.style is not None
+        curve = curve.ending_at(zero, mask.shape[0] - 1, ink, mark_hang(curve, mask, both_sides))
+        marks = censor_marks(curve, mask, both_sides)
         digitized.append(_to_units(arm, curve, marks, area, x_cal, y_cal, x_ticks, y_ticks))
     if any(np.array_equal(a.points.values, b.points.values) for i, a in enumerate(digitized) for b in digitized[i + 1:]):
         raise InputError(path, "two arms resolve to the same pixels; check the colours and line styles given")

@@ -23,6 +23,18 @@ def censor_marks(curve: Curve, mask: np.ndarray, both_sides: bool = False) -> np
     colour, whose drops and dashes are the same ink, a mark's stem sticks out on both sides of the line
     (as ``+`` and ``|`` do), or on one side no further than those that do (the other side under the
     other curve's line); a one-sided run of ink longer than a mark is a drop of the other curve."""
+    return np.array([cols.mean() for cols, _ in _marks(curve, mask, both_sides)])
+
+
+def mark_hang(curve: Curve, mask: np.ndarray, both_sides: bool = False) -> float:
+    """How far the curve's censor marks hang below its line (px, the median over its marks; 0 if it
+    shows none): a mark at the foot of a final drop lengthens it by as much."""
+    hangs = [below.max() for _, below in _marks(curve, mask, both_sides)]
+    return float(np.median(hangs)) if hangs else 0.0
+
+
+def _marks(curve: Curve, mask: np.ndarray, both_sides: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each censor mark (see :func:`censor_marks`) as its columns and its stem's length below the line in each."""
     cols = np.arange(curve.first_col, curve.last_col + 1)
     lookaround = int(np.ceil(curve.width)) + 2
     half = (curve.width - 1) / 2
@@ -36,11 +48,11 @@ def censor_marks(curve: Curve, mask: np.ndarray, both_sides: bool = False) -> np
         balanced = marked & (np.minimum(above, below) >= 1)
         longest = np.median(stem[balanced]) + 1 if balanced.any() else 0  # one side may be under the other curve
         marked = balanced | (marked & (stem <= longest))
-    marked = cols[marked]
-    if len(marked) == 0:
-        return np.array([])
-    groups = np.split(marked, np.flatnonzero(np.diff(marked) > 2) + 1)
-    return np.array([g.mean() for g in groups if len(g) <= 3 * curve.width + 4])
+    at = np.flatnonzero(marked)
+    if len(at) == 0:
+        return []
+    groups = np.split(at, np.flatnonzero(np.diff(at) > 2) + 1)
+    return [(cols[g], below[g]) for g in groups if len(g) <= 3 * curve.width + 4]
 
 
 def _stem(mask: np.ndarray, cols: np.ndarray, first_row: np.ndarray, direction: int, width: float) -> np.ndarray:

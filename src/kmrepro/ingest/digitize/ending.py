@@ -13,6 +13,7 @@ import numpy as np
 from .candidates import LINE_END, MARK
 from .colours import MIN_COVERAGE
 from .drops import NEW_LEVEL_PX, _line_cols, _vertical_centre
+from .strokes import dash_gap, mark_height
 
 if TYPE_CHECKING:
     from .trace import Curve
@@ -27,7 +28,13 @@ def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -
     of its centre (a drop shorter than a thick line is a block of ink, its columns' centres read at its
     edge). When the last two stretches are such vertical lines (two final steps a few px apart on a
     thin line, the stretch between too faint to read), a drop to the first one's foot, a stretch
-    there, and the final drop from it. The curve as read kept beside it."""
+    there, and the final drop from it. The curve as read kept beside it. A stray end of the last
+    stretch (:func:`_without_stray_end`) is left out if the final drop hangs before it."""
+    cut = _without_stray_end(curve, cover, cols)
+    if cut is not None:
+        ended = _with_final_drop(cut, cover, cols, kinds)
+        if ended.ends_in_drop:
+            return replace(ended, as_read=curve)
     segments, drops, width, gap = curve.segments, curve.drops, curve.width, curve.gap
     stubs, final, steps = _trailing_stubs(segments, cols, kinds, width), None, []
     if stubs:
@@ -50,7 +57,8 @@ def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -
             else:
                 final = None
     if final is None:
-        final = _final_drop(cover, curve.last_col, curve.segments[-1][2], width, gap)
+        final = _final_drop(cover, curve.last_col, curve.segments[-1][2], width, gap,
+                            curve.drops[-1][0] if curve.drops else None)
         segments = curve.segments
     else:
         level = segments[-1][2]  # drops down to the stubs' ends at the stretch before
@@ -59,8 +67,30 @@ def _with_final_drop(curve: Curve, cover, cols: np.ndarray, kinds: np.ndarray) -
         segments = segments + [(int(np.ceil(s[0])), int(np.floor(final[0])), s[2]) for s in steps]
     if final is None:
         return curve
+    # a last step a few px before the final drop, its stretch too short to read: the drop hangs from its foot
+    further = _final_drop(cover, int(np.ceil(final[0])), final[2], width, gap, final[0])
+    if further is not None:
+        segments = segments + [(int(np.ceil(final[0])), int(np.floor(further[0])), final[2])]
+        drops, final = drops + [final], further
     return replace(curve, segments=segments, drops=drops + [final],
                    last_col=max(curve.last_col, int(np.ceil(final[0]))), as_read=curve)
+
+
+def _without_stray_end(curve: Curve, cover, cols: np.ndarray) -> Curve | None:
+    """The curve without the last columns of its last stretch (``cols``: the path's) where a gap longer
+    than a dash gap parts them from the rest and its ink before them already came down below the
+    stretch, by more than half a censor mark and a line width: a curve never rises, so they are not
+    its line (another curve's ink taking this one's colour at its end, as JPEG does). None if not so."""
+    first, last, level = curve.segments[-1]
+    on = cols[(cols >= first) & (cols <= last)]
+    parts = np.flatnonzero(np.diff(on) > dash_gap(curve.width))
+    if not len(parts):
+        return None
+    end, start = int(on[parts[-1]]), int(on[parts[-1] + 1])
+    rows = np.flatnonzero((cover[:, :start] >= MIN_COVERAGE).any(axis=1))
+    if not len(rows) or rows[-1] <= level + mark_height(curve.width) / 2 + curve.width:
+        return None
+    return replace(curve, segments=curve.segments[:-1] + [(first, end, level)], last_col=end)
 
 
 def _trailing_stubs(segments: list[tuple[int, int, float]], cols: np.ndarray, kinds: np.ndarray, width: float) -> int:
@@ -113,18 +143,18 @@ def _final_drop(cover, end_col: int, level: float, width: float, gap: int = 0,
     the drops between stretches: at its vertical line's centre, down to where its ink ends less half
     a line width; to past the bottom row if the ink runs into it (cut by the plot area's edge).
     A dashed line's drop (``gap``: the longest gap between its dashes) may begin, and go on, after
-    such a gap. ``after``: the column of the drop the line comes down at, if just before (its vertical
-    line rises above the line, and is no mark's stem: two final steps a few px apart on a thin line).
-    None where the line just ends (the last observation censored)."""
+    such a gap. ``after``: the column of the drop the line comes down at (its vertical line rises above
+    the line, and is no mark's stem where the final drop follows a few px after it: two last steps a
+    few px apart). None where the line just ends (the last observation censored)."""
     mask = cover >= MIN_COVERAGE
     h, w = mask.shape
     half = (width - 1) / 2
     line = slice(max(int(np.floor(level - half)) - 1, 0), int(np.ceil(level + half)) + 2)
     first = int(np.ceil(level + half)) + 1  # the first row under the line
     reach = int(np.ceil(width)) + 1  # a mark's stem may rise beside the column its foot hangs from
-    above = _line_top(mask, range(max(end_col - 3 * reach, 0), end_col + 1), level) - 1  # the first row over it
     if first + FINAL_DROP_MIN_PX >= h:
         return None
+    above = _line_top(mask, range(max(end_col - 3 * reach, 0), end_col + 1), level) - 1  # the first row over it
     clear = 0 if after is None else int(np.floor(after + width / 2)) + 1  # right of that drop's line
     line_seen = end_col  # the last column the line's ink was seen in
     for col in range(max(end_col - int(np.ceil(width)), 0), w):

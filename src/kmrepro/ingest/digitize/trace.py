@@ -63,19 +63,36 @@ class Curve:
     def ends_in_drop(self) -> bool:
         return self.as_read is not None
 
-    def ending_at(self, zero: float | None, bottom: int) -> "Curve":
+    def ending_at(self, zero: float | None, bottom: int, ink: np.ndarray, hang: float = 0.0) -> "Curve":
         """The curve with its final drop (if any) ending at ``zero`` (the zero level's row; None if the
         y axis does not start at 0): a KM curve that ends in an event ends at zero. A final drop ending
         within half a line width and a pixel of it (a flat or a square line cap; a dashed line's within a
         gap between its dashes, where its last dash may end), or running out of the plot area (last row
-        ``bottom``), is put there; one ending elsewhere is left out, the curve taken
-        as read (it was the foot of a censor mark whose stem is hidden above the line, under another curve)."""
+        ``bottom``), is put there. One ending elsewhere is the last step of a curve whose last time has
+        both events and censorings, or the foot of a censor mark whose stem is hidden above the line
+        (under another curve): kept where no curve's ink (``ink``) lies over the line as far up as the
+        drop hangs below it, where the stem would show; else left out, the curve taken as read. A last
+        step kept ends at the censor mark of the censorings at its time, where the curve shows marks:
+        ``hang`` px (how far its marks hang below its line) above where its ink ends."""
         if not self.ends_in_drop:
             return self
         where, before, after = self.drops[-1]
         if after > bottom or (zero is not None and abs(after - zero) <= max(self.width / 2 + 1, self.gap)):
             return replace(self, drops=self.drops[:-1] + [(where, before, bottom if zero is None else zero)])
-        return self.as_read
+        if self._stem_hidden(ink) or after - hang <= before:
+            return self.as_read
+        return replace(self, drops=self.drops[:-1] + [(where, before, after - hang)])
+
+    def _stem_hidden(self, ink: np.ndarray) -> bool:
+        """Could a censor mark's stem rising over the final drop's column (as high above the line as the
+        drop hangs below it) be hidden under a curve's ink there? The row next to the line (its soft
+        edge) is left out."""
+        where, before, after = self.drops[-1]
+        top = int(round(before - (self.width - 1) / 2))  # the line's first row
+        reach = int(np.ceil(self.width)) + 1
+        col = int(round(where))
+        rows = slice(max(top - int(np.ceil(after - before)), 0), max(top - 1, 0))
+        return bool(ink[rows, max(col - reach, 0):col + reach + 1].any())
 
     def level_at(self, cols: np.ndarray) -> np.ndarray:
         """The curve's level (row) at each column: the stretch in force there."""
