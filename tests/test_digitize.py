@@ -1096,3 +1096,44 @@ def test_a_thick_lines_edge_peeking_out_beside_another_curve_is_read_at_the_line
     assert np.allclose(cands.level[cands.col >= 50], 20.0)
     alone = candidates(mask, mask * 1.0, 3.0)
     assert np.allclose(alone.level[(alone.col >= 30) & (alone.col < 50)], 20.0)
+
+
+def test_a_drops_line_half_hidden_by_another_curve_is_read_half_a_line_width_from_its_free_edge():
+    """A tall drop's 4 px vertical line (columns 18.0-22.0, centre 20) whose right side another
+    curve drawn over it hides for most of its height shows only its left edge there: its centre is
+    half the line's width (as its rows below the other curve show it) from that free edge, not the
+    centre of what shows (18.67: R ROSE_2A survminer bands `pbo_doc`, a drop read half a pixel
+    early, 0.0101). Without the other's ink given, with ink of the other on both sides, or with a
+    column the line would cover not under it, what shows keeps its own centre; so does a line
+    showing whole beside another curve, and a thinner one (a mark's stem of a thinner pen)."""
+    from kmrepro.ingest.digitize.drops import _read_drops, _vertical_line
+
+    cover = np.zeros((80, 60))
+    cover[10:13, :19] = 1.0  # the stretch above, rows 10-12, to the line's left edge
+    cover[10:51, 18] = 0.5  # the vertical line: half of column 18, columns 19-21, half of 22
+    cover[10:51, 19:22] = 1.0
+    cover[10:51, 22] = 0.5
+    cover[48:51, 21:] = 1.0  # the stretch below, rows 48-50
+    beside = np.zeros(cover.shape, bool)
+    beside[14:37, 20:26] = True  # the other curve's ink over the line's right half, rows 14-36
+    hidden = np.where(beside, 0.0, cover)
+    (drop,) = _read_drops(hidden, 17, 23, 11.0, 49.0, 4.0, 0, beside=beside)
+    assert drop[1:] == (11.0, 49.0) and abs(drop[0] - 20.0) < 0.05, drop
+    cols = np.arange(14, 28)
+    assert abs(_vertical_line(hidden, cols, 11.0, 49.0, 4.0)[0] - 18.67) < 0.01
+    stray = beside.copy()
+    stray[14:37, 16:18] = True  # ink of the other on both sides: no free edge
+    assert abs(_vertical_line(hidden, cols, 11.0, 49.0, 4.0, beside=stray)[0] - 18.67) < 0.01
+    gap = beside.copy()
+    gap[14:37, 21] = False  # a column the line would cover not under the other: not hidden there
+    assert abs(_vertical_line(hidden, cols, 11.0, 49.0, 4.0, beside=gap)[0] - 18.67) < 0.01
+    whole = np.zeros(cover.shape, bool)
+    whole[14:46, 23:26] = True  # the other curve touching the line, hiding none of it
+    assert abs(_vertical_line(cover, cols, 11.0, 49.0, 4.0, beside=whole)[0] - 20.0) < 0.01
+    thin = np.zeros(cover.shape)
+    thin[10:51, 19:21] = 1.0  # a 2.5 px line (columns 19-20, half of 21), centre 19.8
+    thin[10:51, 21] = 0.5
+    left = np.zeros(cover.shape, bool)
+    left[10:51, 15:19] = True  # the other curve's ink against its left side
+    assert abs(_vertical_line(thin, cols, 11.0, 49.0, 4.0, beside=left)[0] - 19.8) < 0.01
+

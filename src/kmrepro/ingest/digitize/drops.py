@@ -26,9 +26,10 @@ def _merged_within(drops: list[tuple[float, float, float]], apart: float) -> lis
 
 
 def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, width: float, gap: int,
-                drawn: np.ndarray | None = None):
+                drawn: np.ndarray | None = None, beside: np.ndarray | None = None):
     """The drop(s) between a stretch ending at column ``end1`` and the next starting at ``start2``;
-    ``gap``: the longest gap between a dashed line's dashes (0 for a solid line).
+    ``gap``: the longest gap between a dashed line's dashes (0 for a solid line); ``beside``: the
+    other curves' ink, which may hide one side of a vertical line (:func:`_vertical_line`).
 
     A staircase of drops closer than a line width is read along its drifting line (:func:`_staircase`).
     Otherwise, in each column between the stretches, the bottom of the ink hanging from the line
@@ -77,7 +78,7 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
             continue
         if low > reached + NEW_LEVEL_PX:
             where = col + half if known_at == col - 1 else (known_at + col) / 2
-            where = _vertical_centre(cover, _line_cols(col, width), reached, low, width, where)
+            where = _vertical_centre(cover, _line_cols(col, width), reached, low, width, where, beside)
             # the head or foot of the same vertical line: within half a line width of it, the one or the
             # other no deeper than a corner's soft pixel or a round join (on a steep staircase, drops a
             # column apart are each deeper); or next to a sliver of a drop. One drop then, placed by the
@@ -97,7 +98,8 @@ def _read_drops(cover, end1: int, start2: int, level1: float, level2: float, wid
             where, before, _ = drops.pop()
             drops.append((where, before, level2))
         else:
-            drops += _unseen_drop(cover, end1 if known_at <= end1 else known_at, start2, reached, level2, width, drawn)
+            drops += _unseen_drop(cover, end1 if known_at <= end1 else known_at, start2, reached, level2, width, drawn,
+                                  beside)
     return drops
 
 
@@ -131,7 +133,7 @@ def _staircase(cover, start: int, stop: int, top: float, bottom: float, width: f
 
 
 def _unseen_drop(cover, end1: int, start2: int, level1: float, level2: float, width: float,
-                 drawn: np.ndarray | None = None):
+                 drawn: np.ndarray | None = None, beside: np.ndarray | None = None):
     """A drop no column showed (a dash gap, marks, a line cap running past the corner, an occluder
     such as a legend). Its vertical line, where visible, is within a line cap of the stretches'
     ends: leaving the upper stretch near its end (head), reaching the lower one near its start
@@ -139,8 +141,8 @@ def _unseen_drop(cover, end1: int, start2: int, level1: float, level2: float, wi
     over it (a legend's frame) goes on under it: the whole drop is there. What no line shows
     happened unseen in between: halfway across, as a drop with no line at all."""
     cap, slack = int(np.ceil(width)) + 2, width + 2
-    head = _vertical_line(cover, np.arange(end1 - cap, end1 + cap + 1), level1, level2, width, "top")
-    foot = _vertical_line(cover, np.arange(start2 - cap, start2 + cap + 1), level1, level2, width, "bottom")
+    head = _vertical_line(cover, np.arange(end1 - cap, end1 + cap + 1), level1, level2, width, "top", beside)
+    foot = _vertical_line(cover, np.arange(start2 - cap, start2 + cap + 1), level1, level2, width, "bottom", beside)
     drops, upper, left = [], level1, float(end1)  # placed so far: down to ``upper``, at column ``left``
     if head is not None and head[1] <= level1 + slack:
         cut = _cut_by_edge(drawn, range(head[2] + 1, head[2] + 4), head[0])
@@ -175,19 +177,22 @@ def _line_cols(col: int, width: float) -> np.ndarray:
     return np.arange(col - 1, col + int(np.ceil(width)) + 2)
 
 
-def _vertical_centre(cover, cols: np.ndarray, top: float, bottom: float, width: float, fallback: float) -> float:
+def _vertical_centre(cover, cols: np.ndarray, top: float, bottom: float, width: float, fallback: float,
+                     beside: np.ndarray | None = None) -> float:
     """The column of a drop's vertical line among ``cols`` (see :func:`_vertical_line`), or ``fallback``."""
-    line = _vertical_line(cover, cols, top, bottom, width)
+    line = _vertical_line(cover, cols, top, bottom, width, beside=beside)
     return fallback if line is None else line[0]
 
 
 def _vertical_line(cover, cols: np.ndarray, top: float, bottom: float, width: float,
-                   end: str | None = None) -> tuple[float, int, int] | None:
+                   end: str | None = None, beside: np.ndarray | None = None) -> tuple[float, int, int] | None:
     """A drop's vertical line among ``cols``, from rows clear of both stretches that hold ink: its
     column, the median over those rows of each row's coverage-weighted centre (so a censor mark's
     stem or bar beside a few rows of the line does not pull it), and its first and last row with ink.
     With ``end`` "top" or "bottom", only the unbroken run of inked rows from that end counts (other
-    ink in the window, such as text, is not part of the line)."""
+    ink in the window, such as text, is not part of the line). Rows where ``beside`` (another curve
+    drawn over this one) hides one side of the line are centred from their free side
+    (:func:`_hidden_side_centred`)."""
     first = int(np.ceil(top + width))
     cols = cols[(cols >= 0) & (cols < cover.shape[1])]
     weight = cover[first:int(np.floor(bottom - width)) + 1][:, cols]
@@ -200,7 +205,46 @@ def _vertical_line(cover, cols: np.ndarray, top: float, bottom: float, width: fl
     if not inked.any():
         return None
     rows = first + np.flatnonzero(inked)
-    return float(np.median(weight[inked] @ cols / weight[inked].sum(axis=1))), int(rows[0]), int(rows[-1])
+    centres = weight[inked] @ cols / weight[inked].sum(axis=1)
+    if beside is not None:
+        centres = _hidden_side_centred(centres, weight[inked], beside[rows][:, cols], cols, width)
+    return float(np.median(centres)), int(rows[0]), int(rows[-1])
+
+
+def _hidden_side_centred(centres: np.ndarray, weight: np.ndarray, other: np.ndarray, cols: np.ndarray,
+                         width: float) -> np.ndarray:
+    """Each row's centre of a vertical line whose one side another curve drawn over it hides: half
+    the line's width from the free edge, read to a fraction of a pixel from its anti-aliased
+    coverage (the coverage-weighted centre of what shows lies half the hidden part off, towards the
+    free side). A row is so hidden where its ink is one piece a pixel or more narrower than the line,
+    clear of any ink for two columns on one side, and the other curve's ink covers every column the
+    rest of the line would. The line's width is its widest row's ink (up to ``width``): a line
+    thinner than the curve's (a mark's stem drawn with a thinner pen) beside another curve is whole."""
+    line = min(float(weight.sum(axis=1).max(initial=0.0)), width)
+    out = centres.copy()
+    for k, (row, hides) in enumerate(zip(weight, other)):
+        ink, full = np.flatnonzero(row >= MIN_COVERAGE), np.flatnonzero(row >= 0.9)
+        if len(full) == 0 or row.sum() > line - 1 or ink[0] == 0 or ink[-1] == len(row) - 1 or \
+                ink[-1] - ink[0] + 1 > len(ink):  # one piece of ink, not at the window's edge
+            continue
+        left, right = ink[0], ink[-1]
+        if not hides[max(left - 2, 0):left].any() and hides[right + 1]:
+            centre = cols[full[0]] + 0.5 - _soft_run(row[:full[0] + 1][::-1]).sum() + line / 2
+            rest = (cols > cols[right]) & (cols < centre + line / 2 - 0.5)
+        elif not hides[right + 1:right + 3].any() and hides[left - 1]:
+            centre = cols[full[-1]] - 0.5 + _soft_run(row[full[-1]:]).sum() - line / 2
+            rest = (cols < cols[left]) & (cols > centre - line / 2 + 0.5)
+        else:
+            continue
+        if hides[rest].all():
+            out[k] = centre
+    return out
+
+
+def _soft_run(coverage: np.ndarray) -> np.ndarray:
+    """The coverage from a full pixel outwards up to the first pixel without ink: the line's edge."""
+    blank = np.flatnonzero(coverage <= 0)
+    return coverage[:blank[0]] if len(blank) else coverage
 
 
 def _at_corner_edges(cover, drops, width: float, first_col: int, last_col: int):

@@ -200,14 +200,15 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     drops: list[tuple[float, float, float]] = []
     kinds = pool.kind[path]
     for (start1, end1, level1), (start2, _, level2) in zip(segments, segments[1:]):
-        new = _read_drops(cover, end1, start2, level1, level2, width, dash_gap(width) if dashed else 0, drawn)
+        new = _read_drops(cover, end1, start2, level1, level2, width, dash_gap(width) if dashed else 0, drawn,
+                          beside)
         between = (cols >= start1) & (cols <= end1)
         if new and drops and not _two_drops(drops[-1][0], new[0][0], (start1, end1), level1, levels[between],
                                             kinds[between], mask, width, dashed):
             where, before, _ = drops.pop()
             col = int(np.floor(min(where, new[0][0]) - width / 2))
             new[0] = (_vertical_centre(cover, _line_cols(col, width), before, new[0][2], width,
-                                       where), before, new[0][2])
+                                       where, beside), before, new[0][2])
         drops += new
     # parts of one vertical line read apart across a stray stretch come to one column at their line
     drops = _merged_within(_at_corner_edges(cover, drops, width, int(cols[0]), int(cols[-1])), 0.25)
