@@ -528,11 +528,16 @@ def test_a_step_between_two_drops_is_told_from_a_stretch_splitting_one_line():
     assert not _step_between(93.5, (93, 94), 94.5, 2.0)
     assert not _step_between(161.5, (161, 162), 162.0, 2.0)  # the drops under a pixel apart
     assert not _step_between(161.5, (161, 164), 163.25, 2.0)  # the stretch reaching past the right drop
-    # from the column right of a line centred between two: a step where its own ink is line-high, a
-    # horizontal stretch (JPEG veterans `standard`, below); a mark-high run there is the line's own piece
+    # right of the left line's centre column, still in the line: a step where its own ink is
+    # line-high, a horizontal stroke (JPEG veterans `standard`, below; R four-arm ggplot `adeno`); a
+    # mark-high run there may be the line's own piece; a + mark's bar reaches past the right line
     assert _step_between(23.5, (24, 25), 25.76, 2.0, line_high=True)
+    assert _step_between(38.0, (39, 40), 40.24, 2.0, line_high=True)
     assert not _step_between(23.5, (24, 25), 25.76, 2.0)
-    assert not _step_between(25.5, (23, 25), 27.0, 2.0, line_high=True)  # beginning left of the left line
+    assert not _step_between(38.0, (39, 40), 40.24, 2.0)
+    assert not _step_between(35.0, (36, 38), 37.5, 2.0, line_high=True)  # CALGB40502_2B theme_bw + marks
+    assert not _step_between(38.0, (40, 41), 42.5, 2.0, line_high=True)  # beginning past the left line
+    assert not _step_between(25.5, (23, 25), 27.0, 2.0, line_high=True)  # beginning left of it
 
 
 def test_small_drops_are_placed_to_a_fraction_of_a_pixel_on_an_unsnapped_figure(tmp_path):

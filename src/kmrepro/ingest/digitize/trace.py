@@ -242,15 +242,18 @@ def _step_between(left: float, stretch: tuple[int, int], right: float, width: fl
     vertical line (a mark's bar, a dash's end, a short line's middle read as a mark's centre, its
     parts read one or two pixels apart either side of it) lies on the line or reaches beside it;
     where the two parts were read apart all the same, they come to one column when placed at their
-    line, and are merged there. A left line centred between two columns covers both: a stretch
-    beginning in the right one is a step too where its ink there is ``line_high`` (a horizontal
-    stroke; the drops' lines hidden under another curve, JPEG veterans ``standard``), not where it is
-    a mark-high run, the vertical line's own piece (a short drop's middle, read as a mark's centre)."""
+    line, and are merged there. A stretch whose own ink is ``line_high`` (a horizontal stroke: the
+    drops' lines hidden under another curve) is a step from any column of the left line on, up to
+    half a line width right of its centre (JPEG veterans ``standard``, R four-arm ``adeno``), if it
+    ends short of the right one's centre: a mark-high run there may be the vertical line's own piece
+    (a short drop's middle, read as a mark's centre), and a ``+`` mark's bar on the falling line
+    reaches across it."""
     if right - left < 1 or stretch[1] > right + 0.5:
         return False
     sliver = _is_sliver(stretch, width) and stretch[0] > left
     begins = stretch[0] - left  # from the left line's centre
-    in_left_line = -0.5 <= begins < 0.5 or (line_high and abs(begins - 0.5) < SAME_PX)
+    in_left_line = -0.5 <= begins and (begins < 0.5 or line_high and begins <= width / 2 + SAME_PX
+                                       and stretch[1] < right)
     return sliver or (right - left >= 1.5 and in_left_line)
 
 
