@@ -83,6 +83,10 @@ READ = {  # figure -> largest arm RMSE allowed
     # not the edge: 0.0182 (not resolved: requiring the curve's own ink for a step gave 0.0130 but
     # broke the half-hidden staircase, whose borrowed steps are the hidden curve's: test_digitize.py)
     "veteran_by_cell_type_four_arms_survminer": 0.019,
+    # ggplot theme_grey, four arms: adeno falls under the others again; a step of its fall shows as a
+    # line-high stretch from its left drop's line's right edge column (that line centred on a column),
+    # which counted only from the centre column: its drops merged (adeno 0.0153, 0.0134 now)
+    "veteran_by_cell_type_four_arms_ggplot_theme_grey": 0.014,
 }
 
 
