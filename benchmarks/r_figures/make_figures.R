@@ -104,7 +104,8 @@ FIXTURES <- list(  # tests/data/r_figures: one per hard case met in the benchmar
   c("kmdata NCT00337103_2B", "ggplot classic black solid/dashed, JPEG"),
   c("veteran by treatment", "base black solid/dashed"),
   c("veteran by cell type", "four arms survminer"),
-  c("kmdata ROSE_2A", "survminer conf.int bands")
+  c("kmdata ROSE_2A", "survminer conf.int bands"),
+  c("veteran by cell type", "four arms ggplot theme_grey")
 )
 
 x_breaks <- function(time) {

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import ndimage
 
-from .candidates import BORROWED, Candidates, LINE_END, MARK, WEIGHTS
+from .candidates import BORROWED, Candidates, LINE, LINE_END, MARK, WEIGHTS
 from .colours import MIN_COVERAGE
 from .drops import NEW_LEVEL_PX, _at_corner_edges, _line_cols, _merged_within, _read_drops, _vertical_centre
 from .ending import _run_top, _with_final_drop
@@ -232,7 +232,7 @@ def _two_drops(left: float, right: float, stretch: tuple[int, int], level: float
     if abs(right - left) >= width + 1 - SAME_PX or _shows_corner(levels, kinds):
         return True
     borrowed = (kinds == BORROWED).all() and _falls_through(mask, stretch, level, width)
-    return not dashed and not borrowed and _step_between(left, stretch, right, width)
+    return not dashed and not borrowed and _step_between(left, stretch, right, width, bool((kinds == LINE).all()))
 
 
 def _shows_corner(levels: np.ndarray, kinds: np.ndarray) -> bool:
@@ -249,7 +249,8 @@ def _shows_corner(levels: np.ndarray, kinds: np.ndarray) -> bool:
     return bool(at_corner.all() and np.ptp(corners) <= RISE_TOLERANCE_PX)
 
 
-def _step_between(left: float, stretch: tuple[int, int], right: float, width: float) -> bool:
+def _step_between(left: float, stretch: tuple[int, int], right: float, width: float,
+                  line_high: bool = False) -> bool:
     """Is ``stretch`` a step of a steep staircase between drops at columns ``left`` and ``right``, a
     pixel or more apart, ending by the right one (to a soft edge)? Either a sliver
     (:func:`_is_sliver`) beginning right of the left one's centre, or, with the drops a pixel and a
@@ -259,11 +260,19 @@ def _step_between(left: float, stretch: tuple[int, int], right: float, width: fl
     vertical line (a mark's bar, a dash's end, a short line's middle read as a mark's centre, its
     parts read one or two pixels apart either side of it) lies on the line or reaches beside it;
     where the two parts were read apart all the same, they come to one column when placed at their
-    line, and are merged there."""
+    line, and are merged there. A stretch whose own ink is ``line_high`` (a horizontal stroke: the
+    drops' lines hidden under another curve) is a step from any column of the left line on, up to
+    half a line width right of its centre (JPEG veterans ``standard``, R four-arm ``adeno``), if it
+    ends short of the right one's centre: a mark-high run there may be the vertical line's own piece
+    (a short drop's middle, read as a mark's centre), and a ``+`` mark's bar on the falling line
+    reaches across it."""
     if right - left < 1 or stretch[1] > right + 0.5:
         return False
     sliver = _is_sliver(stretch, width) and stretch[0] > left
-    return sliver or (right - left >= 1.5 and left - 0.5 <= stretch[0] < left + 0.5)
+    begins = stretch[0] - left  # from the left line's centre
+    in_left_line = -0.5 <= begins and (begins < 0.5 or line_high and begins <= width / 2 + SAME_PX
+                                       and stretch[1] < right)
+    return sliver or (right - left >= 1.5 and in_left_line)
 
 
 def _falls_through(mask: np.ndarray, stretch: tuple[int, int], level: float, width: float) -> bool:
