@@ -491,6 +491,38 @@ def test_a_steep_staircase_half_hidden_under_another_is_read_step_by_step(tmp_pa
     assert np.sqrt(np.mean(err ** 2)) <= 0.017 and np.abs(err).max() <= 0.045, (np.sqrt(np.mean(err ** 2)), err)
 
 
+@pytest.mark.parametrize("covered_from, step_kept", [(26, False), (20, True)])
+def test_a_borrowed_step_is_the_hidden_curves_only_where_its_drops_could_be_hidden(covered_from, step_kept):
+    """A curve falls from 10 to 30 under another one's two drops (a pixel apart), and a third curve's
+    stretch at 20 crosses over them and on over the background. Where the curve is hidden its path
+    borrows the others' levels; the step at 20 would need a drop to 30 after it, in the columns
+    between its end and the curve's own ink at 30, and there the background shows half-way down: no
+    line was ever drawn there, so the step is the third curve's (survminer four-arm veteran `adeno`
+    took one such: 0.0155). Where the lower drop's line covers that column all down, the step may be
+    the curve's own and is kept."""
+    from kmrepro.ingest.digitize.candidates import Candidates, candidates
+    from kmrepro.ingest.digitize.trace import trace_curve
+
+    own, under, over = (np.zeros((50, 40), bool) for _ in range(3))
+    own[9:11, :15] = own[9:31, 14:16] = own[29:31, 14:] = True  # rows 9-10, 30 -> column 14.5 -> rows 29-30
+    under[4:28, 14:18] = under[covered_from:46, 15:19] = under[44:46, 15:] = True
+    over[19:21, 12:31] = True
+    under &= ~over
+    own &= ~under & ~over
+
+    def read(mask, beneath):
+        return candidates(mask, mask.astype(float), 2.0, under=beneath)
+
+    others = Candidates.join([read(under, own | over), read(over, own | under)])
+    curve = trace_curve(read(own, under | over), others, own.astype(float), 2.0, drawn=under | over,
+                        beside=under | over)
+    levels = [level for _, _, level in curve.segments]
+    assert (19.5 in levels) == step_kept, curve.segments
+    assert levels[0] == 9.5 and levels[-1] == 29.5, curve.segments
+    if not step_kept:
+        assert len(curve.drops) == 1 and abs(curve.drops[0][0] - 14.5) <= 1, curve.drops
+
+
 def test_a_steep_staircase_is_one_gap_unless_its_ink_is_broken():
     """Stretches narrower than a line width between two others are the columns of a steep staircase
     when one unbroken stroke of ink runs through them: they are dropped, and the drops read as one
