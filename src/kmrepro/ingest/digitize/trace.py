@@ -218,17 +218,22 @@ def _unhidden_borrowed(pool: Candidates, path: np.ndarray, covered: np.ndarray, 
     it, nothing could hide? A drop's vertical line crosses a column between the two stretches' facing
     ends (the last column of the one, the first of the other), so one of those columns is
     ``covered`` (drawn on) all down the drop, between the stretches' lines; where every such column
-    shows the background part-way down, the curve did not go under the other one at that level: the
-    step is the other curve's (survminer four arms adeno: a fourth curve's stretch crossing over the
-    third's drop, under which this one falls)."""
+    shows the background part-way down, while the run's columns are drawn over at that own stretch's
+    level (the curve may run on hidden there), the curve did not go under the other one at the run's
+    level: the step is the other curve's (survminer four arms adeno: a fourth curve's stretch
+    crossing over the third's drop, under which this one falls). A run over the background at the own
+    stretch's level is a gap in the curve's line (a dashed curve of its own colour), kept."""
     kinds, cols, levels = pool.kind[path], pool.col[path], pool.level[path]
     seen = np.zeros(len(pool.col), bool)
     for first, last in _runs_of(np.flatnonzero(kinds == BORROWED), min_len=1, max_gap=0):
         if first == 0 or last + 1 == len(path):  # the curve's start or end: no own stretch on both sides
             continue
-        before, after = (first - 1, first), (last, last + 1)
-        if not all(_drop_hidden(covered, cols[a], cols[b], levels[a], levels[b], width) for a, b in (before, after)):
-            seen[path[first:last + 1]] = True
+        run = cols[first:last + 1]
+        for own, edge in ((first - 1, first), (last + 1, last)):
+            left, right = sorted((cols[own], cols[edge]))
+            if not _drop_hidden(covered, left, right, levels[own], levels[edge], width) and \
+                    covered[int(round(levels[own])), run].all():
+                seen[path[first:last + 1]] = True
     return seen
 
 
