@@ -283,8 +283,9 @@ def _step_between(left: float, stretch: tuple[int, int], right: float, width: fl
     """Is ``stretch`` a step of a steep staircase between drops at columns ``left`` and ``right``, a
     pixel or more apart, ending by the right one (to a soft edge)? Either a sliver
     (:func:`_is_sliver`) beginning right of the left one's centre; a stretch beginning past the left
-    one's line (half a line width right of its centre), between the two lines and on neither (R
-    four-arm ggplot2 adeno's first steps, two columns between drops 2.3 px apart); or, with the drops
+    one's line (half a line width right of its centre) and ending by the right one's centre, between
+    the two lines (R four-arm ggplot2 adeno's first steps, two columns between drops 2.3 px apart; a
+    dash's end reaches past the centre of the line it splits); or, with the drops
     a pixel and a half apart or more, a stretch beginning in the left one's centre column: between
     lines about a line width apart a step's flat part shows from the left line's middle on, wider
     than a sliver where the corners' ink joins it (SMX1132531_1's steep fall). A stray stretch splitting one
@@ -295,8 +296,8 @@ def _step_between(left: float, stretch: tuple[int, int], right: float, width: fl
     if right - left < 1 or stretch[1] > right + 0.5:
         return False
     sliver = _is_sliver(stretch, width) and stretch[0] > left
-    past_left = stretch[0] >= left + width / 2
-    return sliver or past_left or (right - left >= 1.5 and left - 0.5 <= stretch[0] < left + 0.5)
+    between = left + width / 2 <= stretch[0] and stretch[1] <= right
+    return sliver or between or (right - left >= 1.5 and left - 0.5 <= stretch[0] < left + 0.5)
 
 
 def _falls_through(mask: np.ndarray, stretch: tuple[int, int], level: float, width: float) -> bool:
