@@ -491,6 +491,38 @@ def test_a_steep_staircase_half_hidden_under_another_is_read_step_by_step(tmp_pa
     assert np.sqrt(np.mean(err ** 2)) <= 0.017 and np.abs(err).max() <= 0.045, (np.sqrt(np.mean(err ** 2)), err)
 
 
+@pytest.mark.parametrize("covered_from, step_kept", [(26, False), (20, True)])
+def test_a_borrowed_step_is_the_hidden_curves_only_where_its_drops_could_be_hidden(covered_from, step_kept):
+    """A curve falls from 10 to 30 under another one's two drops (a pixel apart), and a third curve's
+    stretch at 20 crosses over them and on over the background. Where the curve is hidden its path
+    borrows the others' levels; the step at 20 would need a drop to 30 after it, in the columns
+    between its end and the curve's own ink at 30, and there the background shows half-way down: no
+    line was ever drawn there, so the step is the third curve's (survminer four-arm veteran `adeno`
+    took one such: 0.0155). Where the lower drop's line covers that column all down, the step may be
+    the curve's own and is kept."""
+    from kmrepro.ingest.digitize.candidates import Candidates, candidates
+    from kmrepro.ingest.digitize.trace import trace_curve
+
+    own, under, over = (np.zeros((50, 40), bool) for _ in range(3))
+    own[9:11, :15] = own[9:31, 14:16] = own[29:31, 14:] = True  # rows 9-10, 30 -> column 14.5 -> rows 29-30
+    under[4:28, 14:18] = under[covered_from:46, 15:19] = under[44:46, 15:] = True
+    over[19:21, 12:31] = True
+    under &= ~over
+    own &= ~under & ~over
+
+    def read(mask, beneath):
+        return candidates(mask, mask.astype(float), 2.0, under=beneath)
+
+    others = Candidates.join([read(under, own | over), read(over, own | under)])
+    curve = trace_curve(read(own, under | over), others, own.astype(float), 2.0, drawn=under | over,
+                        beside=under | over)
+    levels = [level for _, _, level in curve.segments]
+    assert (19.5 in levels) == step_kept, curve.segments
+    assert levels[0] == 9.5 and levels[-1] == 29.5, curve.segments
+    if not step_kept:
+        assert len(curve.drops) == 1 and abs(curve.drops[0][0] - 14.5) <= 1, curve.drops
+
+
 def test_a_steep_staircase_is_one_gap_unless_its_ink_is_broken():
     """Stretches narrower than a line width between two others are the columns of a steep staircase
     when one unbroken stroke of ink runs through them: they are dropped, and the drops read as one
@@ -517,13 +549,17 @@ def test_a_steep_staircase_is_one_gap_unless_its_ink_is_broken():
 def test_a_step_between_two_drops_is_told_from_a_stretch_splitting_one_line():
     """On a 2 px line, the flat part of a step between drops 1.75 px apart shows from the left
     line's centre column on, two columns wide (SMX1132531_1's steep fall, read as one tall drop when
-    only slivers counted); a sliver right of the left drop's centre is a step too. A stretch lying
+    only slivers counted); a sliver right of the left drop's centre is a step too, and so is a
+    stretch beginning past the left drop's line (half a line width right of its centre) and ending by
+    the right one's centre. A stretch lying
     on one short drop's line, its parts read one or two pixels apart either side of it, is no step
     (the known-answer figures' single drops came out split in two)."""
     from kmrepro.ingest.digitize.trace import _step_between
 
     assert _step_between(161.5, (161, 162), 163.25, 2.0)
     assert _step_between(105.5, (107, 107), 107.5, 2.0)
+    assert _step_between(38.0, (39, 40), 40.28, 2.0)  # two columns between the lines (four-arm ggplot2 adeno)
+    assert not _step_between(271.0, (273, 274), 273.5, 2.0)  # a dash's end past the right line's centre
     assert not _step_between(308.5, (309, 310), 310.5, 2.0)
     assert not _step_between(93.5, (93, 94), 94.5, 2.0)
     assert not _step_between(161.5, (161, 162), 162.0, 2.0)  # the drops under a pixel apart
@@ -903,6 +939,27 @@ def _fall_with_plus_marks(bar_rows, bar_cols=(15, 27)):
     for row in bar_rows:
         cover[row, bar_cols[0]:bar_cols[1]] = 1.0
     return cover
+
+
+def test_a_piece_of_a_drops_line_cut_by_other_curves_beside_its_running_line_is_no_level():
+    """A drop's 2 px vertical line whose right column other curves cross (their blended pixels cut it
+    at both ends of a mark-high piece), while its left column runs on past both ends: the piece is
+    mid-drop, and its centre gave a level half-way down (four-arm ggplot2 adeno, 0.0153 -> 0.0152).
+    A censor mark cut by another curve sticks out past the line beside it: still a candidate."""
+    from kmrepro.ingest.digitize.candidates import MARK, candidates
+
+    line, under = np.zeros((30, 12), bool), np.zeros((30, 12), bool)
+    line[5:25, 4:6] = True
+    under[5:8, 5] = under[16:19, 5] = True
+    line &= ~under
+    found = candidates(line, line.astype(float), 2.0, under=under)
+    assert not ((found.col == 5) & (found.level > 8) & (found.level < 15)).any(), found
+
+    mark, under = np.zeros((30, 12), bool), np.zeros((30, 12), bool)
+    mark[10:12, :] = mark[6:16, 5] = True  # a | mark on a stretch at 10.5, its foot under another curve
+    under[16:19, 5] = True
+    found = candidates(mark, mark.astype(float), 2.0, under=under)
+    assert ((found.col == 5) & (found.kind == MARK) & (np.abs(found.level - 10.5) < 1e-9)).any(), found
 
 
 def test_plus_marks_arms_across_a_steep_fall_are_not_stretches():

@@ -12,7 +12,8 @@ The curve is the heaviest path through the candidates whose level never rises (a
 non-decreasing subsequence, O(n log n)): legends, text and annotations in the arm's colour cannot be
 on it without giving up more of the curve. Where another curve is drawn over this one (this curve's
 ink stops where it touches the other), the other curve's candidates stand in, with a lower weight,
-so the hidden stretch comes out at the level of the curve hiding it; where something else cuts the
+so the hidden stretch comes out at the level of the curve hiding it, if the drops to and from that
+level could be hidden too (:func:`_unhidden_borrowed`); where something else cuts the
 curve (a legend), nothing stands in and the gap is bridged as a step function, never a rise. Drops
 are then read between consecutive stretches, column by column, so a run of drops too close to
 resolve is read step by step rather than as one drop, or, closer than a line width, along the
@@ -40,6 +41,7 @@ from .strokes import dash_gap, mark_height
 
 RISE_TOLERANCE_PX = 1  # levels may wobble up by this much (anti-aliasing, JPEG) along a stretch
 SAME_PX = 1e-6  # positions this close (px) are the same: centres weighted by coverage carry rounding noise
+MAX_RETRACES = 3  # paths traced again without borrowed steps no drop could hide under (_unhidden_borrowed)
 CORNER_BLOB_PX = 0.5  # a mark-high run's centre this close to a corner's level is the corner's ink (see _shows_corner)
 
 
@@ -195,6 +197,15 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     # on a tie, stay up: ink of another curve of the same colour at a lower level is no reason to drop early
     tie_break = 1e-6 * (cover.shape[0] - pool.level) / cover.shape[0]
     path = heaviest_monotone_path(pool, WEIGHTS[pool.kind] + tie_break)
+    # a borrowed step whose drops nothing could hide is another curve's; a dashed curve's drops may
+    # fall in the gaps between its dashes
+    if drawn is not None and not dashed:
+        for _ in range(MAX_RETRACES):
+            seen = _unhidden_borrowed(pool, path, mask | drawn, width)
+            if not seen.any():
+                break
+            pool, tie_break = pool.take(~seen), tie_break[~seen]
+            path = heaviest_monotone_path(pool, WEIGHTS[pool.kind] + tie_break)
     cols, levels, mine = pool.col[path], pool.level[path], pool.kind[path] != BORROWED
     segments = _without_slivers(_segments(cols, levels), cover, width)
     drops: list[tuple[float, float, float]] = []
@@ -217,6 +228,43 @@ def trace_curve(own: Candidates, others: Candidates, cover: np.ndarray, width: f
     curve = Curve(segments, drops, int(cols[0]), int(cols[-1]), int(mine.sum()), hidden, width,
                   gap=dash_gap(width) if dashed else 0, erased=arms)
     return _with_final_drop(curve, cover, cols, pool.kind[path])
+
+
+def _unhidden_borrowed(pool: Candidates, path: np.ndarray, covered: np.ndarray, width: float) -> np.ndarray:
+    """Per candidate of ``pool``: is it on a run of the ``path`` read from other curves' ink (this
+    curve hidden under them) whose drop from this curve's own stretch before it, or to the one after
+    it, nothing could hide? A drop's vertical line crosses a column between the two stretches' facing
+    ends (the last column of the one, the first of the other), so one of those columns is
+    ``covered`` (drawn on) all down the drop, between the stretches' lines; where every such column
+    shows the background part-way down, while the run's columns are drawn over at that own stretch's
+    level (the curve may run on hidden there), the curve did not go under the other one at the run's
+    level: the step is the other curve's (survminer four arms adeno: a fourth curve's stretch
+    crossing over the third's drop, under which this one falls). A run over the background at the own
+    stretch's level is a gap in the curve's line (a dashed curve of its own colour), kept."""
+    kinds, cols, levels = pool.kind[path], pool.col[path], pool.level[path]
+    seen = np.zeros(len(pool.col), bool)
+    for first, last in _runs_of(np.flatnonzero(kinds == BORROWED), min_len=1, max_gap=0):
+        if first == 0 or last + 1 == len(path):  # the curve's start or end: no own stretch on both sides
+            continue
+        run = cols[first:last + 1]
+        for own, edge in ((first - 1, first), (last + 1, last)):
+            left, right = sorted((cols[own], cols[edge]))
+            if not _drop_hidden(covered, left, right, levels[own], levels[edge], width) and \
+                    covered[int(round(levels[own])), run].all():
+                seen[path[first:last + 1]] = True
+    return seen
+
+
+def _drop_hidden(covered: np.ndarray, left: int, right: int, level1: float, level2: float, width: float) -> bool:
+    """Could a drop between stretches at ``level1`` and ``level2`` ending at column ``left`` and
+    beginning at ``right`` be drawn over: is some column between them covered all down the drop,
+    between the stretches' lines and their soft edges?"""
+    top, bottom = sorted((level1, level2))
+    rows = slice(int(np.ceil(top + width / 2 + 1)), int(np.floor(bottom - width / 2 - 1)) + 1)
+    if rows.stop <= rows.start:
+        return True
+    span = covered[rows, max(left, 0):min(right, covered.shape[1] - 1) + 1]
+    return bool(span.all(axis=0).any())
 
 
 def _two_drops(left: float, right: float, stretch: tuple[int, int], level: float, levels: np.ndarray,
@@ -253,11 +301,13 @@ def _step_between(left: float, stretch: tuple[int, int], right: float, width: fl
                   line_high: bool = False) -> bool:
     """Is ``stretch`` a step of a steep staircase between drops at columns ``left`` and ``right``, a
     pixel or more apart, ending by the right one (to a soft edge)? Either a sliver
-    (:func:`_is_sliver`) beginning right of the left one's centre, or, with the drops a pixel and a
-    half apart or more, a stretch beginning in the left one's centre column: between lines about a
-    line width apart a step's flat part shows from the left line's middle on, wider than a sliver
-    where the corners' ink joins it (SMX1132531_1's steep fall). A stray stretch splitting one
-    vertical line (a mark's bar, a dash's end, a short line's middle read as a mark's centre, its
+    (:func:`_is_sliver`) beginning right of the left one's centre; a stretch beginning past the left
+    one's line (half a line width right of its centre) and ending by the right one's centre, between
+    the two lines (R four-arm ggplot2 adeno's first steps, two columns between drops 2.3 px apart; a
+    dash's end reaches past the centre of the line it splits); or, with the drops a pixel and a half
+    apart or more, a stretch beginning in the left one's centre column: between lines about a line
+    width apart a step's flat part shows from the left line's middle on, wider than a sliver where the
+    corners' ink joins it (SMX1132531_1's steep fall). A stray stretch splitting one vertical line (a mark's bar, a dash's end, a short line's middle read as a mark's centre, its
     parts read one or two pixels apart either side of it) lies on the line or reaches beside it;
     where the two parts were read apart all the same, they come to one column when placed at their
     line, and are merged there. A stretch whose own ink is ``line_high`` (a horizontal stroke: the
@@ -270,9 +320,10 @@ def _step_between(left: float, stretch: tuple[int, int], right: float, width: fl
         return False
     sliver = _is_sliver(stretch, width) and stretch[0] > left
     begins = stretch[0] - left  # from the left line's centre
+    between = begins >= width / 2 and stretch[1] <= right
     in_left_line = -0.5 <= begins and (begins < 0.5 or line_high and begins <= width / 2 + SAME_PX
                                        and stretch[1] < right)
-    return sliver or (right - left >= 1.5 and in_left_line)
+    return sliver or between or (right - left >= 1.5 and in_left_line)
 
 
 def _falls_through(mask: np.ndarray, stretch: tuple[int, int], level: float, width: float) -> bool:
