@@ -301,10 +301,7 @@ def _step_between(left: float, stretch: tuple[int, int], right: float, width: fl
                   line_high: bool = False) -> bool:
     """Is ``stretch`` a step of a steep staircase between drops at columns ``left`` and ``right``, a
     pixel or more apart, ending by the right one (to a soft edge)? Either a sliver
-    (:func:`_is_sliver`) beginning right of the left one's centre; a stretch beginning past the left
-    one's line (half a line width right of its centre) and ending by the right one's centre, between
-    the two lines (R four-arm ggplot2 adeno's first steps, two columns between drops 2.3 px apart; a
-    dash's end reaches past the centre of the line it splits); or, with the drops a pixel and a half
+    (:func:`_is_sliver`) beginning right of the left one's centre, or, with the drops a pixel and a half
     apart or more, a stretch beginning in the left one's centre column: between lines about a line
     width apart a step's flat part shows from the left line's middle on, wider than a sliver where the
     corners' ink joins it (SMX1132531_1's steep fall). A stray stretch splitting one vertical line (a mark's bar, a dash's end, a short line's middle read as a mark's centre, its
@@ -320,10 +317,9 @@ def _step_between(left: float, stretch: tuple[int, int], right: float, width: fl
         return False
     sliver = _is_sliver(stretch, width) and stretch[0] > left
     begins = stretch[0] - left  # from the left line's centre
-    between = begins >= width / 2 and stretch[1] <= right
     in_left_line = -0.5 <= begins and (begins < 0.5 or line_high and begins <= width / 2 + SAME_PX
                                        and stretch[1] < right)
-    return sliver or between or (right - left >= 1.5 and in_left_line)
+    return sliver or (right - left >= 1.5 and in_left_line)
 
 
 def _falls_through(mask: np.ndarray, stretch: tuple[int, int], level: float, width: float) -> bool:
