@@ -83,6 +83,12 @@ READ = {  # figure -> largest arm RMSE allowed
     # not the edge: 0.0182 (not resolved: requiring the curve's own ink for a step gave 0.0130 but
     # broke the half-hidden staircase, whose borrowed steps are the hidden curve's: test_digitize.py)
     "veteran_by_cell_type_four_arms_survminer": 0.019,
+    # ggplot theme_bw, 641 and 643 patients: both curves crowded with + marks, no_oxali's drawn under
+    # oxali's from 2 years on; most of its runs end against oxali's ink or the soft pixel the two
+    # colours share, and where oxali's marks hide its line only a pixel of its stems' tips shows, which
+    # was read as the line (no_oxali 5 px low at the end, 0.0080): the line is half a stem from such a
+    # tip, the stem as tall as its stems seen across oxali's line (_cut_stems_centred): 0.0045
+    "kmdata_NSABPR04_3B_ggplot_theme_bw_marks_600x420_96_dpi": 0.0055,
 }
 
 

@@ -103,7 +103,8 @@ FIXTURES <- list(  # tests/data/r_figures: one per hard case met in the benchmar
   c("kmdata EORTC22881_2", "survminer hex palette, 300 dpi"),
   c("kmdata NCT00337103_2B", "ggplot classic black solid/dashed, JPEG"),
   c("veteran by treatment", "base black solid/dashed"),
-  c("veteran by cell type", "four arms survminer")
+  c("veteran by cell type", "four arms survminer"),
+  c("kmdata NSABPR04_3B", "ggplot theme_bw + marks, 600x420 96 dpi")
 )
 
 x_breaks <- function(time) {
