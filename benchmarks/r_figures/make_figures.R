@@ -104,7 +104,8 @@ FIXTURES <- list(  # tests/data/r_figures: one per hard case met in the benchmar
   c("kmdata NCT00337103_2B", "ggplot classic black solid/dashed, JPEG"),
   c("veteran by treatment", "base black solid/dashed"),
   c("veteran by cell type", "four arms survminer"),
-  c("kmdata NSABPR04_3B", "ggplot theme_bw + marks, 600x420 96 dpi")
+  c("kmdata NSABPR04_3B", "ggplot theme_bw + marks, 600x420 96 dpi"),
+  c("kmdata JFMC33-0502_2B", "survminer hex palette, 300 dpi")
 )
 
 x_breaks <- function(time) {

@@ -38,7 +38,7 @@ def cut_ends(under: np.ndarray, cols, starts, ends) -> tuple[np.ndarray, np.ndar
 
 
 def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.ndarray, width: float,
-                       under_band: int = 0, drop_lines: np.ndarray | None = None) -> np.ndarray:
+                       under_band: int = 0, drop_lines: np.ndarray | None = None, across: int = 0) -> np.ndarray:
     """Censor marks' stems cut short by another curve drawn over them (dense marks of one curve
     make a band that the other curve covers in part): the centre of what shows is off the line by
     half the hidden part. A stem (a run longer than the line is thick) with one end against the
@@ -58,8 +58,8 @@ def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.nda
     line (not a band of marks: survminer's and ggplot's two crowded arms, the one drawn first) shows
     the same: most of its runs end against the other's ink or the soft pixel the two colours share
     (:func:`_with_soft_edge`), where the other's marks hide its line only the tips of its stems show,
-    and its band is as tall as its stems seen across the other's line (:func:`_band_across`); a line
-    hidden there runs under the other's ink or its soft edge."""
+    and its band is as tall as its stems seen across the other's line (``across``, :func:`_band_across`);
+    a line hidden there runs under the other's ink or its soft edge."""
     length = ends - starts
     stem = length > width + 1
     cut_top, cut_bottom = cut_ends(under, cols, starts, ends)
@@ -69,8 +69,8 @@ def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.nda
     soft_top, soft_bottom = cut_ends(soft, cols, starts, ends)
     if under_band and len(cols) and np.mean(cut_top ^ cut_bottom) >= HIDDEN_SHARE:
         full, stem = under_band, np.ones(len(cols), bool)
-    elif len(cols) and np.mean(soft_top ^ soft_bottom) >= HIDDEN_SHARE and (band := _band_across(own, soft)):
-        full, stem, cut_top, cut_bottom, over = band, np.ones(len(cols), bool), soft_top, soft_bottom, soft
+    elif across and len(cols) and np.mean(soft_top ^ soft_bottom) >= HIDDEN_SHARE:
+        full, stem, cut_top, cut_bottom, over = across, np.ones(len(cols), bool), soft_top, soft_bottom, soft
     elif uncut.sum() < MIN_UNCUT_STEMS:
         return level
     else:
