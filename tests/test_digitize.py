@@ -1220,3 +1220,20 @@ def test_a_drops_line_half_hidden_by_another_curve_is_read_half_a_line_width_fro
     left[10:51, 15:19] = True  # the other curve's ink against its left side
     assert abs(_vertical_line(thin, cols, 11.0, 49.0, 4.0, beside=left)[0] - 19.8) < 0.01
 
+
+def test_stems_crossing_another_curves_line_tell_how_tall_a_hidden_curves_marks_are():
+    """A curve drawn under another shows its marks' stems above and below the other curve's line
+    (a soft pixel of neither colour between): each spans from its top run's first row to its bottom
+    run's last, through the other's ink. The commonest span is the marks' height; a column with ink
+    on both sides of a gap of background is no stem across anything; too few stems, no height."""
+    from kmrepro.ingest.digitize.marks import MIN_UNCUT_STEMS, _band_across, _with_soft_edge
+
+    own, under = np.zeros((40, 60), bool), np.zeros((40, 60), bool)
+    under[18:20, :] = True  # the other curve's line, rows 18-19; its soft edges at 17 and 20
+    for col in range(2, 60, 3):
+        own[12:17, col] = own[21:24, col] = True  # a 12 px stem, rows 12-23
+    own[5:8, 1] = own[10:13, 1] = True  # ink above and below background: no stem across a curve
+    assert _band_across(own, _with_soft_edge(under)) == 12
+    few = own.copy()
+    few[:, 2 + 3 * (MIN_UNCUT_STEMS - 1):] = False
+    assert _band_across(few, _with_soft_edge(under)) == 0

@@ -94,6 +94,18 @@ READ = {  # figure -> largest arm RMSE allowed
     # line-high stretch from its left drop's line's right edge column (that line centred on a column),
     # which counted only from the centre column: its drops merged (adeno 0.0145, 0.0125 now)
     "veteran_by_cell_type_four_arms_ggplot_theme_grey": 0.013,
+    # ggplot theme_bw, 641 and 643 patients: both curves crowded with + marks, no_oxali's drawn under
+    # oxali's from 2 years on; most of its runs end against oxali's ink or the soft pixel the two
+    # colours share, and where oxali's marks hide its line only a pixel of its stems' tips shows, which
+    # was read as the line (no_oxali 5 px low at the end, 0.0080): the line is half a stem from such a
+    # tip, the stem as tall as its stems seen across oxali's line (_cut_stems_centred): 0.0045
+    "kmdata_NSABPR04_3B_ggplot_theme_bw_marks_600x420_96_dpi": 0.0055,
+    # survminer at 300 dpi, 529 and 531 patients: control's + marks crowd under study's band, its
+    # line width read as 1 px, and no band of its own measured (most of it hidden); past study's final
+    # drop its last stretch is a band of marks 28 px tall, too tall for a mark on a 1 px line, and was
+    # no candidate: the curve stayed on its stems' tips peeking below study's band, 13 px low (control
+    # 0.0102). Its stems seen across study's line are 28 px: that is its band (0.0037)
+    "kmdata_JFMC33_0502_2B_survminer_hex_palette_300_dpi": 0.0045,
 }
 
 

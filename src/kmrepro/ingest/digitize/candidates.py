@@ -11,7 +11,7 @@ import numpy as np
 from scipy import ndimage
 
 from .axes import runs
-from .marks import _cut_stems_centred, _marks_bars, cut_ends
+from .marks import _band_across, _cut_stems_centred, _marks_bars, _with_soft_edge, cut_ends
 from .strokes import mark_height
 
 BORROWED, MARK, LINE, LINE_END = 0, 1, 2, 3  # kinds of candidate (see Candidates), weighted:
@@ -55,9 +55,15 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
     ``under``: the other curves' ink, which may cut a mark short or hide a line's end, and
     ``under_band`` the height of their band of crowded marks, if any (:func:`.marks._cut_stems_centred`);
     a mark's bar drawn with a thinner pen than the line is no candidate (:func:`.marks._marks_bars`), nor
-    is a mark-high piece of a drop's line that other curves cut, mid-drop (:func:`_mid_drop_pieces`)."""
+    is a mark-high piece of a drop's line that other curves cut, mid-drop (:func:`_mid_drop_pieces`).
+    A curve whose marks crowd under another curve's line has no band of its own to measure (most of
+    it hidden), but its marks' stems seen across the other's line are as tall as its band
+    (:func:`.marks._band_across`: JFMC33-0502_2B's control at 300 dpi, its last stretch a band of
+    marks 28 px tall past the other curve's final drop)."""
     cols, starts, ends = runs(mask.T)
     length = ends - starts
+    across = 0 if under is None else _band_across(mask, _with_soft_edge(under))
+    band = band or across
     keep = length <= max(mark_height(width), band + 2)
     cols, starts, ends = cols[keep], starts[keep], ends[keep]
     h = mask.shape[0]
@@ -76,7 +82,7 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
         centre = _cut_lines_centred(centre, cols, starts, ends, under, width)
     pieces = (kind == MARK) & _drop_line_pieces(mask, under, cols, starts, ends, width)
     level = centre if under is None else \
-        _cut_stems_centred(centre, cols, starts, ends, mask, under, width, under_band, pieces)
+        _cut_stems_centred(centre, cols, starts, ends, mask, under, width, under_band, pieces, across)
     free_top, free_bottom = _corner_ends(mask, under, cols, starts, ends, width)
     line = pieces & (level == centre) & (free_top | free_bottom)  # a re-centred cut stem is a mark's
     keep = ~line

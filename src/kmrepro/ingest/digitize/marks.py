@@ -38,7 +38,7 @@ def cut_ends(under: np.ndarray, cols, starts, ends) -> tuple[np.ndarray, np.ndar
 
 
 def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.ndarray, width: float,
-                       under_band: int = 0, drop_lines: np.ndarray | None = None) -> np.ndarray:
+                       under_band: int = 0, drop_lines: np.ndarray | None = None, across: int = 0) -> np.ndarray:
     """Censor marks' stems cut short by another curve drawn over them (dense marks of one curve
     make a band that the other curve covers in part): the centre of what shows is off the line by
     half the hidden part. A stem (a run longer than the line is thick) with one end against the
@@ -54,13 +54,23 @@ def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.nda
     A curve with crowded marks under another's band of crowded marks (``under_band`` px tall) shows
     only where its own band sticks out beside the other: most of its runs (HIDDEN_SHARE) are cut at
     one end, and every such run, however short, is its band's edge; a figure draws every arm's
-    marks alike, so its band is as tall as the other's."""
+    marks alike, so its band is as tall as the other's. A curve with crowded marks under another's
+    line (not a band of marks: survminer's and ggplot's two crowded arms, the one drawn first) shows
+    the same: most of its runs end against the other's ink or the soft pixel the two colours share
+    (:func:`_with_soft_edge`), where the other's marks hide its line only the tips of its stems show,
+    and its band is as tall as its stems seen across the other's line (``across``, :func:`_band_across`);
+    a line hidden there runs under the other's ink or its soft edge."""
     length = ends - starts
     stem = length > width + 1
     cut_top, cut_bottom = cut_ends(under, cols, starts, ends)
     uncut = stem & ~cut_top & ~cut_bottom & (True if drop_lines is None else ~drop_lines)
+    over = under  # where this curve's line may run hidden under the others
+    soft = _with_soft_edge(under)
+    soft_top, soft_bottom = cut_ends(soft, cols, starts, ends)
     if under_band and len(cols) and np.mean(cut_top ^ cut_bottom) >= HIDDEN_SHARE:
         full, stem = under_band, np.ones(len(cols), bool)
+    elif across and len(cols) and np.mean(soft_top ^ soft_bottom) >= HIDDEN_SHARE:
+        full, stem, cut_top, cut_bottom, over = across, np.ones(len(cols), bool), soft_top, soft_bottom, soft
     elif uncut.sum() < MIN_UNCUT_STEMS:
         return level
     else:
@@ -72,9 +82,34 @@ def _cut_stems_centred(level, cols, starts, ends, own: np.ndarray, under: np.nda
     centred[bottom] = starts[bottom] + (full - 1) / 2
     left, right = _ink_along_row(own, cols, centred)
     crossed = (left >= 1) & (right >= 1) & (left + right + 1 > 2 * width + 2)
-    hidden_left, hidden_right = _ink_along_row(under, cols, centred)
+    hidden_left, hidden_right = _ink_along_row(over, cols, centred)
     hidden = hidden_left + hidden_right + 1 > mark_height(width)
     return np.where(crossed | hidden, centred, level)
+
+
+def _with_soft_edge(under: np.ndarray) -> np.ndarray:
+    """Another curve's ink and the row of soft pixels above and below it: where two colours meet,
+    the pixel they share is neither's, and a run of ink ending there ends against the other curve."""
+    near = under.copy()
+    near[1:] |= under[:-1]
+    near[:-1] |= under[1:]
+    return near
+
+
+def _band_across(own: np.ndarray, over: np.ndarray) -> int:
+    """How tall a curve's censor marks are where they crowd under another curve's line: a stem
+    crossing the other curve shows above and below it (two runs of the column with nothing between
+    but ``over``, the other curves' ink and its soft edges), and spans from the first run's top to the
+    second's bottom. The commonest such span, if MIN_UNCUT_STEMS columns or more show one; else 0."""
+    cols, starts, ends = runs(own.T)
+    hidden = np.pad(np.cumsum(over, axis=0), ((1, 0), (0, 0)))
+    same = cols[1:] == cols[:-1]
+    gap = starts[1:] - ends[:-1]
+    across = same & (hidden[starts[1:], cols[1:]] - hidden[ends[:-1], cols[1:]] == gap)
+    spans = (ends[1:] - starts[:-1])[across]
+    if len(spans) < MIN_UNCUT_STEMS:
+        return 0
+    return int(np.bincount(spans).argmax())
 
 
 def _ink_along_row(ink: np.ndarray, cols: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
