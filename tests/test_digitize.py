@@ -938,27 +938,6 @@ def _fall_with_plus_marks(bar_rows, bar_cols=(15, 27)):
     return cover
 
 
-def test_a_piece_of_a_drops_line_cut_by_other_curves_beside_its_running_line_is_no_level():
-    """A drop's 2 px vertical line whose right column other curves cross (their blended pixels cut it
-    at both ends of a mark-high piece), while its left column runs on past both ends: the piece is
-    mid-drop, and its centre gave a level half-way down (four-arm ggplot2 adeno, 0.0153 -> 0.0152).
-    A censor mark cut by another curve sticks out past the line beside it: still a candidate."""
-    from kmrepro.ingest.digitize.candidates import MARK, candidates
-
-    line, under = np.zeros((30, 12), bool), np.zeros((30, 12), bool)
-    line[5:25, 4:6] = True
-    under[5:8, 5] = under[16:19, 5] = True
-    line &= ~under
-    found = candidates(line, line.astype(float), 2.0, under=under)
-    assert not ((found.col == 5) & (found.level > 8) & (found.level < 15)).any(), found
-
-    mark, under = np.zeros((30, 12), bool), np.zeros((30, 12), bool)
-    mark[10:12, :] = mark[6:16, 5] = True  # a | mark on a stretch at 10.5, its foot under another curve
-    under[16:19, 5] = True
-    found = candidates(mark, mark.astype(float), 2.0, under=under)
-    assert ((found.col == 5) & (found.kind == MARK) & (np.abs(found.level - 10.5) < 1e-9)).any(), found
-
-
 def test_plus_marks_arms_across_a_steep_fall_are_not_stretches():
     """On a steep fall a ``+`` mark's bar crosses the falling line: its arms are short runs of ink
     like a stretch's, but loose (nothing of the curve left of or above the left end, right of or

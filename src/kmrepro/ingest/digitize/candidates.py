@@ -54,8 +54,7 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
     no such corner showing keeps its centre.
     ``under``: the other curves' ink, which may cut a mark short or hide a line's end, and
     ``under_band`` the height of their band of crowded marks, if any (:func:`.marks._cut_stems_centred`);
-    a mark's bar drawn with a thinner pen than the line is no candidate (:func:`.marks._marks_bars`), nor
-    is a mark-high piece of a drop's line that other curves cut, mid-drop (:func:`_mid_drop_pieces`).
+    a mark's bar drawn with a thinner pen than the line is no candidate (:func:`.marks._marks_bars`).
     A curve whose marks crowd under another curve's line has no band of its own to measure (most of
     it hidden), but its marks' stems seen across the other's line are as tall as its band
     (:func:`.marks._band_across`: JFMC33-0502_2B's control at 300 dpi, its last stretch a band of
@@ -85,10 +84,7 @@ def candidates(mask: np.ndarray, cover: np.ndarray, width: float, under: np.ndar
         _cut_stems_centred(centre, cols, starts, ends, mask, under, width, under_band, pieces, across)
     free_top, free_bottom = _corner_ends(mask, under, cols, starts, ends, width)
     line = pieces & (level == centre) & (free_top | free_bottom)  # a re-centred cut stem is a mark's
-    keep = ~line
-    if under is not None:
-        keep &= ~_marks_bars(cols, starts, ends, under, width)
-        keep &= ~_mid_drop_pieces(mask, under, cols, starts, ends, kind)
+    keep = ~line if under is None else ~line & ~_marks_bars(cols, starts, ends, under, width)
     return Candidates.join([Candidates(cols[keep].astype(int), level[keep], kind[keep]),
                             _line_ends(cover, cols[line], starts[line], ends[line], free_top[line],
                                        free_bottom[line], width)])
@@ -103,24 +99,6 @@ def _cut_lines_centred(centre, cols, starts, ends, under: np.ndarray, width: flo
     edge = 3 * (ends - starts) <= width
     return np.where(edge & cut_bottom & ~cut_top, starts - 0.5 + width / 2,
                     np.where(edge & cut_top & ~cut_bottom, ends - 0.5 - width / 2, centre))
-
-
-def _mid_drop_pieces(mask: np.ndarray, under: np.ndarray, cols, starts, ends, kind) -> np.ndarray:
-    """Per run of ink down a column: is it a mark-high piece of a drop's vertical line, mid-drop, cut
-    short by another curve's ink at an end (its blended pixels where the curves cross), with this
-    curve's ink in the column beside it running on from a pixel above it to a pixel below it? Its
-    centre is no level: a censor mark is centred on a stretch, so where a drop's line leaves or
-    reaches it the mark sticks out past the line's end (four-arm ggplot2 adeno, under three curves)."""
-    h, w = mask.shape
-    inked = np.vstack([np.zeros((1, w), int), np.cumsum(mask, axis=0)])  # inked[r, c]: ink in rows < r
-    top, bottom = np.clip(starts - 1, 0, h), np.clip(ends + 1, 0, h)
-    inside = (starts >= 1) & (ends < h)
-    beside = np.zeros(len(cols), bool)
-    for next_col in (cols - 1, cols + 1):
-        there = np.clip(next_col, 0, w - 1)
-        beside |= inside & (next_col == there) & (inked[bottom, there] - inked[top, there] == bottom - top)
-    cut_top, cut_bottom = cut_ends(under, cols, starts, ends)
-    return (kind == MARK) & (cut_top | cut_bottom) & beside
 
 
 def _drop_line_pieces(mask: np.ndarray, under: np.ndarray | None, cols, starts, ends, width: float) -> np.ndarray:
