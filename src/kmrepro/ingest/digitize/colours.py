@@ -67,7 +67,9 @@ def ink_masks(area: np.ndarray, colours: list, background,
         for k, cover in enumerate(_covers(_colour_regathered(area, inked), colours, background)):
             if coarse_colour[k]:
                 covers[k] = np.where((covers[k] == 0) & (cover >= MIN_COVERAGE), cover, covers[k])
-    covers = [split_lines_inked(c, _blank(area, colour, background)) for c, colour in zip(covers, colours)]
+    off_background = np.square(area - np.asarray(background, np.float32)).sum(axis=-1)
+    covers = [split_lines_inked(c, off_background < _square_distance(colour, background) * SPLIT_FLOOR ** 2)
+              for c, colour in zip(covers, colours)]
     return covers, [c >= MIN_COVERAGE for c in covers]
 
 
@@ -78,7 +80,7 @@ def split_lines_inked(cover: np.ndarray, blank: np.ndarray) -> np.ndarray:
     centred on a boundary as two pixels each less than half covered: no ink anywhere, and the curve
     vanishes for a stretch. Two adjacent pixels each at least SPLIT_FLOOR covered, together at least
     SPLIT_SUM, with the pixels either side of the pair ``blank`` (background, or less than
-    SPLIT_FLOOR of a line away from it: a thin line, not a light band, a line drawn over one, or the
+    SPLIT_FLOOR of the way from it to the line's colour: a thin line, not a light band, a line drawn over one, or the
     soft edge of a thicker line), in a run of such pairs along the line longer than the tallest
     censor mark on a 1 px line (a mark's bar, or a piece of a steep staircase of drops, left out as
     before: read as ink they were taken for steps) are such a line: the more covered of the two is
@@ -99,10 +101,9 @@ def split_lines_inked(cover: np.ndarray, blank: np.ndarray) -> np.ndarray:
     return out
 
 
-def _blank(area: np.ndarray, colour, background) -> np.ndarray:
-    """Pixels less than SPLIT_FLOOR of the way from the background to ``colour`` (in RGB distance)."""
-    bg = np.asarray(background, np.float32)
-    return np.linalg.norm(area - bg, axis=-1) < SPLIT_FLOOR * np.linalg.norm(np.asarray(colour, np.float32) - bg)
+def _square_distance(colour, background) -> float:
+    """Squared RGB distance of ``colour`` from the background (squared: no root per pixel to compare)."""
+    return float(np.square(np.asarray(colour, np.float32) - np.asarray(background, np.float32)).sum())
 
 
 def _covers(area: np.ndarray, colours: list, background) -> list[np.ndarray]:
