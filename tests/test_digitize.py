@@ -596,6 +596,37 @@ def test_small_drops_are_placed_to_a_fraction_of_a_pixel_on_an_unsnapped_figure(
     assert np.abs(read_px - true_px).max() <= 0.15, (read_px - true_px).round(2)
 
 
+def test_a_thin_line_split_between_two_pixel_rows_is_read(tmp_path):
+    """R's devices do not snap lines to pixels: a line thinner than a pixel (lwd 1 at 72 dpi, 0.75 px)
+    centred on the boundary of two pixel rows covers each by less than half, which made neither ink:
+    the curve vanished over such stretches and was read through them from the other curve or across
+    them. Here every stretch of one arm is drawn within 0.05 px of a row boundary; each adjacent pair
+    of pixels, together about one line's worth, is read as the line."""
+    import matplotlib
+
+    style = with_style("small", line_width=0.54)  # 0.75 px at 100 dpi
+    other = _arm({1: 700, 15: 100}, {}, 1000, 24)  # below the thin arm throughout
+    with matplotlib.rc_context({"path.snap": False}):
+        (y0, y1) = draw_km_figure({"Other": other, "Thin": other}, tmp_path / "probe.png", style, x_step=5).pixel_map[1]
+    n, left, events = 10000, 10000, {}
+    for k, time in enumerate(range(2, 23, 2)):  # drops of about 5 %: each level's row at k + 0.5
+        wanted = (np.floor(y0 + y1 * (left / n - 0.05)) + 0.5 - y0) / y1
+        events[time] = left - round(wanted * n)
+        left -= events[time]
+    arms = {"Other": other, "Thin": _arm(events, {}, n, 24)}
+    path = tmp_path / "figure.png"
+    with matplotlib.rc_context({"path.snap": False}):
+        drawn = draw_km_figure(arms, path, style, x_step=5)
+    assert drawn.pixel_map[1] == (y0, y1)
+    rows = y0 + y1 * (1 - np.cumsum(list(events.values())) / n)
+    assert np.abs(rows - np.floor(rows) - 0.5).max() <= 0.05  # every stretch on a row boundary
+    specs = [ArmSpec(name, parse_colour(c)) for name, (c, _) in drawn.arms.items()]
+    result = digitize_image(path, "0:25:5", "0:1:0.2", specs)
+    level_error, drop_times, event_times, _, _ = _errors(result, drawn, arms)["Thin"]
+    assert len(drop_times) == len(event_times), drop_times
+    assert level_error <= 0.004, level_error
+
+
 def test_two_drops_a_line_width_apart_are_two_drops(tmp_path):
     """Thick lines (3 px): a small drop (3 px), and 3 px later a bigger one. Their vertical lines touch,
     but the first is a real drop, not the head of the second's line: both are read, each at its own

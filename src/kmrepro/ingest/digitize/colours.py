@@ -12,12 +12,16 @@ import numpy as np
 from PIL import ImageColor
 from scipy import ndimage
 
+from .strokes import mark_height
+
 MIN_COVERAGE = 0.5  # a pixel is ink of an arm when at least half covered by it
 MAX_RESIDUAL = 0.32  # RGB distance (0-1 scale) the mix may miss the pixel by (JPEG, blending)
 NEUTRAL = 0.05  # a background whose channels differ by less than this is grey (or white)
 MIN_SATURATION_KEPT = 0.25  # an ink pixel keeps at least this share of its colour's saturation
 SAME_COLOUR = 0.12  # two arm colours closer than this cannot be told apart by colour
 SHARED = 0.7  # JPEG's coarse colour: no pixel of three holds more than this share of their colour
+SPLIT_FLOOR = 0.2  # a thin line split between two pixels covers each by at least this much,
+SPLIT_SUM = 0.6  # and the two by at least this much together (R's devices do not snap lines to pixels)
 
 
 def parse_colour(text: str) -> tuple[float, float, float]:
@@ -63,7 +67,43 @@ def ink_masks(area: np.ndarray, colours: list, background,
         for k, cover in enumerate(_covers(_colour_regathered(area, inked), colours, background)):
             if coarse_colour[k]:
                 covers[k] = np.where((covers[k] == 0) & (cover >= MIN_COVERAGE), cover, covers[k])
+    off_background = np.square(area - np.asarray(background, np.float32)).sum(axis=-1)
+    covers = [split_lines_inked(c, off_background < _square_distance(colour, background) * SPLIT_FLOOR ** 2)
+              for c, colour in zip(covers, colours)]
     return covers, [c >= MIN_COVERAGE for c in covers]
+
+
+def split_lines_inked(cover: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """``cover`` with a thin line drawn across the boundary of two pixel rows (or columns) made ink.
+
+    A renderer that does not snap lines to pixels (R's devices) draws a line of a pixel or less
+    centred on a boundary as two pixels each less than half covered: no ink anywhere, and the curve
+    vanishes for a stretch. Two adjacent pixels each at least SPLIT_FLOOR covered, together at least
+    SPLIT_SUM, with the pixels either side of the pair ``blank`` (background, or less than
+    SPLIT_FLOOR of the way from it to the line's colour: a thin line, not a light band, a line drawn over one, or the
+    soft edge of a thicker line), in a run of such pairs along the line longer than the tallest
+    censor mark on a 1 px line (a mark's bar, or a piece of a steep staircase of drops, left out as
+    before: read as ink they were taken for steps) are such a line: the more covered of the two is
+    raised to MIN_COVERAGE, the other kept, so the line is one pixel thick and its
+    coverage-weighted centre stays between the two."""
+    out = cover.copy()
+    for axis in (0, 1):
+        c = np.moveaxis(cover, axis, 0)
+        o = np.moveaxis(out, axis, 0)  # a view: writes go to ``out``
+        weak = (c >= SPLIT_FLOOR) & (c < MIN_COVERAGE)
+        clear = np.pad(np.moveaxis(blank, axis, 0), [(1, 1), (0, 0)], constant_values=True)
+        first, second = c[:-1], c[1:]
+        pair = weak[:-1] & weak[1:] & (first + second >= SPLIT_SUM) & clear[:-3] & clear[3:]
+        pieces, _ = ndimage.label(pair, structure=[[0, 0, 0], [1, 1, 1], [0, 0, 0]])  # runs along the line
+        pair &= (pieces > 0) & (np.bincount(pieces.ravel()) > mark_height(1.0))[pieces]
+        o[:-1][pair & (first >= second)] = MIN_COVERAGE
+        o[1:][pair & (first < second)] = MIN_COVERAGE
+    return out
+
+
+def _square_distance(colour, background) -> float:
+    """Squared RGB distance of ``colour`` from the background (squared: no root per pixel to compare)."""
+    return float(np.square(np.asarray(colour, np.float32) - np.asarray(background, np.float32)).sum())
 
 
 def _covers(area: np.ndarray, colours: list, background) -> list[np.ndarray]:
