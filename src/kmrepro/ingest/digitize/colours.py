@@ -80,11 +80,11 @@ def split_lines_inked(cover: np.ndarray, blank: np.ndarray) -> np.ndarray:
     centred on a boundary as two pixels each less than half covered: no ink anywhere, and the curve
     vanishes for a stretch. Two adjacent pixels each at least SPLIT_FLOOR covered, together at least
     SPLIT_SUM, with the pixels either side of the pair ``blank`` (background, or less than
-    SPLIT_FLOOR of the way from it to the line's colour: a thin line, not a light band, a line drawn over one, or the
-    soft edge of a thicker line), in a run of such pairs along the line longer than the tallest
-    censor mark on a 1 px line (a mark's bar, or a piece of a steep staircase of drops, left out as
-    before: read as ink they were taken for steps) are such a line: the more covered of the two is
-    raised to MIN_COVERAGE, the other kept, so the line is one pixel thick and its
+    SPLIT_FLOOR of the way from it to the line's colour: a thin line, not a light band, a line drawn
+    over one, or the soft edge of a thicker line), in a run of such pairs along the line longer than
+    the tallest censor mark on a 1 px line (a mark's bar, or a piece of a steep staircase of drops,
+    left out as before: read as ink they were taken for steps) are such a line: the more covered of
+    the two is raised to MIN_COVERAGE, the other kept, so the line is one pixel thick and its
     coverage-weighted centre stays between the two."""
     out = cover.copy()
     for axis in (0, 1):

@@ -304,8 +304,9 @@ def _step_between(left: float, stretch: tuple[int, int], right: float, width: fl
     (:func:`_is_sliver`) beginning right of the left one's centre, or, with the drops a pixel and a half
     apart or more, a stretch beginning in the left one's centre column: between lines about a line
     width apart a step's flat part shows from the left line's middle on, wider than a sliver where the
-    corners' ink joins it (SMX1132531_1's steep fall). A stray stretch splitting one vertical line (a mark's bar, a dash's end, a short line's middle read as a mark's centre, its
-    parts read one or two pixels apart either side of it) lies on the line or reaches beside it;
+    corners' ink joins it (SMX1132531_1's steep fall). A stray stretch splitting one vertical line (a
+    mark's bar, a dash's end, a short line's middle read as a mark's centre, its parts read one or two
+    pixels apart either side of it) lies on the line or reaches beside it;
     where the two parts were read apart all the same, they come to one column when placed at their
     line, and are merged there. A stretch whose own ink is ``line_high`` (a horizontal stroke: the
     drops' lines hidden under another curve) is a step from any column of the left line on, up to
