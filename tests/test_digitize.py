@@ -436,6 +436,42 @@ def test_line_width_of_a_jpeg_line_with_frayed_edges_is_the_lines(crowded_from):
     assert line_width(_staircase_with_marks(2, 2, 6, crowded_from=0)) == 2
 
 
+def test_line_width_of_a_line_hidden_but_for_a_band_of_thin_pen_marks_is_read_between_the_stems():
+    """ggplot at 300 dpi: a 5 px line under the other curve shows only a 1 px sliver beside it and a
+    band of crowded 1 px | marks, whose stems' half-covered soft edges join into one run as tall as
+    a stem (JFMC33-0502_2B theme_classic's `control`: its width was read as 1 px, and the trace
+    stopped short of the band, 8-12 px low). Between the stems only the line is fully covered; with
+    the coverage given that is its width, and without the band (or the coverage) nothing changes."""
+    from kmrepro.ingest.digitize.colours import MIN_COVERAGE
+    from kmrepro.ingest.digitize.strokes import line_width
+
+    cover = np.zeros((200, 700))
+    for k, start in enumerate(range(0, 500, 100)):
+        cover[20 + 12 * k, start:start + 100] = 1.0  # the 1 px sliver left beside the other curve
+        cover[20 + 12 * k:32 + 12 * k, start + 100] = 1.0  # its drop
+    band = cover[68:94, 500:660]  # a 26 px band of marks every other column round a 5 px line at 79-83
+    band[:, 0::2] = 1.0  # the stems
+    band[:, 1::2] = 0.55  # their soft edges, joined
+    band[11:16, 1::2] = 1.0  # the line between them
+    mask = cover >= MIN_COVERAGE
+    assert line_width(mask) == 1  # the sliver: the width read without the coverage
+    assert line_width(mask, cover) == 5
+    plain = np.where(np.arange(700) < 500, cover, 0.0)  # the sliver alone: no band, no line to see
+    assert line_width(plain >= MIN_COVERAGE, plain) == 1
+    soft = cover.copy()  # soft all along the band, with no clean stem beside (JPEG's blur): no band of marks
+    soft[68:94, 500:660] = 0.55
+    soft[79:84, 500:660] = 1.0
+    assert line_width(soft >= MIN_COVERAGE, soft) == 1
+    # a 4 px line in sight, its band's core thickened by + marks' bars between stems of a 4 px pen
+    # (survminer at 300 dpi: 9 px on a 4 px line): no line much thicker than its marks' pen
+    seen = np.zeros((200, 700))
+    for k, start in enumerate(range(0, 250, 50)):
+        seen[20 + 12 * k:24 + 12 * k, start:start + 50] = 1.0
+    seen[67:95, 250:600] = np.where(np.arange(350) % 5 < 4, 1.0, 0.55)  # 28 px stems of a 4 px pen, soft gaps
+    seen[77:86, 254:600:5] = 1.0  # the line and the bars between the stems
+    assert line_width(seen >= MIN_COVERAGE, seen) == 4
+
+
 def test_line_width_of_a_curve_with_no_flat_stretch_is_its_thinnest_stroke():
     """A curve that is all drops (one step per column) has no flat stretch: its width is the
     commonest short run, down the columns or along the rows, whichever is thinner."""

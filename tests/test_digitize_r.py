@@ -108,6 +108,11 @@ READ = {  # figure -> largest arm RMSE allowed
     # no candidate: the curve stayed on its stems' tips peeking below study's band, 13 px low (control
     # 0.0102). Its stems seen across study's line are 28 px: that is its band (0.0037)
     "kmdata_JFMC33_0502_2B_survminer_hex_palette_300_dpi": 0.0045,
+    # ggplot theme_classic at 300 dpi: control's 5 px line runs under study's, showing a 1 px sliver
+    # beside it and its 1 px | marks, crowding into a band past study's final drop; its width was read
+    # as the sliver's, and the band gave no level: its last stretch 8-12 px low (control 0.0042).
+    # Between the band's stems only the line is fully covered: that is its width (0.0020)
+    "kmdata_JFMC33_0502_2B_ggplot_theme_classic_marks_300_dpi": 0.003,
 }
 
 

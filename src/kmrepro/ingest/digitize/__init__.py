@@ -155,7 +155,7 @@ def digitize_image(
     on_curves = _on_curve_pieces([c >= MIN_COVERAGE for c in covers], covers, widths)
     covers = [np.where(on_curves, c, 0.0) for c in covers]
     masks = [c >= MIN_COVERAGE for c in covers]
-    widths = [line_width(m) for m in masks]  # the curves' own, without the glyphs' strokes
+    widths = [line_width(m, c) for m, c in zip(masks, covers)]  # the curves' own, without the glyphs' strokes
     ink = np.any(masks, axis=0)
     bands = [crowded_stem(m, w) for m, w in zip(masks, widths)]
     cands = [candidates(m, c, w, under=ink & ~m, band=bands[k], under_band=max(bands[:k] + bands[k + 1:], default=0))
