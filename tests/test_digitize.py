@@ -1048,11 +1048,34 @@ def test_plus_marks_arm_beyond_the_falling_line_is_erased_when_its_other_end_is_
     assert not loose_arms(on_left >= 0.5, 2.0, beside).any()
 
 
+def test_plus_marks_left_arm_is_erased_where_the_fall_comes_down_into_a_stretch():
+    """A steep fall through a mark's bar that goes on along the bar and down from its right arm (a
+    staircase): the right arm may be the curve's and is kept, but the left arm, loose, with the fall
+    coming down the crossing line into the bar, is the mark's and is erased, a line width short of
+    the line (ggplot theme_bw at 96 dpi, TH3RESA_2A: the left arm was read as a stretch mid-fall,
+    0.06 off), unless another curve touches the mark. The soft pixels at an erased arm's ends go
+    with it: left, they pulled the centre of the staircase's rows aside and it was read as one drop."""
+    from kmrepro.ingest.digitize.marks import loose_arms
+
+    cover = _fall_with_plus_marks([30])
+    cover[30:62, 24:26] = 1.0  # the curve goes on down from the bar's right arm
+    arms = loose_arms(cover >= 0.5, 2.0)
+    assert arms[30, 15:18].all() and (arms & (cover >= 0.5)).sum() == 3
+    beside = np.zeros(cover.shape, bool)
+    beside[28:33, 27:29] = True  # another curve touching the mark: what it hides may be the curve's
+    assert not loose_arms(cover >= 0.5, 2.0, beside).any()
+    soft = _fall_with_plus_marks([45])
+    soft[45, 14] = soft[45, 27] = 0.3  # the bar's anti-aliased ends
+    arms = loose_arms(soft >= 0.5, 2.0)
+    assert arms[45, 14] and arms[45, 27]
+
+
 def test_plus_marks_arms_on_the_curve_are_kept():
     """A bar with an end on the curve and no fall on from it beyond the bar is not loose, and nothing
     is erased: a mark at the foot of a drop on a short last stretch (the drop ends at its bar, its
     stem is no fall), the curve leaving its right arm downwards (a mark on a stretch shorter than
-    itself), or a mark on a flat stretch (its bar is the line)."""
+    itself, the drop into it coming down left of its stem), or a mark on a flat stretch (its bar is
+    the line)."""
     from kmrepro.ingest.digitize.marks import loose_arms
 
     last = np.zeros((80, 80))
@@ -1062,8 +1085,13 @@ def test_plus_marks_arms_on_the_curve_are_kept():
     last[60, 30:34] = 1.0
     last[54:67, 28] = 1.0
     assert not loose_arms(last >= 0.5, 2.0).any()
-    short = _fall_with_plus_marks([30])
-    short[30:62, 24:26] = 1.0  # the curve goes on down from the bar's right arm
+    short = np.zeros((80, 80))
+    short[10:12, 0:22] = 1.0
+    short[10:32, 20:22] = 1.0  # the drop into the stretch, 4 px left of the mark's stem
+    short[30:32, 20:28] = 1.0
+    short[30:62, 26:28] = 1.0  # the curve goes on down from the bar's right arm
+    short[30, 14:32] = 1.0
+    short[21:40, 24] = 1.0
     assert not loose_arms(short >= 0.5, 2.0).any()
     flat = _fall_with_plus_marks([])
     flat[55:67, 50] = 1.0  # a + on the lower stretch: its stem; its bar is the line

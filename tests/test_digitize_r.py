@@ -113,6 +113,10 @@ READ = {  # figure -> largest arm RMSE allowed
     # as the sliver's, and the band gave no level: its last stretch 8-12 px low (control 0.0042).
     # Between the band's stems only the line is fully covered: that is its width (0.0020)
     "kmdata_JFMC33_0502_2B_ggplot_theme_classic_marks_300_dpi": 0.003,
+    # ggplot theme_bw at 96 dpi: physicians_choice falls in a steep staircase on 2 px lines through
+    # + marks 11 px wide; a bar the fall comes down into and goes on along kept its left arm, read as
+    # a stretch mid-fall, and the arm's soft end pixel pulled the staircase's centre aside (0.0120)
+    "kmdata_TH3RESA_2A_ggplot_theme_bw_marks_600x420_96_dpi": 0.0118,
 }
 
 
@@ -149,7 +153,7 @@ def test_r_figure_is_read_within_its_rmse(name):
 def test_r_black_solid_and_dashed_curves_are_refused_not_mixed():
     """R's base graphics runs the dash pattern on round the corners of the steps and draws the + marks
     solid over it: the dashed curve's dashes join into long pieces, and where the curves meet into the
-    solid curve's piece, so much of the ink taken for the solid curve is not on it (ACT1_2A: 45 %).
+    solid curve's piece, so much of the ink taken for the solid curve is not on it (ACT1_2A: 44 %).
     Read from all ink off the solid line instead, the curves interleave within a mark's height over a
     third of their columns, where whose ink is whose cannot be seen. The digitizer says the two cannot
     be told apart, and never mixes them."""
@@ -157,7 +161,7 @@ def test_r_black_solid_and_dashed_curves_are_refused_not_mixed():
     with pytest.raises(InputError, match="share a colour and their dash patterns cannot be told apart") as err:
         digitize_image(image, meta["x_ticks"], meta["y_ticks"], specs)
     assert str(image) in str(err.value)
-    assert "45% of the ink joined to the solid curve is off its line" in str(err.value)  # the check that failed
+    assert "44% of the ink joined to the solid curve is off its line" in str(err.value)  # the check that failed
     assert "within a mark's height of each other over 34% of their columns" in str(err.value)  # and the fallback's
 
 

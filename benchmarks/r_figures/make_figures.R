@@ -108,7 +108,8 @@ FIXTURES <- list(  # tests/data/r_figures: one per hard case met in the benchmar
   c("veteran by cell type", "four arms ggplot theme_grey"),
   c("kmdata NSABPR04_3B", "ggplot theme_bw + marks, 600x420 96 dpi"),
   c("kmdata JFMC33-0502_2B", "survminer hex palette, 300 dpi"),
-  c("kmdata JFMC33-0502_2B", "ggplot theme_classic | marks, 300 dpi")
+  c("kmdata JFMC33-0502_2B", "ggplot theme_classic | marks, 300 dpi"),
+  c("kmdata TH3RESA_2A", "ggplot theme_bw + marks, 600x420 96 dpi")
 )
 
 x_breaks <- function(time) {

@@ -138,14 +138,16 @@ def loose_arms(mask: np.ndarray, width: float, beside: np.ndarray | None = None)
     of the arm's colour left of or above its left end, right of or below its right end, and nothing
     leaving its right arm downwards. A stretch is entered from above or from the left and left
     downwards or to the right, so it is never loose at both ends. Both arms and their soft edges (the
-    rows beside them under half covered) are erased; the crossing line stays. A mark with one end on
+    pixels beside them, their ends' too, under half covered) are erased; the crossing line stays. A mark with one end on
     the curve (its bar run into the falling line) has its other arm erased if that one is loose and
     the fall runs on from the bar on its side (:func:`_falls_from`): the right arm when it runs on
     down (a mark at the top of a steep fall), the left one when it comes down into the bar. The arm
     beyond the falling line is the mark's, whichever of the crossing pixels are the curve's (less a
     line width beside the line, where the curve may run on along the bar between two drops), unless
     another curve's ink touches that arm (``beside``): the stretch may go on under it. A mark on a
-    stretch, or with the curve leaving its right arm downwards, is left alone."""
+    stretch is left alone; so is one with the curve leaving its right arm downwards (a stretch along
+    the bar), but for a loose left arm where the fall comes down the crossing line into the bar and
+    no other curve touches the mark (on a steep staircase the fall goes on along the bar and down)."""
     ink = int(np.ceil(width))
     reach = ink + 1  # a line width and a soft pixel round each end
     h = mask.shape[0]
@@ -172,10 +174,14 @@ def loose_arms(mask: np.ndarray, width: float, beside: np.ndarray | None = None)
                                                                 right[loose], both[loose]):
         crossing = first + 1 + np.flatnonzero(through[y, first + 1:last - 1])
         beyond = min(crossing[-1] + ink + 1, last)  # past the crossing line and its soft edge
-        if mask[y + 1:y + reach + 1, beyond:last].any():  # the curve leaves the right arm down: a stretch
-            continue
         before = max(crossing[0] - ink, first)  # short of the crossing line and its soft edge
         around = near[max(y - reach, 0):y + reach + 1]  # another curve touching an arm: it may go on under it
+        if mask[y + 1:y + reach + 1, beyond:last].any():  # the curve leaves the right arm down: a stretch,
+            # but a loose left arm is the mark's where the fall comes down the crossing line into the bar
+            falls_in = _falls_from(mask, y, crossing[0], crossing[-1] + 1, width)[0]
+            touched = around[:, max(first - reach, 0):last + reach].any()
+            arms[y, first:before] = free_left and falls_in and not touched
+            continue
         if free_both:
             arms[y, first:crossing[0]] = arms[y, crossing[-1] + 1:last] = True
             continue
@@ -183,9 +189,7 @@ def loose_arms(mask: np.ndarray, width: float, beside: np.ndarray | None = None)
         # along the bar (a short stretch between two drops with the mark on it)
         arms[y, first:before] = free_left and not around[:, max(first - reach, 0):before].any()
         arms[y, beyond:last] = free_right and not around[:, beyond:last + reach].any()
-    soft = np.zeros(mask.shape, bool)
-    soft[1:] |= arms[:-1]
-    soft[:-1] |= arms[1:]
+    soft = ndimage.binary_dilation(arms)  # the pixels beside the arms, their ends' included
     return arms | (soft & ~mask)
 
 
